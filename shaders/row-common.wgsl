@@ -1,0 +1,80 @@
+// Shared by every row kernel (prepended by the host). A row is one (outer, inner) pair of the
+// [outer, classes, inner] view of a tensor; its `classes` elements sit `inner` apart.
+
+const NO_POSITION = 0xffffffffu;
+
+// A runtime -inf: WGSL forbids infinite constant expressions, so it comes through a var.
+fn neg_inf() -> f32 {
+  var bits = 0xff800000u;
+  return bitcast<f32>(bits);
+}
+
+fn pos_inf() -> f32 {
+  var bits = 0x7f800000u;
+  return bitcast<f32>(bits);
+}
+
+fn nan() -> f32 {
+  var bits = 0x7fc00000u;
+  return bitcast<f32>(bits);
+}
+
+// By bits: SwiftShader's exp/log do not propagate NaN, and a compiler may fold v != v away.
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// Workgroup counts above the per-dimension limit are folded into y by the host.
+fn linear_group(wid: vec3u, nwg: vec3u) -> u32 {
+  return wid.x + wid.y * nwg.x;
+}
+
+// Index of element (row, class 0); class c is at row_base + c * inner.
+fn row_base(row: u32, classes: u32, inner: u32) -> u32 {
+  let o = row / inner;
+  return o * classes * inner + (row - o * inner);
+}
+
+// Online softmax state: running max m and sum of exp((x - m) * inv_t).
+// A NaN or +inf element sets s to NaN (PyTorch's exp(inf - inf) poisons the whole row too), and
+// s stays NaN through every update, whatever max() or exp() do with NaN on a given GPU.
+struct Online {
+  m: f32,
+  s: f32,
+}
+
+fn online_empty() -> Online {
+  return Online(neg_inf(), 0.0);
+}
+
+// exp((m_from - m_to) * inv_t) * s, with an empty state (s == 0, m_from == -inf) staying 0 instead of NaN.
+fn rescale(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
+  if (s == 0.0 || m_from == m_to || is_nan(s)) {
+    return s;
+  }
+  return s * exp((m_from - m_to) * inv_t);
+}
+
+fn online_add(a: Online, x: f32, inv_t: f32) -> Online {
+  if (is_nan(x) || x == pos_inf()) {
+    return Online(a.m, nan());
+  }
+  if (x > a.m) {
+    return Online(x, rescale(a.s, a.m, x, inv_t) + 1.0);
+  }
+  // A -inf x adds exactly 0, also while m is still -inf.
+  if (x == neg_inf()) {
+    return a;
+  }
+  return Online(a.m, a.s + exp((x - a.m) * inv_t));
+}
+
+fn online_merge(a: Online, b: Online, inv_t: f32) -> Online {
+  let m = max(a.m, b.m);
+  return Online(m, rescale(a.s, a.m, m, inv_t) + rescale(b.s, b.m, m, inv_t));
+}
+
+// A row whose softmax is undefined (a NaN or +inf element, or every element -inf): PyTorch gives NaN.
+fn online_undefined(a: Online) -> bool {
+  return is_nan(a.s) || a.s == 0.0;
+}

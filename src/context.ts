@@ -1,0 +1,71 @@
+/** What every op needs from an {@link Xent}: the device, allocation and argument checks. */
+import type { DType } from "./dtype.js";
+import { Recording } from "./kernel.js";
+import type { LabelCheck } from "./label-check.js";
+import { describe, type Shape } from "./shape.js";
+import { SharedBuffers, Tensor } from "./tensor.js";
+
+export interface XentContext {
+  readonly device: GPUDevice;
+  /** The adapter offers subgroup operations and they were enabled. */
+  readonly hasSubgroups: boolean;
+  assertUsable(what: string): void;
+  /** A new owned output tensor. */
+  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D>;
+}
+
+/** Options every op accepts. */
+export interface RecordOptions {
+  /** Record into this encoder instead of submitting; the caller submits it (batching many ops in one submit). */
+  encoder?: GPUCommandEncoder;
+}
+
+/** Throws unless `value` is a live tensor of this context's device with one of `dtypes`. */
+export function checkTensor(ctx: XentContext, value: unknown, argName: string, dtypes: readonly DType[]): Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new TypeError(`${argName}: expected a Tensor (from xent.tensor() or xent.wrap()), got ${describe(value)}`);
+  }
+  value.assertAlive(argName);
+  if (value.device !== ctx.device) {
+    throw new TypeError(`${argName}: the tensor belongs to another GPUDevice than this Xent's`);
+  }
+  if (!dtypes.includes(value.dtype)) {
+    throw new TypeError(`${argName}: expected dtype ${dtypes.join(" or ")}, got ${value.dtype}`);
+  }
+  return value;
+}
+
+export function checkOptions(options: unknown, op: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`${op}: options: expected an object, got ${describe(options)}`);
+  }
+  return options as Record<string, unknown>;
+}
+
+/** Throws unless every key of `options` is one of `known` (a typo must not be silently ignored). */
+export function checkKnownOptions(options: Record<string, unknown>, known: readonly string[], op: string): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${op}: unknown option ${JSON.stringify(key)}; expected one of ${known.join(", ")}`);
+  }
+}
+
+export function checkEncoder(value: unknown, op: string): GPUCommandEncoder | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || typeof (value as GPUCommandEncoder).beginComputePass !== "function") {
+    throw new TypeError(`${op}: encoder: expected a GPUCommandEncoder, got ${describe(value)}`);
+  }
+  return value as GPUCommandEncoder;
+}
+
+export function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {
+  return new Recording(ctx.device, op, encoder);
+}
+
+/** Submits (or leaves to the caller) the op's work; temporaries in a caller's encoder live as long as the outputs. */
+export function finishRecording(rec: Recording, ...outputs: Tensor[]): void {
+  const pending = rec.finish();
+  if (pending.length === 0) return;
+  const shared = new SharedBuffers(pending);
+  for (const out of outputs) out.keepAliveUntilDestroyed(shared);
+}

@@ -1,0 +1,83 @@
+/** softmax, logSoftmax and sigmoid on the GPU. */
+import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, startRecording, finishRecording, type RecordOptions, type XentContext } from "../context.js";
+import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
+import { planRows } from "../row-plan.js";
+import { describe, normalizeDim, rowView } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+export interface SoftmaxOptions extends RecordOptions {
+  /** The dimension normalised over (default -1, the last). */
+  dim?: number;
+  /** Divides the logits by this (> 0) before normalising (default 1). */
+  temperature?: number;
+}
+
+const kSoftmaxOptions = ["dim", "temperature", "encoder"] as const;
+
+export function checkTemperature(value: unknown, op: string): number {
+  if (value === undefined) return 1;
+  if (typeof value !== "number") throw new TypeError(`${op}: temperature: expected a number, got ${describe(value)}`);
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${op}: temperature: expected a finite number > 0, got ${value}`);
+  return value;
+}
+
+function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, options: unknown): Tensor<"f32"> {
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, kSoftmaxOptions, op);
+  const input = checkTensor(ctx, x, `${op}: x`, ["f32"]);
+  if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
+  const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
+  const temperature = checkTemperature(opts.temperature, op);
+  const encoder = checkEncoder(opts.encoder, op);
+
+  const view = rowView(input.shape, dim);
+  const plan = planRows(view, ctx.device.limits);
+  const rec = startRecording(ctx, op, encoder);
+  const out = ctx.output(input.shape, "f32", op);
+  rec.dispatch({
+    kernel: kSoftmaxKernel,
+    constants: { WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, LOG_SOFTMAX: op === "logSoftmax" },
+    uniforms: [
+      ["u32", view.rows],
+      ["u32", view.classes],
+      ["u32", view.inner],
+      ["f32", 1 / temperature],
+    ],
+    buffers: [input.buffer, out.buffer],
+    workgroups: view.classes === 0 ? 0 : plan.workgroups,
+  });
+  finishRecording(rec, out);
+  return out;
+}
+
+/** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T), along `dim`. */
+export function softmax(ctx: XentContext, x: unknown, options?: SoftmaxOptions): Tensor<"f32"> {
+  return rowSoftmax(ctx, "softmax", x, options);
+}
+
+/** logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T), along `dim`. */
+export function logSoftmax(ctx: XentContext, x: unknown, options?: SoftmaxOptions): Tensor<"f32"> {
+  return rowSoftmax(ctx, "logSoftmax", x, options);
+}
+
+const kPerThread = 4;
+
+/** sigmoid(x) = 1 / (1 + exp(−x)), elementwise, computed without overflow for any x. */
+export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): Tensor<"f32"> {
+  const opts = checkOptions(options, "sigmoid");
+  checkKnownOptions(opts, ["encoder"], "sigmoid");
+  const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
+  const encoder = checkEncoder(opts.encoder, "sigmoid");
+  const rec = startRecording(ctx, "sigmoid", encoder);
+  const out = ctx.output(input.shape, "f32", "sigmoid");
+  const wg = 64;
+  rec.dispatch({
+    kernel: kSigmoidKernel,
+    constants: { WG: wg, PER_THREAD: kPerThread },
+    uniforms: [["u32", input.size]],
+    buffers: [input.buffer, out.buffer],
+    workgroups: Math.ceil(input.size / (wg * kPerThread)),
+  });
+  finishRecording(rec, out);
+  return out;
+}

@@ -1,0 +1,3 @@
+/** webgpu-xent/reference: float64 CPU implementations of every op, the oracle the GPU is tested against. */
+export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
+export { softmax, logSoftmax, sigmoid, type RefSoftmaxOptions } from "./softmax.js";

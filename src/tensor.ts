@@ -1,0 +1,109 @@
+/** A GPU tensor: a storage buffer plus shape and dtype. Ops return them without waiting. */
+import { kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
+import type { LabelCheck } from "./label-check.js";
+import { formatShape, shapeSize, type Shape } from "./shape.js";
+
+/** What a tensor needs from the {@link Xent} that made it. */
+export interface TensorOwner {
+  readonly device: GPUDevice;
+  readBack(tensor: Tensor): Promise<ArrayBuffer>;
+  assertUsable(what: string): void;
+}
+
+export interface TensorInit {
+  /** false for `wrap()`ed caller buffers: destroy() leaves them alone. */
+  owned: boolean;
+  /** GPU-side label checks whose failure makes read() reject. */
+  checks?: LabelCheck[];
+}
+
+export class Tensor<D extends DType = DType> {
+  readonly shape: Shape;
+  /** Number of elements. */
+  readonly size: number;
+  private destroyed = false;
+  private readonly keepAlive: SharedBuffers[] = [];
+  /** @internal */
+  readonly checks: readonly LabelCheck[];
+
+  /** @internal Use `xent.tensor()` or `xent.wrap()`. */
+  constructor(
+    private readonly owner: TensorOwner,
+    private readonly gpuBuffer: GPUBuffer,
+    shape: Shape,
+    readonly dtype: D,
+    private readonly init: TensorInit,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    this.size = shapeSize(shape);
+    this.checks = (init.checks ?? []).map((c) => c.retain());
+  }
+
+  /** Bytes of data (size × element size); the buffer itself may be larger. */
+  get byteLength(): number {
+    return this.size * kBytesPerElement[this.dtype];
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** The underlying GPUBuffer, for binding it in your own pipelines. Throws if destroyed. */
+  get buffer(): GPUBuffer {
+    this.assertAlive("buffer");
+    return this.gpuBuffer;
+  }
+
+  /** The device the tensor lives on. */
+  get device(): GPUDevice {
+    return this.owner.device;
+  }
+
+  /**
+   * Copies the data to the CPU. This is the only call that waits for the GPU. Rejects with a
+   * RangeError if a GPU check (e.g. a class index out of range) failed while computing it.
+   */
+  async read(): Promise<TypedArrayOf[D]> {
+    this.assertAlive("read()");
+    const bytes = await this.owner.readBack(this);
+    const Ctor = this.dtype === "f32" ? Float32Array : this.dtype === "i32" ? Int32Array : Uint32Array;
+    return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
+  }
+
+  /** Frees the GPU memory (not for wrapped caller buffers). Using the tensor afterwards throws. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.init.owned) this.gpuBuffer.destroy();
+    for (const b of this.keepAlive) b.release();
+    for (const c of this.checks) c.release();
+  }
+
+  /** @internal Keeps buffers (temporaries recorded into a caller's encoder) alive until this tensor is destroyed. */
+  keepAliveUntilDestroyed(buffers: SharedBuffers): void {
+    this.keepAlive.push(buffers.retain());
+  }
+
+  /** @internal Throws if this tensor cannot be used as an input. */
+  assertAlive(what: string): void {
+    if (this.destroyed) throw new Error(`webgpu-xent: ${what}: tensor ${formatShape(this.shape)} ${this.dtype} was destroyed`);
+    this.owner.assertUsable(what);
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)}, ${this.dtype})`;
+  }
+}
+
+/** Buffers shared by several tensors, destroyed when the last one lets go. */
+export class SharedBuffers {
+  private refs = 0;
+  constructor(private readonly buffers: GPUBuffer[]) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.refs === 0) for (const b of this.buffers) b.destroy();
+  }
+}

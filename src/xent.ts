@@ -1,0 +1,143 @@
+/** The entry point: one Xent per GPUDevice; makes tensors and runs the ops. */
+import type { RecordOptions, XentContext } from "./context.js";
+import { dtypeOfArray, isDType, kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
+import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
+import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
+import type { LabelCheck } from "./label-check.js";
+import { logSoftmax, sigmoid, softmax, type SoftmaxOptions } from "./ops/softmax.js";
+import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
+import { Tensor, type TensorOwner } from "./tensor.js";
+
+export class Xent implements XentContext, TensorOwner {
+  readonly hasSubgroups: boolean;
+  private lostMessage: string | undefined;
+
+  private constructor(
+    readonly device: GPUDevice,
+    private readonly ownsDevice: boolean,
+  ) {
+    this.hasSubgroups = device.features.has("subgroups");
+    device.lost.then((info) => {
+      this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
+    });
+  }
+
+  /**
+   * Requests a WebGPU adapter and device (navigator.gpu in browsers, the `webgpu` package in Node)
+   * with the adapter's largest buffer limits and `subgroups` when offered.
+   */
+  static async create(options: CreateOptions = {}): Promise<Xent> {
+    const { device } = await requestXentDevice(options);
+    return new Xent(device, true);
+  }
+
+  /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
+  static fromDevice(device: GPUDevice): Xent {
+    if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
+      throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
+    }
+    return new Xent(device, false);
+  }
+
+  /** @internal */
+  assertUsable(what: string): void {
+    if (this.lostMessage) throw new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`);
+  }
+
+  /**
+   * Uploads `data` as a tensor of `shape`. The dtype follows the array (Float32Array → f32,
+   * Int32Array → i32, Uint32Array → u32); a plain number array becomes f32.
+   */
+  tensor<A extends TypedArrayOf[DType] | readonly number[]>(data: A, shape?: readonly number[]): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : "f32"> {
+    this.assertUsable("tensor()");
+    const array = Array.isArray(data) ? Float32Array.from(data as readonly number[]) : data;
+    const dtype = dtypeOfArray(array);
+    if (!dtype) throw new TypeError(`tensor: data: expected a Float32Array, Int32Array, Uint32Array or number[], got ${describe(data)}`);
+    const typed = array as TypedArrayOf[DType];
+    const dims = shape ?? [typed.length];
+    checkShape(dims, "tensor: shape");
+    if (shapeSize(dims) !== typed.length) {
+      throw new RangeError(`tensor: shape ${formatShape(dims)} holds ${shapeSize(dims)} elements, but data has ${typed.length}`);
+    }
+    const out = this.output(dims, dtype, "tensor");
+    if (typed.byteLength > 0) this.device.queue.writeBuffer(out.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    return out as Tensor<never>;
+  }
+
+  /** A zero-copy view of a caller's GPUBuffer (needs STORAGE usage; COPY_SRC to read()). Not freed by destroy(). */
+  wrap<D extends DType>(buffer: GPUBuffer, shape: readonly number[], dtype: D): Tensor<D> {
+    this.assertUsable("wrap()");
+    if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function") throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
+    checkShape(shape, "wrap: shape");
+    if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32" or "u32", got ${describe(dtype)}`);
+    if ((buffer.usage & kBufferUsage.STORAGE) === 0) throw new TypeError("wrap: buffer: expected a buffer with GPUBufferUsage.STORAGE");
+    const bytes = shapeSize(shape) * kBytesPerElement[dtype];
+    if (bytes > buffer.size) {
+      throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
+    }
+    return new Tensor(this, buffer, shape, dtype, { owned: false });
+  }
+
+  /** @internal */
+  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
+    const bytes = shapeSize(shape) * kBytesPerElement[dtype];
+    const buffer = this.device.createBuffer({
+      label: `xent:${label}:${formatShape(shape)}`,
+      // WebGPU bindings need a non-zero size; copies need multiples of 4.
+      size: Math.max(16, Math.ceil(bytes / 16) * 16),
+      usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST,
+    });
+    return new Tensor(this, buffer, shape, dtype, { owned: true, checks: checks ?? [] });
+  }
+
+  /** @internal Copies a tensor (and its label-check status words) back and rejects on a failed check. */
+  async readBack(tensor: Tensor): Promise<ArrayBuffer> {
+    const dataBytes = Math.ceil(tensor.byteLength / 4) * 4;
+    const checks = tensor.checks;
+    const staging = this.device.createBuffer({
+      label: "xent:read",
+      size: Math.max(16, dataBytes + 16 * checks.length),
+      usage: kBufferUsage.MAP_READ | kBufferUsage.COPY_DST,
+    });
+    const encoder = this.device.createCommandEncoder({ label: "xent:read" });
+    if (dataBytes > 0) encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, dataBytes);
+    checks.forEach((c, i) => encoder.copyBufferToBuffer(c.buffer, 0, staging, dataBytes + 16 * i, 16));
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(kMapModeRead);
+    } catch (cause) {
+      staging.destroy();
+      this.assertUsable("read()");
+      throw new Error(`webgpu-xent: read(): mapping the result failed`, { cause });
+    }
+    const bytes = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    for (const [i, check] of checks.entries()) {
+      const error = check.errorFor(new Uint32Array(bytes, dataBytes + 16 * i, 4));
+      if (error) throw error;
+    }
+    return bytes;
+  }
+
+  /** Destroys the device if this Xent created it. */
+  destroy(): void {
+    if (this.ownsDevice) this.device.destroy();
+  }
+
+  /** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
+  softmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
+    return softmax(this, x, options);
+  }
+
+  /** logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
+  logSoftmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
+    return logSoftmax(this, x, options);
+  }
+
+  /** sigmoid(x) = 1 / (1 + exp(−x)), elementwise. */
+  sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
+    return sigmoid(this, x, options);
+  }
+}
+
