@@ -10,6 +10,8 @@ export interface XentContext {
   /** The adapter offers subgroup operations and they were enabled. */
   readonly hasSubgroups: boolean;
   assertUsable(what: string): void;
+  /** A small writable storage buffer for bindings a kernel variant never touches. */
+  readonly scratch: GPUBuffer;
   /** A new owned output tensor. */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D>;
 }
@@ -62,10 +64,20 @@ export function startRecording(ctx: XentContext, op: string, encoder: GPUCommand
   return new Recording(ctx.device, op, encoder);
 }
 
-/** Submits (or leaves to the caller) the op's work; temporaries in a caller's encoder live as long as the outputs. */
-export function finishRecording(rec: Recording, ...outputs: Tensor[]): void {
-  const pending = rec.finish();
-  if (pending.length === 0) return;
-  const shared = new SharedBuffers(pending);
+/**
+ * Submits (or leaves to the caller) the op's work. Temporaries in a caller's encoder live as long
+ * as the outputs; a GPU error of this op, or of the op that made an input, fails the outputs' read().
+ */
+export function finishRecording(rec: Recording, outputs: readonly Tensor[], inputs: readonly Tensor[]): void {
+  const { keepAlive, error } = rec.finish();
+  const failure = firstFailure([error, ...inputs.map((t) => t.failure)]);
+  for (const out of outputs) out.failWith(failure);
+  if (keepAlive.length === 0) return;
+  const shared = new SharedBuffers(keepAlive);
   for (const out of outputs) out.keepAliveUntilDestroyed(shared);
+}
+
+async function firstFailure(failures: readonly Promise<Error | undefined>[]): Promise<Error | undefined> {
+  for (const e of await Promise.all(failures)) if (e) return e;
+  return undefined;
 }

@@ -67,6 +67,9 @@ export class Recording {
     encoder?: GPUCommandEncoder,
   ) {
     this.ownsEncoder = !encoder;
+    // Every error the op's GPU calls cause is caught here and handed to its outputs' read().
+    device.pushErrorScope("out-of-memory");
+    device.pushErrorScope("validation");
     this.encoder = encoder ?? device.createCommandEncoder({ label: `xent:${label}` });
   }
 
@@ -106,14 +109,30 @@ export class Recording {
     this.pass.dispatchWorkgroups(x, y);
   }
 
-  /** Ends the pass; submits if the encoder is ours. Returns buffers the outputs must keep alive. */
-  finish(): GPUBuffer[] {
+  /**
+   * Ends the pass; submits if the encoder is ours. Returns the buffers the outputs must keep
+   * alive, and the first GPU error the op caused (resolved later; undefined when none).
+   */
+  finish(): { keepAlive: GPUBuffer[]; error: Promise<Error | undefined> } {
     this.pass?.end();
     this.pass = undefined;
-    if (!this.ownsEncoder) return this.temporaries.splice(0);
-    this.device.queue.submit([this.encoder.finish()]);
-    // Destroying after submit is safe: the implementation frees them once the GPU is done.
-    for (const b of this.temporaries.splice(0)) b.destroy();
-    return [];
+    let keepAlive: GPUBuffer[] = [];
+    if (this.ownsEncoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      // Destroying after submit is safe: the implementation frees them once the GPU is done.
+      for (const b of this.temporaries.splice(0)) b.destroy();
+    } else {
+      keepAlive = this.temporaries.splice(0);
+    }
+    const validation = this.device.popErrorScope();
+    const memory = this.device.popErrorScope();
+    const error = Promise.all([validation, memory]).then(
+      ([v, m]) => {
+        const e = v ?? m;
+        return e ? new Error(`webgpu-xent: ${this.label}: the GPU rejected the work: ${e.message}`) : undefined;
+      },
+      (cause: unknown) => new Error(`webgpu-xent: ${this.label}: the GPU work failed`, { cause }),
+    );
+    return { keepAlive, error };
   }
 }

@@ -3,6 +3,9 @@ import type { Kernel } from "./kernel.js";
 import rowCommon from "../shaders/row-common.wgsl?raw";
 import softmaxWgsl from "../shaders/softmax.wgsl?raw";
 import sigmoidWgsl from "../shaders/sigmoid.wgsl?raw";
+import crossEntropyWgsl from "../shaders/cross-entropy.wgsl?raw";
+import reduceLossWgsl from "../shaders/reduce-loss.wgsl?raw";
+import labelStatusWgsl from "../shaders/label-status.wgsl?raw";
 
 const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 
@@ -15,5 +18,25 @@ export const kSoftmaxKernel: Kernel = {
 export const kSigmoidKernel: Kernel = {
   name: "sigmoid",
   code: withRowCommon(sigmoidWgsl),
+  bindings: ["uniform", "read-only-storage", "storage"],
+};
+
+
+export const kCrossEntropyKernel: Kernel = {
+  name: "cross-entropy",
+  code: withRowCommon(crossEntropyWgsl),
+  // params, logits, target, weight, row loss, row denominator, label status
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "read-only-storage", "storage", "storage", "storage"],
+};
+
+export const kReduceLossKernel: Kernel = {
+  name: "reduce-loss",
+  code: withRowCommon(reduceLossWgsl),
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage"],
+};
+
+export const kLabelStatusKernel: Kernel = {
+  name: "label-status",
+  code: withRowCommon(labelStatusWgsl),
   bindings: ["uniform", "read-only-storage", "storage"],
 };

@@ -25,6 +25,8 @@ export class Tensor<D extends DType = DType> {
   private readonly keepAlive: SharedBuffers[] = [];
   /** @internal */
   readonly checks: readonly LabelCheck[];
+  /** @internal The GPU error of the op that made this tensor (or of one upstream); undefined when none. */
+  failure: Promise<Error | undefined> = Promise.resolve(undefined);
 
   /** @internal Use `xent.tensor()` or `xent.wrap()`. */
   constructor(
@@ -65,6 +67,8 @@ export class Tensor<D extends DType = DType> {
    */
   async read(): Promise<TypedArrayOf[D]> {
     this.assertAlive("read()");
+    const failure = await this.failure;
+    if (failure) throw failure;
     const bytes = await this.owner.readBack(this);
     const Ctor = this.dtype === "f32" ? Float32Array : this.dtype === "i32" ? Int32Array : Uint32Array;
     return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
@@ -77,6 +81,11 @@ export class Tensor<D extends DType = DType> {
     if (this.init.owned) this.gpuBuffer.destroy();
     for (const b of this.keepAlive) b.release();
     for (const c of this.checks) c.release();
+  }
+
+  /** @internal */
+  failWith(failure: Promise<Error | undefined>): void {
+    this.failure = failure;
   }
 
   /** @internal Keeps buffers (temporaries recorded into a caller's encoder) alive until this tensor is destroyed. */

@@ -5,12 +5,14 @@ import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
 import type { LabelCheck } from "./label-check.js";
 import { logSoftmax, sigmoid, softmax, type SoftmaxOptions } from "./ops/softmax.js";
+import { crossEntropy, nllLoss, type CrossEntropyOptions, type NllLossOptions } from "./ops/cross-entropy.js";
 import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
 import { Tensor, type TensorOwner } from "./tensor.js";
 
 export class Xent implements XentContext, TensorOwner {
   readonly hasSubgroups: boolean;
   private lostMessage: string | undefined;
+  private scratchBuffer: GPUBuffer | undefined;
 
   private constructor(
     readonly device: GPUDevice,
@@ -79,6 +81,12 @@ export class Xent implements XentContext, TensorOwner {
   }
 
   /** @internal */
+  get scratch(): GPUBuffer {
+    this.scratchBuffer ??= this.device.createBuffer({ label: "xent:scratch", size: 16, usage: kBufferUsage.STORAGE });
+    return this.scratchBuffer;
+  }
+
+  /** @internal */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
     const bytes = shapeSize(shape) * kBytesPerElement[dtype];
     const buffer = this.device.createBuffer({
@@ -122,6 +130,7 @@ export class Xent implements XentContext, TensorOwner {
 
   /** Destroys the device if this Xent created it. */
   destroy(): void {
+    this.scratchBuffer?.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 
@@ -139,5 +148,18 @@ export class Xent implements XentContext, TensorOwner {
   sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
     return sigmoid(this, x, options);
   }
-}
 
+  /**
+   * PyTorch's cross_entropy. Class indices t: ℓ = w_t·(logsumexp(x) − x_t) (label smoothing ε:
+   * (1 − ε)·ℓ + ε/C·Σ_c w_c·(logsumexp(x) − x_c)); probability targets p: ℓ = −Σ_c w_c·p_c·log softmax(x)_c.
+   * 'mean' divides by Σ w_t over non-ignored positions (class indices) or by the number of positions (probabilities).
+   */
+  crossEntropy(logits: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor<"f32"> {
+    return crossEntropy(this, logits, target, options);
+  }
+
+  /** PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
+  nllLoss(logProbs: Tensor, target: Tensor, options?: NllLossOptions): Tensor<"f32"> {
+    return nllLoss(this, logProbs, target, options);
+  }
+}

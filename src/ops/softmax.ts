@@ -46,7 +46,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     buffers: [input.buffer, out.buffer],
     workgroups: view.classes === 0 ? 0 : plan.workgroups,
   });
-  finishRecording(rec, out);
+  finishRecording(rec, [out], [input]);
   return out;
 }
 
@@ -78,6 +78,6 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
     buffers: [input.buffer, out.buffer],
     workgroups: Math.ceil(input.size / (wg * kPerThread)),
   });
-  finishRecording(rec, out);
+  finishRecording(rec, [out], [input]);
   return out;
 }

@@ -1,3 +1,4 @@
 /** webgpu-xent/reference: float64 CPU implementations of every op, the oracle the GPU is tested against. */
 export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
 export { softmax, logSoftmax, sigmoid, type RefSoftmaxOptions } from "./softmax.js";
+export { crossEntropy, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";

@@ -1,0 +1,193 @@
+// Cross-entropy from logits, one pass over each row: online max and sum-exp, the target logit
+// picked up on the way, and (for label smoothing or probability targets) the weighted gaps.
+// Writes one loss per row and, for 'mean', the row's share of the denominator.
+//   class-index target t: loss = (1 - eps) * w_t * ((m - x_t) + log s) + eps / C * (D + W log s)
+//   probability targets p:  loss = D + W log s with per-class weights w_c * ((1 - eps) p_c + eps / C)
+// With LOG_PROBS the input already holds log-probabilities (nll_loss): loss = -w_t * x_t, no pass.
+// A class index outside [0, C) that is not ignore_index is recorded (first position) in `status`.
+
+struct Params {
+  groups: u32,
+  rows: u32,
+  classes: u32,
+  inner: u32,
+  ignore_index: i32,
+  smoothing: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<u32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read_write> row_loss: array<f32>;
+@group(0) @binding(5) var<storage, read_write> row_denom: array<f32>;
+@group(0) @binding(6) var<storage, read_write> status: array<atomic<u32>>;
+
+override WG: u32 = 64u;
+override ROW_THREADS: u32 = 1u;
+override PROB_TARGET: bool = false;
+override HAS_WEIGHT: bool = false;
+override SMOOTHING: bool = false;
+override TARGET_UNSIGNED: bool = false;
+override LOG_PROBS: bool = false;
+
+// Derived, never set by the host.
+override GAPS: bool = PROB_TARGET || SMOOTHING;
+
+var<workgroup> red_m: array<f32, WG>;
+var<workgroup> red_s: array<f32, WG>;
+var<workgroup> red_w: array<f32, WG>;
+var<workgroup> red_d: array<f32, WG>;
+
+fn class_weight(c: u32) -> f32 {
+  if (HAS_WEIGHT) {
+    return weight[c];
+  }
+  return 1.0;
+}
+
+// The weight each class's gap is counted with (see the header).
+fn gap_weight(c: u32, i: u32) -> f32 {
+  if (PROB_TARGET) {
+    let p = bitcast<f32>(targets[i]);
+    let smoothed = select(p, p * (1.0 - params.smoothing) + params.smoothing / f32(params.classes), SMOOTHING);
+    return class_weight(c) * smoothed;
+  }
+  return class_weight(c);
+}
+
+struct RowState {
+  on: Online,
+  gaps: Gaps,
+}
+
+fn add(a: RowState, v: f32, w: f32) -> RowState {
+  var r = a;
+  if (GAPS) {
+    if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
+      r.gaps.d += gap_shift(a.gaps.w, a.on.m, v);
+    }
+  }
+  r.on = online_add(a.on, v, 1.0);
+  if (GAPS) {
+    r.gaps.d += weighted_gap(w, r.on.m, v);
+    r.gaps.w += w;
+  }
+  return r;
+}
+
+fn merge(a: RowState, b: RowState) -> RowState {
+  var r: RowState;
+  r.on = online_merge(a.on, b.on, 1.0);
+  if (GAPS) {
+    r.gaps.w = a.gaps.w + b.gaps.w;
+    r.gaps.d = a.gaps.d + gap_shift(a.gaps.w, a.on.m, r.on.m) + b.gaps.d + gap_shift(b.gaps.w, b.on.m, r.on.m);
+  }
+  return r;
+}
+
+fn merge_row(acc: RowState, lid: u32, lane: u32) -> RowState {
+  red_m[lid] = acc.on.m;
+  red_s[lid] = acc.on.s;
+  red_w[lid] = acc.gaps.w;
+  red_d[lid] = acc.gaps.d;
+  for (var stride = ROW_THREADS / 2u; stride > 0u; stride >>= 1u) {
+    workgroupBarrier();
+    if (lane < stride) {
+      let j = lid + stride;
+      let merged = merge(
+        RowState(Online(red_m[lid], red_s[lid]), Gaps(red_w[lid], red_d[lid])),
+        RowState(Online(red_m[j], red_s[j]), Gaps(red_w[j], red_d[j])),
+      );
+      red_m[lid] = merged.on.m;
+      red_s[lid] = merged.on.s;
+      red_w[lid] = merged.gaps.w;
+      red_d[lid] = merged.gaps.d;
+    }
+  }
+  workgroupBarrier();
+  let head = lid - lane;
+  return RowState(Online(red_m[head], red_s[head]), Gaps(red_w[head], red_d[head]));
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let group = linear_group(wid, nwg);
+  if (group >= params.groups) {
+    return;
+  }
+  let lane = lid % ROW_THREADS;
+  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  let in_range = row < params.rows;
+  let stride = params.inner;
+  let classes = params.classes;
+
+  // Class-index targets: decide first, so ignored and bad rows skip the row entirely.
+  var t = 0u;
+  var skip = !in_range;
+  if (!PROB_TARGET && in_range) {
+    let raw = targets[row];
+    let signed = bitcast<i32>(raw);
+    let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
+    let bad = !ignored && ((!TARGET_UNSIGNED && signed < 0) || raw >= classes);
+    if (bad && lane == 0u) {
+      atomicMin(&status[0], row);
+    }
+    skip = ignored || bad;
+    t = raw;
+  }
+
+  var base = 0u;
+  var acc = RowState(online_empty(), Gaps(0.0, 0.0));
+  if (!skip) {
+    base = row_base(row, classes, stride);
+  }
+  if (!skip && !LOG_PROBS) {
+    for (var c = lane; c < classes; c += ROW_THREADS) {
+      let i = base + c * stride;
+      var w = 0.0;
+      if (GAPS) {
+        w = gap_weight(c, i);
+      }
+      acc = add(acc, x[i], w);
+    }
+  }
+  if (ROW_THREADS > 1u) {
+    acc = merge_row(acc, lid, lane);
+  }
+  if (!in_range || lane != 0u) {
+    return;
+  }
+  if (skip) {
+    row_loss[row] = 0.0;
+    row_denom[row] = 0.0;
+    return;
+  }
+  if (LOG_PROBS) {
+    let w = class_weight(t);
+    row_loss[row] = -w * x[base + t * stride];
+    row_denom[row] = w;
+    return;
+  }
+  if (online_undefined(acc.on)) {
+    row_loss[row] = nan();
+    row_denom[row] = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
+    return;
+  }
+  let log_s = log(acc.on.s);
+  let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
+  if (PROB_TARGET) {
+    row_loss[row] = smoothed_sum;
+    row_denom[row] = 1.0;
+    return;
+  }
+  let w_t = class_weight(t);
+  let x_t = x[base + t * stride];
+  // (m - x_t) + log s, never m + log s - x_t: the latter loses every digit at |logit| ~ 1e4.
+  var loss = w_t * ((acc.on.m - x_t) + log_s);
+  if (SMOOTHING) {
+    loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(classes) * smoothed_sum;
+  }
+  row_loss[row] = loss;
+  row_denom[row] = w_t;
+}

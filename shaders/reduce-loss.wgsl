@@ -1,0 +1,63 @@
+// 'mean' / 'sum' of per-row losses in one workgroup, deterministically: each thread sums a fixed
+// contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
+// mean = sum(loss) / sum(denom); a zero denominator (no rows, or every target ignored) gives NaN,
+// as PyTorch does.
+
+struct Params {
+  groups: u32,
+  count: u32,
+  mean: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> loss: array<f32>;
+@group(0) @binding(2) var<storage, read> denom: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+override WG: u32 = 64u;
+
+var<workgroup> red_l: array<f32, WG>;
+var<workgroup> red_d: array<f32, WG>;
+
+struct Kahan {
+  sum: f32,
+  comp: f32,
+}
+
+fn kahan_add(k: Kahan, v: f32) -> Kahan {
+  let y = v - k.comp;
+  let t = k.sum + y;
+  return Kahan(t, (t - k.sum) - y);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  let chunk = (params.count + WG - 1u) / WG;
+  let start = lid * chunk;
+  let end = min(start + chunk, params.count);
+  var l = Kahan(0.0, 0.0);
+  var d = Kahan(0.0, 0.0);
+  for (var i = start; i < end; i++) {
+    l = kahan_add(l, loss[i]);
+    if (params.mean != 0u) {
+      d = kahan_add(d, denom[i]);
+    }
+  }
+  red_l[lid] = l.sum;
+  red_d[lid] = d.sum;
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+    workgroupBarrier();
+    if (lid < stride) {
+      red_l[lid] += red_l[lid + stride];
+      red_d[lid] += red_d[lid + stride];
+    }
+  }
+  if (lid == 0u) {
+    var result = red_l[0] * params.scale;
+    if (params.mean != 0u) {
+      result = select(result / red_d[0], nan(), red_d[0] == 0.0);
+    }
+    out[0] = result;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Float64 reference of torch.nn.functional.cross_entropy / nll_loss, written the plain way
+ * PyTorch composes them (log_softmax, then gather / weighted sums), to check the fused GPU pass.
+ */
+import { normalizeDim, rowView, sameShape } from "../shape.js";
+import { logSoftmax } from "./softmax.js";
+import { forEachRow, type RefResult, type RefTensor } from "./ref-tensor.js";
+
+export type RefReduction = "mean" | "sum" | "none";
+
+export interface RefCrossEntropyOptions {
+  dim?: number;
+  weight?: ArrayLike<number>;
+  ignoreIndex?: number;
+  reduction?: RefReduction;
+  labelSmoothing?: number;
+}
+
+function defaultClassDim(x: RefTensor): number {
+  return x.shape.length >= 2 ? 1 : 0;
+}
+
+export function reduce(values: Float64Array, shape: number[], reduction: RefReduction, denominator: number): RefResult {
+  if (reduction === "none") return { data: values, shape };
+  let sum = 0;
+  for (const v of values) sum += v;
+  return { data: Float64Array.of(reduction === "sum" ? sum : sum / denominator), shape: [] };
+}
+
+/** ℓ_i = −w_{t_i}·logp_{i,t_i}; 'mean' divides by Σ w_{t_i} over non-ignored i. Throws on a bad label. */
+export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {}): RefResult {
+  const dim = normalizeDim(options.dim ?? defaultClassDim(logProbs), logProbs.shape.length);
+  const view = rowView(logProbs.shape, dim);
+  const ignore = options.ignoreIndex ?? -100;
+  const losses = new Float64Array(view.rows);
+  let denom = 0;
+  forEachRow(view, (row, base, stride) => {
+    const t = target.data[row] as number;
+    if (t === ignore) return;
+    if (!(t >= 0 && t < view.classes)) throw new RangeError(`reference nllLoss: target ${t} at ${row} is out of range`);
+    const w = options.weight ? (options.weight[t] as number) : 1;
+    losses[row] = -w * (logProbs.data[base + t * stride] as number);
+    denom += w;
+  });
+  return reduce(losses, logProbs.shape.filter((_, d) => d !== dim), options.reduction ?? "mean", denom);
+}
+
+/** torch.nn.functional.cross_entropy with class-index or probability targets (see the GPU op's doc). */
+export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefCrossEntropyOptions = {}): RefResult {
+  const dim = normalizeDim(options.dim ?? defaultClassDim(logits), logits.shape.length);
+  const view = rowView(logits.shape, dim);
+  const eps = options.labelSmoothing ?? 0;
+  const reduction = options.reduction ?? "mean";
+  const C = view.classes;
+  const w = (c: number): number => (options.weight ? (options.weight[c] as number) : 1);
+  const logp = logSoftmax(logits, { dim }).data;
+  const rowShape = logits.shape.filter((_, d) => d !== dim);
+
+  if (sameShape(target.shape, logits.shape)) {
+    // Probability targets: −Σ_c w_c·q_c·logp_c with q = (1 − ε)p + ε/C; mean over positions.
+    const losses = new Float64Array(view.rows);
+    forEachRow(view, (row, base, stride) => {
+      let l = 0;
+      for (let c = 0; c < C; c++) {
+        const i = base + c * stride;
+        const q = (target.data[i] as number) * (1 - eps) + eps / C;
+        l += -(w(c) * q * (logp[i] as number));
+      }
+      losses[row] = l;
+    });
+    return reduce(losses, rowShape, reduction, view.rows);
+  }
+
+  // Class indices: PyTorch's (1 − ε)·nll_loss + ε/C·smooth, both over the same denominator.
+  const nll = nllLoss({ data: logp, shape: logits.shape }, target, { dim, weight: options.weight, ignoreIndex: options.ignoreIndex, reduction: "none" }).data;
+  const ignore = options.ignoreIndex ?? -100;
+  const smooth = new Float64Array(view.rows);
+  let denom = 0;
+  forEachRow(view, (row, base, stride) => {
+    const t = target.data[row] as number;
+    if (t === ignore) return;
+    denom += w(t);
+    let s = 0;
+    for (let c = 0; c < C; c++) s += -(w(c) * (logp[base + c * stride] as number));
+    smooth[row] = s;
+  });
+  const losses = nll.map((v, row) => (eps > 0 ? (1 - eps) * v + (eps / C) * (smooth[row] as number) : v));
+  return reduce(losses, rowShape, reduction, denom);
+}
