@@ -13,6 +13,8 @@ struct Params {
   inner: u32,
   ignore_index: i32,
   smoothing: f32,
+  // 1 / ln(base): 1 for nats, 1 / ln 2 for bits.
+  scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -165,7 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   if (LOG_PROBS) {
     let w = class_weight(t);
-    row_loss[row] = -w * x[base + t * stride];
+    row_loss[row] = -w * x[base + t * stride] * params.scale;
     row_denom[row] = w;
     return;
   }
@@ -177,7 +179,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let log_s = log(acc.on.s);
   let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
   if (PROB_TARGET) {
-    row_loss[row] = smoothed_sum;
+    row_loss[row] = smoothed_sum * params.scale;
     row_denom[row] = 1.0;
     return;
   }
@@ -188,6 +190,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (SMOOTHING) {
     loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(classes) * smoothed_sum;
   }
-  row_loss[row] = loss;
+  row_loss[row] = loss * params.scale;
   row_denom[row] = w_t;
 }

@@ -1,12 +1,17 @@
-// 'mean' / 'sum' of per-row losses in one workgroup, deterministically: each thread sums a fixed
-// contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
-// mean = sum(loss) / sum(denom); a zero denominator (no rows, or every target ignored) gives NaN,
-// as PyTorch does.
+// 'mean' / 'sum' of per-position losses in one workgroup, deterministically: each thread sums a
+// fixed contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
+// MODE_SUM: scale * sum(loss); MODE_MEAN_DENOM: scale * sum(loss) / sum(denom) (weighted means);
+// MODE_MEAN_COUNT: scale * sum(loss) / count. A zero denominator (no positions, or every target
+// ignored) gives NaN, as PyTorch does.
+
+const MODE_SUM = 0u;
+const MODE_MEAN_DENOM = 1u;
+const MODE_MEAN_COUNT = 2u;
 
 struct Params {
   groups: u32,
   count: u32,
-  mean: u32,
+  mode: u32,
   scale: f32,
 }
 
@@ -40,7 +45,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var d = Kahan(0.0, 0.0);
   for (var i = start; i < end; i++) {
     l = kahan_add(l, loss[i]);
-    if (params.mean != 0u) {
+    if (params.mode == MODE_MEAN_DENOM) {
       d = kahan_add(d, denom[i]);
     }
   }
@@ -55,9 +60,12 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   }
   if (lid == 0u) {
     var result = red_l[0] * params.scale;
-    if (params.mean != 0u) {
-      result = select(result / red_d[0], nan(), red_d[0] == 0.0);
+    var divisor = 1.0;
+    if (params.mode == MODE_MEAN_DENOM) {
+      divisor = red_d[0];
+    } else if (params.mode == MODE_MEAN_COUNT) {
+      divisor = f32(params.count);
     }
-    out[0] = result;
+    out[0] = select(result / divisor, nan(), divisor == 0.0);
   }
 }

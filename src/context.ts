@@ -12,6 +12,8 @@ export interface XentContext {
   assertUsable(what: string): void;
   /** A small writable storage buffer for bindings a kernel variant never touches. */
   readonly scratch: GPUBuffer;
+  /** Uploads CPU data as a new tensor (as `xent.tensor()`). */
+  upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor;
   /** A new owned output tensor. */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D>;
 }

@@ -5,3 +5,13 @@ export type { DType, TypedArrayOf } from "./dtype.js";
 export type { Shape } from "./shape.js";
 export type { RecordOptions } from "./context.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
+export type { Reduction } from "./ops/loss-common.js";
+export type { CrossEntropyOptions, NllLossOptions } from "./ops/cross-entropy.js";
+export type {
+  BinaryCrossEntropyOptions,
+  BinaryCrossEntropyWithLogitsOptions,
+  KlDivOptions,
+  KlDivReduction,
+} from "./ops/pointwise-losses.js";
+export type { EntropyOptions } from "./ops/entropy.js";
+export type { KerasLosses, KerasOptions, SparseKerasOptions, LogLossOptions } from "./keras.js";

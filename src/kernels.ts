@@ -6,6 +6,9 @@ import sigmoidWgsl from "../shaders/sigmoid.wgsl?raw";
 import crossEntropyWgsl from "../shaders/cross-entropy.wgsl?raw";
 import reduceLossWgsl from "../shaders/reduce-loss.wgsl?raw";
 import labelStatusWgsl from "../shaders/label-status.wgsl?raw";
+import pointwiseLossWgsl from "../shaders/pointwise-loss.wgsl?raw";
+import entropyWgsl from "../shaders/entropy.wgsl?raw";
+import probCrossEntropyWgsl from "../shaders/prob-cross-entropy.wgsl?raw";
 
 const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 
@@ -20,7 +23,6 @@ export const kSigmoidKernel: Kernel = {
   code: withRowCommon(sigmoidWgsl),
   bindings: ["uniform", "read-only-storage", "storage"],
 };
-
 
 export const kCrossEntropyKernel: Kernel = {
   name: "cross-entropy",
@@ -39,4 +41,24 @@ export const kLabelStatusKernel: Kernel = {
   name: "label-status",
   code: withRowCommon(labelStatusWgsl),
   bindings: ["uniform", "read-only-storage", "storage"],
+};
+
+export const kPointwiseLossKernel: Kernel = {
+  name: "pointwise-loss",
+  code: withRowCommon(pointwiseLossWgsl),
+  // params, input, target, weight, pos weight, loss
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "read-only-storage", "read-only-storage", "storage"],
+};
+
+export const kEntropyKernel: Kernel = {
+  name: "entropy",
+  code: withRowCommon(entropyWgsl),
+  bindings: ["uniform", "read-only-storage", "storage"],
+};
+
+export const kProbCrossEntropyKernel: Kernel = {
+  name: "prob-cross-entropy",
+  code: withRowCommon(probCrossEntropyWgsl),
+  // params, probabilities, target, loss, label status
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage", "storage"],
 };

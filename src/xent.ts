@@ -6,11 +6,23 @@ import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
 import type { LabelCheck } from "./label-check.js";
 import { logSoftmax, sigmoid, softmax, type SoftmaxOptions } from "./ops/softmax.js";
 import { crossEntropy, nllLoss, type CrossEntropyOptions, type NllLossOptions } from "./ops/cross-entropy.js";
+import { entropy, type EntropyOptions } from "./ops/entropy.js";
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  klDiv,
+  type BinaryCrossEntropyOptions,
+  type BinaryCrossEntropyWithLogitsOptions,
+  type KlDivOptions,
+} from "./ops/pointwise-losses.js";
+import { kerasLosses, logLoss, type KerasLosses, type LogLossOptions } from "./keras.js";
 import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
 import { Tensor, type TensorOwner } from "./tensor.js";
 
 export class Xent implements XentContext, TensorOwner {
   readonly hasSubgroups: boolean;
+  /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
+  readonly keras: KerasLosses;
   private lostMessage: string | undefined;
   private scratchBuffer: GPUBuffer | undefined;
 
@@ -19,6 +31,7 @@ export class Xent implements XentContext, TensorOwner {
     private readonly ownsDevice: boolean,
   ) {
     this.hasSubgroups = device.features.has("subgroups");
+    this.keras = kerasLosses(this);
     device.lost.then((info) => {
       this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
     });
@@ -50,7 +63,10 @@ export class Xent implements XentContext, TensorOwner {
    * Uploads `data` as a tensor of `shape`. The dtype follows the array (Float32Array → f32,
    * Int32Array → i32, Uint32Array → u32); a plain number array becomes f32.
    */
-  tensor<A extends TypedArrayOf[DType] | readonly number[]>(data: A, shape?: readonly number[]): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : "f32"> {
+  tensor<A extends TypedArrayOf[DType] | readonly number[]>(
+    data: A,
+    shape?: readonly number[],
+  ): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : "f32"> {
     this.assertUsable("tensor()");
     const array = Array.isArray(data) ? Float32Array.from(data as readonly number[]) : data;
     const dtype = dtypeOfArray(array);
@@ -69,7 +85,8 @@ export class Xent implements XentContext, TensorOwner {
   /** A zero-copy view of a caller's GPUBuffer (needs STORAGE usage; COPY_SRC to read()). Not freed by destroy(). */
   wrap<D extends DType>(buffer: GPUBuffer, shape: readonly number[], dtype: D): Tensor<D> {
     this.assertUsable("wrap()");
-    if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function") throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
+    if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function")
+      throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
     checkShape(shape, "wrap: shape");
     if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32" or "u32", got ${describe(dtype)}`);
     if ((buffer.usage & kBufferUsage.STORAGE) === 0) throw new TypeError("wrap: buffer: expected a buffer with GPUBufferUsage.STORAGE");
@@ -78,6 +95,11 @@ export class Xent implements XentContext, TensorOwner {
       throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
     }
     return new Tensor(this, buffer, shape, dtype, { owned: false });
+  }
+
+  /** @internal */
+  upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor {
+    return this.tensor(data, shape);
   }
 
   /** @internal */
@@ -161,5 +183,30 @@ export class Xent implements XentContext, TensorOwner {
   /** PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
   nllLoss(logProbs: Tensor, target: Tensor, options?: NllLossOptions): Tensor<"f32"> {
     return nllLoss(this, logProbs, target, options);
+  }
+
+  /** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
+  binaryCrossEntropy(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
+    return binaryCrossEntropy(this, probs, target, options);
+  }
+
+  /** PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)). */
+  binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): Tensor<"f32"> {
+    return binaryCrossEntropyWithLogits(this, logits, target, options);
+  }
+
+  /** PyTorch's kl_div(log q, p): Σ p·(log p − log q), reduced by 'mean' | 'batchmean' | 'sum' | 'none'. */
+  klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Tensor<"f32"> {
+    return klDiv(this, input, target, options);
+  }
+
+  /** Shannon entropy per row: H(p) = −Σ p·log_b p (from probabilities, or from logits with fromLogits). */
+  entropy(x: Tensor, options?: EntropyOptions): Tensor<"f32"> {
+    return entropy(this, x, options);
+  }
+
+  /** sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order. */
+  logLoss(yTrue: readonly (string | number)[], yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
+    return logLoss(this, yTrue, yPred, options);
   }
 }

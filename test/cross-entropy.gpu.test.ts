@@ -54,9 +54,18 @@ async function checkCase(c: Case, random: () => number): Promise<void> {
   const x = xent.tensor(logits, c.shape);
   const target = xent.tensor(targetData, targetShape);
   const weight = weightData ? xent.tensor(weightData, [classes]) : undefined;
-  const opts = { dim, reduction: c.reduction, labelSmoothing: c.smoothing, ...(weight ? { weight } : {}), ...(ignoreIndex !== undefined ? { ignoreIndex } : {}) };
+  const opts = {
+    dim,
+    reduction: c.reduction,
+    labelSmoothing: c.smoothing,
+    ...(weight ? { weight } : {}),
+    ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+  };
   const got = await xent.crossEntropy(x, target, opts).read();
-  const expected = ref.crossEntropy(ref.refTensor(logits, c.shape), ref.refTensor(targetData, targetShape), { ...opts, weight: weightData });
+  const expected = ref.crossEntropy(ref.refTensor(logits, c.shape), ref.refTensor(targetData, targetShape), {
+    ...opts,
+    weight: weightData,
+  });
   const label = `CE ${JSON.stringify({ ...c, logits: undefined })}`;
   expectClose(got, expected.data, c.smoothing > 0 || c.targetKind === "prob" ? kSmoothTol : kTol, label);
   countGpuCase();
@@ -86,7 +95,10 @@ describe("crossEntropy on the GPU", () => {
   it("every option combination on [N, C] and [N, C, H, W] (class dim 1)", async () => {
     const random = rng(10);
     const reductions: Reduction[] = ["mean", "sum", "none"];
-    for (const shape of [[37, 11], [5, 3, 4, 6]])
+    for (const shape of [
+      [37, 11],
+      [5, 3, 4, 6],
+    ])
       for (const targetKind of ["i32", "u32", "prob"] as const)
         for (const weight of [false, true])
           for (const ignore of targetKind === "prob" ? [false] : [false, true])
@@ -96,11 +108,22 @@ describe("crossEntropy on the GPU", () => {
 
   it("shapes: C = 1, C = 70000 with few rows, N = 1, 1-D logits with a scalar target, C % 4 != 0, 4099 rows", async () => {
     const random = rng(11);
-    const shapes: [number[], number?][] = [[[8, 1]], [[3, 70000]], [[1, 70000]], [[1, 5]], [[6]], [[4099, 10]], [[129, 1001]], [[2, 3, 7], 2], [[3, 2, 5, 4], 0]];
+    const shapes: [number[], number?][] = [
+      [[8, 1]],
+      [[3, 70000]],
+      [[1, 70000]],
+      [[1, 5]],
+      [[6]],
+      [[4099, 10]],
+      [[129, 1001]],
+      [[2, 3, 7], 2],
+      [[3, 2, 5, 4], 0],
+    ];
     for (const [shape, dim] of shapes)
       for (const targetKind of ["i32", "prob"] as const)
         for (const smoothing of [0, 0.2])
-          for (const reduction of ["mean", "none"] as const) await checkCase({ shape, dim, targetKind, weight: true, ignore: targetKind !== "prob", smoothing, reduction }, random);
+          for (const reduction of ["mean", "none"] as const)
+            await checkCase({ shape, dim, targetKind, weight: true, ignore: targetKind !== "prob", smoothing, reduction }, random);
   });
 
   it("random shapes and dims", async () => {
@@ -109,7 +132,18 @@ describe("crossEntropy on the GPU", () => {
       const rank = randomInt(random, 1, 4);
       const shape = Array.from({ length: rank }, () => randomInt(random, 1, rank === 1 ? 3000 : 12));
       const dim = randomInt(random, 0, rank - 1);
-      await checkCase({ shape, dim, targetKind: random() < 0.5 ? "i32" : "prob", weight: random() < 0.5, ignore: false, smoothing: random() < 0.5 ? 0 : random(), reduction: "none" }, random);
+      await checkCase(
+        {
+          shape,
+          dim,
+          targetKind: random() < 0.5 ? "i32" : "prob",
+          weight: random() < 0.5,
+          ignore: false,
+          smoothing: random() < 0.5 ? 0 : random(),
+          reduction: "none",
+        },
+        random,
+      );
     }
   });
 
@@ -128,7 +162,10 @@ describe("crossEntropy on the GPU", () => {
     const t = xent.tensor(new Int32Array([1, 3, 0, 2, 1]), [5]);
     for (const labelSmoothing of [0, 0.1]) {
       const got = await xent.crossEntropy(x, t, { reduction: "none", labelSmoothing }).read();
-      const want = ref.crossEntropy(ref.refTensor(logits, [5, 4]), ref.refTensor([1, 3, 0, 2, 1], [5]), { reduction: "none", labelSmoothing });
+      const want = ref.crossEntropy(ref.refTensor(logits, [5, 4]), ref.refTensor([1, 3, 0, 2, 1], [5]), {
+        reduction: "none",
+        labelSmoothing,
+      });
       expectClose(got, want.data, kTol, `masked rows, smoothing ${labelSmoothing}`);
       expect(Number.isFinite(got[0]) || labelSmoothing > 0).toBe(true);
       expect(got[3]).toBeNaN(); // NaN row
@@ -138,7 +175,10 @@ describe("crossEntropy on the GPU", () => {
     // The loss at |logit| 1e4 keeps its digits: (m − x_t) + log s, not m + log s − x_t.
     const big = xent.tensor(new Float32Array([10000, 10000.5, 9999]), [1, 3]);
     const lossBig = (await xent.crossEntropy(big, xent.tensor(new Int32Array([0]), [1])).read())[0] as number;
-    expect(lossBig).toBeCloseTo(ref.crossEntropy(ref.refTensor([10000, 10000.5, 9999], [1, 3]), ref.refTensor([0], [1])).data[0] as number, 5);
+    expect(lossBig).toBeCloseTo(
+      ref.crossEntropy(ref.refTensor([10000, 10000.5, 9999], [1, 3]), ref.refTensor([0], [1])).data[0] as number,
+      5,
+    );
     countGpuCase();
   });
 
@@ -172,7 +212,11 @@ describe("nllLoss on the GPU", () => {
   it("matches the reference with weights, ignoreIndex and every reduction", async () => {
     const xent = await gpu();
     const random = rng(16);
-    for (const [shape, dim] of [[[50, 7], 1], [[3, 5, 4], 1], [[9], 0]] as [number[], number][]) {
+    for (const [shape, dim] of [
+      [[50, 7], 1],
+      [[3, 5, 4], 1],
+      [[9], 0],
+    ] as [number[], number][]) {
       const logits = randomFloats(size(shape), random);
       const logp = Float32Array.from(ref.logSoftmax(ref.refTensor(logits, shape), { dim }).data);
       const rowShape = shape.filter((_, d) => d !== dim);
@@ -183,7 +227,13 @@ describe("nllLoss on the GPU", () => {
       for (const reduction of ["mean", "sum", "none"] as const)
         for (const withWeight of [false, true]) {
           const opts = { dim, reduction, ignoreIndex: -1 };
-          const got = await xent.nllLoss(xent.tensor(logp, shape), xent.tensor(t, rowShape), withWeight ? { ...opts, weight: xent.tensor(weight, [classes]) } : opts).read();
+          const got = await xent
+            .nllLoss(
+              xent.tensor(logp, shape),
+              xent.tensor(t, rowShape),
+              withWeight ? { ...opts, weight: xent.tensor(weight, [classes]) } : opts,
+            )
+            .read();
           const want = ref.nllLoss(ref.refTensor(logp, shape), ref.refTensor(t, rowShape), withWeight ? { ...opts, weight } : opts);
           expectClose(got, want.data, kTol, `nllLoss ${shape} ${reduction} ${withWeight}`);
           countGpuCase();

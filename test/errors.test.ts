@@ -6,11 +6,15 @@ import { gpu } from "./helpers/gpu.js";
 describe("argument errors", () => {
   it("tensor(): data, shape and size mismatches", async () => {
     const xent = await gpu();
-    expect(() => xent.tensor(new Float64Array(3) as unknown as Float32Array)).toThrow(/tensor: data: expected a Float32Array, Int32Array, Uint32Array or number\[\], got a Float64Array/);
+    expect(() => xent.tensor(new Float64Array(3) as unknown as Float32Array)).toThrow(
+      /tensor: data: expected a Float32Array, Int32Array, Uint32Array or number\[\], got a Float64Array/,
+    );
     expect(() => xent.tensor(new Float32Array(6), [2, 4])).toThrow(RangeError);
     expect(() => xent.tensor(new Float32Array(6), [2, 4])).toThrow("tensor: shape [2, 4] holds 8 elements, but data has 6");
     expect(() => xent.tensor(new Float32Array(6), [2, -3])).toThrow(TypeError);
-    expect(() => xent.tensor(new Float32Array(6), [2, 3.5])).toThrow("tensor: shape[1]: expected a non-negative integer dimension size, got 3.5");
+    expect(() => xent.tensor(new Float32Array(6), [2, 3.5])).toThrow(
+      "tensor: shape[1]: expected a non-negative integer dimension size, got 3.5",
+    );
     expect(xent.tensor([1, 2, 3]).dtype).toBe("f32");
     expect(xent.tensor(new Int32Array(2)).dtype).toBe("i32");
   });
@@ -27,7 +31,9 @@ describe("argument errors", () => {
     expect(() => xent.logSoftmax(x, { temperature: NaN })).toThrow(RangeError);
     expect(() => xent.softmax(x, { temprature: 2 } as never)).toThrow(/softmax: unknown option "temprature"/);
     expect(() => xent.softmax(x, 3 as never)).toThrow("softmax: options: expected an object, got 3");
-    expect(() => xent.softmax(new Float32Array(3) as unknown as Tensor)).toThrow("softmax: x: expected a Tensor (from xent.tensor() or xent.wrap()), got a Float32Array of length 3");
+    expect(() => xent.softmax(new Float32Array(3) as unknown as Tensor)).toThrow(
+      "softmax: x: expected a Tensor (from xent.tensor() or xent.wrap()), got a Float32Array of length 3",
+    );
     expect(() => xent.softmax(xent.tensor(new Int32Array(3)))).toThrow("softmax: x: expected dtype f32, got i32");
     expect(() => xent.sigmoid(xent.tensor(new Uint32Array(3)))).toThrow(TypeError);
     x.destroy();

@@ -15,10 +15,7 @@ async function checkRowOps(data: Float32Array, shape: number[], dim: number, tem
   const xent = await gpu();
   const x = xent.tensor(data, shape);
   const label = `${what} shape [${shape}] dim ${dim} T ${temperature}`;
-  const [p, lp] = await Promise.all([
-    xent.softmax(x, { dim, temperature }).read(),
-    xent.logSoftmax(x, { dim, temperature }).read(),
-  ]);
+  const [p, lp] = await Promise.all([xent.softmax(x, { dim, temperature }).read(), xent.logSoftmax(x, { dim, temperature }).read()]);
   x.destroy();
   const input = ref.refTensor(data, shape);
   expectClose(p, ref.softmax(input, { dim, temperature }).data, kProbTol, `softmax ${label}`);
@@ -30,7 +27,12 @@ describe("softmax and logSoftmax on the GPU", () => {
   it("matches hand-computed values", async () => {
     const xent = await gpu();
     const x = xent.tensor(new Float32Array([1, 2, 3]), [3]);
-    expectClose(await xent.softmax(x).read(), [0.09003057317038046, 0.24472847105479767, 0.6652409557748219], { atol: 1e-7, rtol: 1e-6 }, "softmax [1,2,3]");
+    expectClose(
+      await xent.softmax(x).read(),
+      [0.09003057317038046, 0.24472847105479767, 0.6652409557748219],
+      { atol: 1e-7, rtol: 1e-6 },
+      "softmax [1,2,3]",
+    );
     // The dog/cat/horse/cheetah probabilities come back from their logs (they sum to 1).
     const p = [0.775, 0.116, 0.039, 0.07];
     const logs = xent.tensor(new Float32Array(p.map(Math.log)), [4]);
@@ -40,7 +42,17 @@ describe("softmax and logSoftmax on the GPU", () => {
 
   it("random shapes: rows 1..4099, classes 1..70000 (non-multiples of 4 included), last dim", async () => {
     const random = rng(1);
-    const shapes: number[][] = [[1, 1], [4099, 3], [7, 70000], [1, 70000], [33, 1001], [513, 64], [2, 4097], [1000, 129], [5, 1]];
+    const shapes: number[][] = [
+      [1, 1],
+      [4099, 3],
+      [7, 70000],
+      [1, 70000],
+      [33, 1001],
+      [513, 64],
+      [2, 4097],
+      [1000, 129],
+      [5, 1],
+    ];
     for (let k = 0; k < 6; k++) {
       const classes = randomInt(random, 1, 3000);
       shapes.push([randomInt(random, 1, Math.max(1, Math.floor(200000 / classes))), classes]);
@@ -53,8 +65,16 @@ describe("softmax and logSoftmax on the GPU", () => {
 
   it("every dim of a 4-D tensor, including the middle class dim of NCHW", async () => {
     const random = rng(2);
-    for (const shape of [[2, 5, 3, 7], [3, 130, 2, 2], [1, 3, 64, 65]]) {
-      const data = randomFloats(shape.reduce((a, b) => a * b, 1), random, 6);
+    for (const shape of [
+      [2, 5, 3, 7],
+      [3, 130, 2, 2],
+      [1, 3, 64, 65],
+    ]) {
+      const data = randomFloats(
+        shape.reduce((a, b) => a * b, 1),
+        random,
+        6,
+      );
       for (let dim = -4; dim < 4; dim++) await checkRowOps(data, shape, dim, 1, "4-D");
     }
   });
@@ -108,7 +128,12 @@ describe("sigmoid on the GPU", () => {
     data.set([0, 1e4, -1e4, 88.8, -88.8, 3.4e38, -3.4e38, Infinity, -Infinity, NaN]);
     const y = await xent.sigmoid(xent.tensor(data, [10007])).read();
     expectClose(y, ref.sigmoid(ref.refTensor(data)).data, { atol: 1e-7, rtol: 1e-5 }, "sigmoid");
-    expectClose(await xent.sigmoid(xent.tensor(new Float32Array([0.5, -2]), [2, 1])).read(), [0.6224593312018546, 0.11920292202211755], { atol: 1e-7, rtol: 1e-6 }, "sigmoid small");
+    expectClose(
+      await xent.sigmoid(xent.tensor(new Float32Array([0.5, -2]), [2, 1])).read(),
+      [0.6224593312018546, 0.11920292202211755],
+      { atol: 1e-7, rtol: 1e-6 },
+      "sigmoid small",
+    );
     countGpuCase(2);
   });
 });

@@ -5,7 +5,7 @@ import { LabelCheck } from "../label-check.js";
 import { planRows } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkInt32, checkReduction, checkUnitInterval, recordLabelStatus, runRowLoss, type Reduction } from "./loss-common.js";
+import { checkInt32, checkLogBase, checkReduction, checkUnitInterval, recordLabelStatus, runLoss, type Reduction } from "./loss-common.js";
 
 export interface CrossEntropyOptions extends RecordOptions {
   /** The class dimension (default 1 for rank ≥ 2, else 0), as PyTorch; any dim is accepted. */
@@ -18,11 +18,13 @@ export interface CrossEntropyOptions extends RecordOptions {
   reduction?: Reduction;
   /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
+  /** Logarithm base of the loss: Math.E (nats, default, as PyTorch) or 2 (bits). */
+  base?: number;
 }
 
 export type NllLossOptions = Omit<CrossEntropyOptions, "labelSmoothing">;
 
-const kCrossEntropyOptions = ["dim", "weight", "ignoreIndex", "reduction", "labelSmoothing", "encoder"] as const;
+const kCrossEntropyOptions = ["dim", "weight", "ignoreIndex", "reduction", "labelSmoothing", "base", "encoder"] as const;
 
 interface Checked {
   input: Tensor;
@@ -33,10 +35,19 @@ interface Checked {
   ignoreIndex: number;
   reduction: Reduction;
   smoothing: number;
+  base: number;
   encoder: GPUCommandEncoder | undefined;
 }
 
-function checkArgs(ctx: XentContext, op: string, inputName: string, logits: unknown, target: unknown, options: unknown, allowProbTarget: boolean): Checked {
+function checkArgs(
+  ctx: XentContext,
+  op: string,
+  inputName: string,
+  logits: unknown,
+  target: unknown,
+  options: unknown,
+  allowProbTarget: boolean,
+): Checked {
   const opts = checkOptions(options, op);
   checkKnownOptions(opts, allowProbTarget ? kCrossEntropyOptions : kCrossEntropyOptions.filter((k) => k !== "labelSmoothing"), op);
   const input = checkTensor(ctx, logits, `${op}: ${inputName}`, ["f32"]);
@@ -49,10 +60,14 @@ function checkArgs(ctx: XentContext, op: string, inputName: string, logits: unkn
   const rowShape = input.shape.filter((_, d) => d !== dim);
   if (probTarget) {
     if (!sameShape(tgt.shape, input.shape)) {
-      throw new RangeError(`${op}: target: probability targets (f32) must have the ${inputName} shape ${formatShape(input.shape)}, got ${formatShape(tgt.shape)}`);
+      throw new RangeError(
+        `${op}: target: probability targets (f32) must have the ${inputName} shape ${formatShape(input.shape)}, got ${formatShape(tgt.shape)}`,
+      );
     }
   } else if (!sameShape(tgt.shape, rowShape)) {
-    throw new RangeError(`${op}: target: class indices must have the ${inputName} shape without dim ${dim}, ${formatShape(rowShape)}, got ${formatShape(tgt.shape)}`);
+    throw new RangeError(
+      `${op}: target: class indices must have the ${inputName} shape without dim ${dim}, ${formatShape(rowShape)}, got ${formatShape(tgt.shape)}`,
+    );
   }
   let weight: Tensor | undefined;
   if (opts.weight !== undefined) {
@@ -75,6 +90,7 @@ function checkArgs(ctx: XentContext, op: string, inputName: string, logits: unkn
     ignoreIndex,
     reduction: checkReduction(opts.reduction, op),
     smoothing: allowProbTarget ? checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing") : 0,
+    base: checkLogBase(opts.base, op),
     encoder: checkEncoder(opts.encoder, op),
   };
 }
@@ -84,36 +100,42 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
   const plan = logProbs ? { workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(view.rows / 64) } : planRows(view, ctx.device.limits);
   const rowShape = a.input.shape.filter((_, d) => d !== a.dim);
   const check = a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, view.classes, a.ignoreIndex);
-  const out = runRowLoss(ctx, op, a.encoder, a.reduction, rowShape, view.rows, check ? [check] : [], inputsOf(a), (rec, loss, denom) => {
-    rec.dispatch({
-      kernel: kCrossEntropyKernel,
-      constants: {
-        WG: plan.workgroupSize,
-        ROW_THREADS: plan.rowThreads,
-        PROB_TARGET: a.probTarget,
-        HAS_WEIGHT: a.weight !== undefined,
-        SMOOTHING: a.smoothing > 0,
-        TARGET_UNSIGNED: a.target.dtype === "u32",
-        LOG_PROBS: logProbs,
-      },
-      uniforms: [
-        ["u32", view.rows],
-        ["u32", view.classes],
-        ["u32", view.inner],
-        ["i32", a.ignoreIndex],
-        ["f32", a.smoothing],
-      ],
-      // Bindings a variant never touches get a read-only alias (weight) or the scratch buffer (status).
-      buffers: [a.input.buffer, a.target.buffer, a.weight?.buffer ?? a.input.buffer, loss, denom, check?.buffer ?? ctx.scratch],
-      workgroups: plan.workgroups,
-    });
-    if (check) recordLabelStatus(rec, a.target, check);
+  return runLoss(ctx, {
+    op,
+    encoder: a.encoder,
+    reduction: a.reduction,
+    shape: rowShape,
+    count: view.rows,
+    mean: "mean-by-denominator",
+    checks: check ? [check] : [],
+    inputs: a.weight ? [a.input, a.target, a.weight] : [a.input, a.target],
+    record: (rec, loss, denom) => {
+      rec.dispatch({
+        kernel: kCrossEntropyKernel,
+        constants: {
+          WG: plan.workgroupSize,
+          ROW_THREADS: plan.rowThreads,
+          PROB_TARGET: a.probTarget,
+          HAS_WEIGHT: a.weight !== undefined,
+          SMOOTHING: a.smoothing > 0,
+          TARGET_UNSIGNED: a.target.dtype === "u32",
+          LOG_PROBS: logProbs,
+        },
+        uniforms: [
+          ["u32", view.rows],
+          ["u32", view.classes],
+          ["u32", view.inner],
+          ["i32", a.ignoreIndex],
+          ["f32", a.smoothing],
+          ["f32", 1 / Math.log(a.base)],
+        ],
+        // Bindings a variant never touches get a read-only alias (weight) or the scratch buffer (status).
+        buffers: [a.input.buffer, a.target.buffer, a.weight?.buffer ?? a.input.buffer, loss, denom, check?.buffer ?? ctx.scratch],
+        workgroups: plan.workgroups,
+      });
+      if (check) recordLabelStatus(rec, a.target, check);
+    },
   });
-  return out;
-}
-
-function inputsOf(a: Checked): Tensor[] {
-  return a.weight ? [a.input, a.target, a.weight] : [a.input, a.target];
 }
 
 /**

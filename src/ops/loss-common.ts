@@ -10,7 +10,12 @@ export type Reduction = "mean" | "sum" | "none";
 
 const kReductions: readonly Reduction[] = ["mean", "sum", "none"];
 
-export function checkReduction<R extends string = Reduction>(value: unknown, op: string, allowed: readonly R[] = kReductions as unknown as readonly R[], fallback = "mean"): R {
+export function checkReduction<R extends string = Reduction>(
+  value: unknown,
+  op: string,
+  allowed: readonly R[] = kReductions as unknown as readonly R[],
+  fallback = "mean",
+): R {
   const r = value ?? fallback;
   if (typeof r !== "string" || !(allowed as readonly string[]).includes(r)) {
     throw new TypeError(`${op}: reduction: expected ${allowed.map((a) => `'${a}'`).join(", ")}, got ${describe(value)}`);
@@ -32,24 +37,47 @@ export function checkBoolean(value: unknown, op: string, name: string, fallback:
   return value;
 }
 
+/** A logarithm base: Math.E (nats) by default, 2 for bits; any finite base > 0 and ≠ 1. */
+export function checkLogBase(value: unknown, op: string): number {
+  if (value === undefined) return Math.E;
+  if (typeof value !== "number") throw new TypeError(`${op}: base: expected a number (Math.E or 2), got ${describe(value)}`);
+  if (!(value > 0) || value === 1 || !Number.isFinite(value))
+    throw new RangeError(`${op}: base: expected a finite number > 0 and ≠ 1, got ${value}`);
+  return value;
+}
+
 export function checkInt32(value: unknown, op: string, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value))
+    throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
   if (value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`${op}: ${name}: expected a 32-bit integer, got ${value}`);
   return value;
 }
 
+/** How per-position losses become a scalar (see reduce-loss.wgsl). */
+export type ReduceMode = "sum" | "mean-by-denominator" | "mean-by-count";
+
+const kReduceModeCode: Record<ReduceMode, number> = { sum: 0, "mean-by-denominator": 1, "mean-by-count": 2 };
+
 /**
- * Records the scalar reduction of per-row losses: sum(loss) * scale, or for 'mean'
- * sum(loss) / sum(denom) (NaN when the denominator is 0, as PyTorch).
+ * Records the scalar reduction of per-position losses: scale·Σ loss, divided for a mean by Σ denom
+ * or by the count (NaN when that is 0, as PyTorch).
  */
-export function recordReduce(rec: Recording, loss: GPUBuffer, denom: GPUBuffer | undefined, count: number, mean: boolean, out: Tensor, scale = 1): void {
+export function recordReduce(
+  rec: Recording,
+  loss: GPUBuffer,
+  denom: GPUBuffer | undefined,
+  count: number,
+  mode: ReduceMode,
+  out: Tensor,
+  scale = 1,
+): void {
   rec.dispatch({
     kernel: kReduceLossKernel,
     constants: { WG: 64 },
     uniforms: [
       ["u32", count],
-      ["u32", mean ? 1 : 0],
+      ["u32", kReduceModeCode[mode]],
       ["f32", scale],
     ],
     buffers: [loss, denom ?? loss, out.buffer],
@@ -62,28 +90,36 @@ export function recordLabelStatus(rec: Recording, target: Tensor, check: LabelCh
   rec.dispatch({ kernel: kLabelStatusKernel, constants: {}, uniforms: [], buffers: [target.buffer, check.buffer], workgroups: 1 });
 }
 
-/**
- * The usual tail of a loss: per-row losses either become the output ('none') or are reduced
- * into a scalar. `perRow` records the row kernel into the given loss/denominator buffers.
- */
-export function runRowLoss(
-  ctx: XentContext,
-  op: string,
-  encoder: GPUCommandEncoder | undefined,
-  reduction: Reduction,
-  rowShape: Shape,
-  rows: number,
-  checks: LabelCheck[],
-  inputs: readonly Tensor[],
-  perRow: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer) => void,
-  scale = 1,
-): Tensor<"f32"> {
-  const rec = startRecording(ctx, op, encoder);
-  const out = ctx.output(reduction === "none" ? rowShape : [], "f32", op, checks);
-  const denom = rec.temporary(rows * 4, "row-denominator");
-  const loss = reduction === "none" ? out.buffer : rec.temporary(rows * 4, "row-loss");
-  perRow(rec, loss, denom);
-  if (reduction !== "none") recordReduce(rec, loss, denom, rows, reduction === "mean", out, scale);
-  finishRecording(rec, [out], inputs);
+export interface LossRun {
+  op: string;
+  encoder: GPUCommandEncoder | undefined;
+  /** 'none' keeps one loss per position, shaped `shape`; otherwise a scalar. */
+  reduction: Reduction | "batchmean";
+  shape: Shape;
+  /** Number of per-position losses. */
+  count: number;
+  /** How 'mean' divides: by the per-position denominators the kernel writes, or by the count. */
+  mean: "mean-by-denominator" | "mean-by-count";
+  /** Multiplies the reduced value ('batchmean': 1 / batch size; bits: 1 / ln 2). */
+  scale?: number;
+  checks?: LabelCheck[];
+  inputs: readonly Tensor[];
+  /** Records the per-position kernel into `loss` (and `denom` for mean-by-denominator). */
+  record: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer) => void;
+}
+
+/** The usual tail of a loss: per-position losses become the output ('none') or a GPU-reduced scalar. */
+export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
+  const rec = startRecording(ctx, run.op, run.encoder);
+  const none = run.reduction === "none";
+  const out = ctx.output(none ? run.shape : [], "f32", run.op, run.checks ?? []);
+  const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : ctx.scratch;
+  const loss = none ? out.buffer : rec.temporary(run.count * 4, "loss");
+  run.record(rec, loss, denom);
+  if (!none) {
+    const mode: ReduceMode = run.reduction === "mean" ? run.mean : "sum";
+    recordReduce(rec, loss, run.mean === "mean-by-denominator" ? denom : undefined, run.count, mode, out, run.scale ?? 1);
+  }
+  finishRecording(rec, [out], run.inputs);
   return out;
 }

@@ -1,5 +1,14 @@
 /** softmax, logSoftmax and sigmoid on the GPU. */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, startRecording, finishRecording, type RecordOptions, type XentContext } from "../context.js";
+import {
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  startRecording,
+  finishRecording,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
 import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
 import { planRows } from "../row-plan.js";
 import { describe, normalizeDim, rowView } from "../shape.js";

@@ -14,13 +14,15 @@ export interface RefCrossEntropyOptions {
   ignoreIndex?: number;
   reduction?: RefReduction;
   labelSmoothing?: number;
+  base?: number;
 }
 
 function defaultClassDim(x: RefTensor): number {
   return x.shape.length >= 2 ? 1 : 0;
 }
 
-export function reduce(values: Float64Array, shape: number[], reduction: RefReduction, denominator: number): RefResult {
+export function reduce(values: Float64Array, shape: number[], reduction: RefReduction, denominator: number, base = Math.E): RefResult {
+  if (base !== Math.E) values = values.map((v) => v / Math.log(base));
   if (reduction === "none") return { data: values, shape };
   let sum = 0;
   for (const v of values) sum += v;
@@ -42,7 +44,13 @@ export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<Re
     losses[row] = -w * (logProbs.data[base + t * stride] as number);
     denom += w;
   });
-  return reduce(losses, logProbs.shape.filter((_, d) => d !== dim), options.reduction ?? "mean", denom);
+  return reduce(
+    losses,
+    logProbs.shape.filter((_, d) => d !== dim),
+    options.reduction ?? "mean",
+    denom,
+    options.base,
+  );
 }
 
 /** torch.nn.functional.cross_entropy with class-index or probability targets (see the GPU op's doc). */
@@ -68,11 +76,16 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
       }
       losses[row] = l;
     });
-    return reduce(losses, rowShape, reduction, view.rows);
+    return reduce(losses, rowShape, reduction, view.rows, options.base);
   }
 
   // Class indices: PyTorch's (1 − ε)·nll_loss + ε/C·smooth, both over the same denominator.
-  const nll = nllLoss({ data: logp, shape: logits.shape }, target, { dim, weight: options.weight, ignoreIndex: options.ignoreIndex, reduction: "none" }).data;
+  const nll = nllLoss({ data: logp, shape: logits.shape }, target, {
+    dim,
+    weight: options.weight,
+    ignoreIndex: options.ignoreIndex,
+    reduction: "none",
+  }).data;
   const ignore = options.ignoreIndex ?? -100;
   const smooth = new Float64Array(view.rows);
   let denom = 0;
@@ -85,5 +98,5 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
     smooth[row] = s;
   });
   const losses = nll.map((v, row) => (eps > 0 ? (1 - eps) * v + (eps / C) * (smooth[row] as number) : v));
-  return reduce(losses, rowShape, reduction, denom);
+  return reduce(losses, rowShape, reduction, denom, options.base);
 }

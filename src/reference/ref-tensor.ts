@@ -12,7 +12,8 @@ export interface RefResult {
 }
 
 export function refTensor(data: ArrayLike<number>, shape: readonly number[] = [data.length]): RefTensor {
-  if (shapeSize(shape) !== data.length) throw new RangeError(`reference: shape ${formatShape(shape)} does not hold ${data.length} elements`);
+  if (shapeSize(shape) !== data.length)
+    throw new RangeError(`reference: shape ${formatShape(shape)} does not hold ${data.length} elements`);
   return { data, shape };
 }
 

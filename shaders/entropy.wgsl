@@ -1,0 +1,113 @@
+// Shannon entropy per row, in nats (the host scales to bits).
+//   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
+//   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
+//   t = sum exp(x - m) (x - m); masked (-inf) classes have p = 0 and add nothing.
+
+struct Params {
+  groups: u32,
+  rows: u32,
+  classes: u32,
+  inner: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+override WG: u32 = 64u;
+override ROW_THREADS: u32 = 1u;
+override FROM_LOGITS: bool = false;
+
+var<workgroup> red_m: array<f32, WG>;
+var<workgroup> red_s: array<f32, WG>;
+var<workgroup> red_t: array<f32, WG>;
+
+struct State {
+  on: Online,
+  // Logits: sum exp(x - m) (x - m). Probabilities: the running -sum p log p.
+  t: f32,
+}
+
+// t re-based from max m_from to m_to (t' = r (t + (m_from - m_to) s), r = exp(m_from - m_to)).
+fn rebase_t(a: State, m_to: f32) -> f32 {
+  if (a.on.s == 0.0 || a.on.m == m_to || is_nan(a.on.s)) {
+    return a.t;
+  }
+  let r = exp(a.on.m - m_to);
+  return r * (a.t + (a.on.m - m_to) * a.on.s);
+}
+
+fn add(a: State, v: f32) -> State {
+  if (!FROM_LOGITS) {
+    if (v == 0.0) {
+      return a;
+    }
+    if (is_nan(v) || v < 0.0) {
+      return State(a.on, nan());
+    }
+    return State(a.on, a.t - v * log(v));
+  }
+  if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
+    return State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
+  }
+  let on = online_add(a.on, v, 1.0);
+  if (v == neg_inf() || is_nan(on.s)) {
+    return State(on, a.t);
+  }
+  let d = v - a.on.m;
+  return State(on, a.t + exp(d) * d);
+}
+
+fn merge(a: State, b: State) -> State {
+  if (!FROM_LOGITS) {
+    return State(a.on, a.t + b.t);
+  }
+  let on = online_merge(a.on, b.on, 1.0);
+  return State(on, rebase_t(a, on.m) + rebase_t(b, on.m));
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let group = linear_group(wid, nwg);
+  if (group >= params.groups) {
+    return;
+  }
+  let lane = lid % ROW_THREADS;
+  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  let in_range = row < params.rows;
+  let stride = params.inner;
+  var acc = State(online_empty(), 0.0);
+  if (in_range) {
+    let base = row_base(row, params.classes, stride);
+    for (var c = lane; c < params.classes; c += ROW_THREADS) {
+      acc = add(acc, x[base + c * stride]);
+    }
+  }
+  if (ROW_THREADS > 1u) {
+    red_m[lid] = acc.on.m;
+    red_s[lid] = acc.on.s;
+    red_t[lid] = acc.t;
+    for (var half = ROW_THREADS / 2u; half > 0u; half >>= 1u) {
+      workgroupBarrier();
+      if (lane < half) {
+        let j = lid + half;
+        let merged = merge(State(Online(red_m[lid], red_s[lid]), red_t[lid]), State(Online(red_m[j], red_s[j]), red_t[j]));
+        red_m[lid] = merged.on.m;
+        red_s[lid] = merged.on.s;
+        red_t[lid] = merged.t;
+      }
+    }
+    workgroupBarrier();
+    let head = lid - lane;
+    acc = State(Online(red_m[head], red_s[head]), red_t[head]);
+  }
+  if (!in_range || lane != 0u) {
+    return;
+  }
+  var h = acc.t;
+  if (FROM_LOGITS) {
+    h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), online_undefined(acc.on));
+  }
+  out[row] = h * params.scale;
+}

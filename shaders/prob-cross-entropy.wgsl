@@ -1,0 +1,90 @@
+// Cross-entropy from probabilities, as Keras 3 and scikit-learn compute it (one thread per row,
+// two passes: the row statistic, then the loss).
+//   KERAS_CATEGORICAL: q = clip(p / sum p, eps, 1 - eps); loss = -sum_c y'_c log q_c, y' smoothed
+//   KERAS_SPARSE:      loss = log(sum_c clip(p_c)) - log(clip(p_t))  (softmax CE on log clip(p))
+//   SKLEARN:           loss = -log(clip(p_t)); BINARY_COLUMN: one value v per row, p = [1 - v, v]
+// Class indices outside [0, C) are recorded in `status` (first position).
+
+const KERAS_CATEGORICAL = 0u;
+const KERAS_SPARSE = 1u;
+const SKLEARN = 2u;
+
+struct Params {
+  groups: u32,
+  rows: u32,
+  classes: u32,
+  inner: u32,
+  eps: f32,
+  smoothing: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> p: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<u32>;
+@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
+
+override WG: u32 = 64u;
+override MODE: u32 = 0u;
+override BINARY_COLUMN: bool = false;
+
+fn clip(v: f32) -> f32 {
+  if (is_nan(v)) {
+    return v;
+  }
+  return clamp(v, params.eps, 1.0 - params.eps);
+}
+
+fn prob(base: u32, c: u32) -> f32 {
+  if (BINARY_COLUMN) {
+    let v = p[base];
+    return select(1.0 - v, v, c == 1u);
+  }
+  return p[base + c * params.inner];
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let group = linear_group(wid, nwg);
+  if (group >= params.groups) {
+    return;
+  }
+  let row = group * WG + lid;
+  if (row >= params.rows) {
+    return;
+  }
+  let classes = params.classes;
+  var base = row;
+  if (!BINARY_COLUMN) {
+    base = row_base(row, classes, params.inner);
+  }
+  if (MODE == KERAS_CATEGORICAL) {
+    var total = 0.0;
+    for (var c = 0u; c < classes; c++) {
+      total += prob(base, c);
+    }
+    var l = 0.0;
+    for (var c = 0u; c < classes; c++) {
+      let y = bitcast<f32>(targets[base + c * params.inner]);
+      let ys = y * (1.0 - params.smoothing) + params.smoothing / f32(classes);
+      l -= ys * log(clip(prob(base, c) / total));
+    }
+    loss[row] = l;
+    return;
+  }
+  let t = targets[row];
+  if (t >= classes) {
+    atomicMin(&status[0], row);
+    loss[row] = nan();
+    return;
+  }
+  var l = -log(clip(prob(base, t)));
+  if (MODE == KERAS_SPARSE) {
+    var total = 0.0;
+    for (var c = 0u; c < classes; c++) {
+      total += clip(prob(base, c));
+    }
+    l += log(total);
+  }
+  loss[row] = l;
+}

@@ -1,0 +1,232 @@
+/**
+ * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
+ * Each returns the batch mean as a scalar tensor, computed on the GPU.
+ */
+import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
+import { kProbCrossEntropyKernel } from "./kernels.js";
+import { LabelCheck } from "./label-check.js";
+import { crossEntropy } from "./ops/cross-entropy.js";
+import { checkBoolean, checkUnitInterval, recordLabelStatus, runLoss } from "./ops/loss-common.js";
+import { kPointwiseKind, runPointwise } from "./ops/pointwise-losses.js";
+import { describe, formatShape, normalizeDim, rowView, sameShape } from "./shape.js";
+import { SharedBuffers, type Tensor } from "./tensor.js";
+
+/** Keras' backend.epsilon(): probabilities are clipped to [1e-7, 1 − 1e-7]. */
+export const kKerasEpsilon = 1e-7;
+/** float32 machine epsilon: scikit-learn's log_loss clip for float32 predictions. */
+export const kFloat32Epsilon = 2 ** -23;
+
+export interface KerasOptions extends RecordOptions {
+  /** yPred holds logits rather than probabilities (default false). */
+  fromLogits?: boolean;
+  /** ε in [0, 1]: one-hot targets become (1 − ε)·y + ε/C (binary: + ε/2) (default 0). */
+  labelSmoothing?: number;
+  /** The class axis (default −1). */
+  axis?: number;
+}
+
+export type SparseKerasOptions = Omit<KerasOptions, "labelSmoothing">;
+
+export interface LogLossOptions extends RecordOptions {
+  /** All class labels; default: the sorted distinct values of yTrue. */
+  labels?: readonly (string | number)[];
+}
+
+const kProbModes = { kerasCategorical: 0, kerasSparse: 1, sklearn: 2 } as const;
+
+function runProbCrossEntropy(
+  ctx: XentContext,
+  op: string,
+  mode: number,
+  probs: Tensor,
+  target: Tensor,
+  classAxis: number,
+  binaryColumn: boolean,
+  eps: number,
+  smoothing: number,
+  encoder: GPUCommandEncoder | undefined,
+): Tensor<"f32"> {
+  const view = binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, classAxis);
+  const check = mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined);
+  return runLoss(ctx, {
+    op,
+    encoder,
+    reduction: "mean",
+    shape: [],
+    count: view.rows,
+    mean: "mean-by-count",
+    checks: check ? [check] : [],
+    inputs: [probs, target],
+    record: (rec, loss) => {
+      rec.dispatch({
+        kernel: kProbCrossEntropyKernel,
+        constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },
+        uniforms: [
+          ["u32", view.rows],
+          ["u32", view.classes],
+          ["u32", view.inner],
+          ["f32", eps],
+          ["f32", smoothing],
+        ],
+        buffers: [probs.buffer, target.buffer, loss, check?.buffer ?? ctx.scratch],
+        workgroups: Math.ceil(view.rows / 64),
+      });
+      if (check) recordLabelStatus(rec, target, check);
+    },
+  });
+}
+
+function kerasArgs(ctx: XentContext, op: string, options: unknown, known: readonly string[]) {
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, known, op);
+  return {
+    fromLogits: checkBoolean(opts.fromLogits, op, "fromLogits", false),
+    smoothing: checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing"),
+    axis: opts.axis ?? -1,
+    encoder: checkEncoder(opts.encoder, op),
+  };
+}
+
+/**
+ * keras.losses.categorical_crossentropy, batch mean. Probabilities: q = clip(p / Σp, 1e-7, 1 − 1e-7),
+ * ℓ = −Σ y·log q; logits: softmax cross-entropy. Targets are smoothed to (1 − ε)·y + ε/C.
+ */
+export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
+  const op = "keras.categoricalCrossentropy";
+  const a = kerasArgs(ctx, op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
+  if (!sameShape(y.shape, pred.shape))
+    throw new RangeError(`${op}: yTrue: expected the yPred shape ${formatShape(pred.shape)}, got ${formatShape(y.shape)}`);
+  if (pred.shape.length === 0) throw new RangeError(`${op}: yPred: expected rank >= 1, got a scalar`);
+  const axis = normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
+  if (a.fromLogits)
+    return crossEntropy(ctx, pred, y, {
+      dim: axis,
+      labelSmoothing: a.smoothing,
+      reduction: "mean",
+      ...(a.encoder ? { encoder: a.encoder } : {}),
+    });
+  return runProbCrossEntropy(ctx, op, kProbModes.kerasCategorical, pred, y, axis, false, kKerasEpsilon, a.smoothing, a.encoder);
+}
+
+/**
+ * keras.losses.sparse_categorical_crossentropy, batch mean, integer class targets. Probabilities:
+ * ℓ = log Σ clip(p) − log clip(p_t) (Keras takes softmax of log clip(p)); logits: softmax cross-entropy.
+ */
+export function sparseCategoricalCrossentropy(
+  ctx: XentContext,
+  yTrue: unknown,
+  yPred: unknown,
+  options?: SparseKerasOptions,
+): Tensor<"f32"> {
+  const op = "keras.sparseCategoricalCrossentropy";
+  const a = kerasArgs(ctx, op, options, ["fromLogits", "axis", "encoder"]);
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["i32", "u32"]);
+  if (pred.shape.length === 0) throw new RangeError(`${op}: yPred: expected rank >= 1, got a scalar`);
+  const axis = normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
+  const rowShape = pred.shape.filter((_, d) => d !== axis);
+  if (!sameShape(y.shape, rowShape))
+    throw new RangeError(
+      `${op}: yTrue: expected shape ${formatShape(rowShape)} (yPred without the class axis), got ${formatShape(y.shape)}`,
+    );
+  if (a.fromLogits)
+    return crossEntropy(ctx, pred, y, {
+      dim: axis,
+      reduction: "mean",
+      ignoreIndex: -0x80000000,
+      ...(a.encoder ? { encoder: a.encoder } : {}),
+    });
+  return runProbCrossEntropy(ctx, op, kProbModes.kerasSparse, pred, y, axis, false, kKerasEpsilon, 0, a.encoder);
+}
+
+/**
+ * keras.losses.binary_crossentropy: mean over the last axis, then over the batch (= the mean of
+ * every element). Probabilities clipped to [1e-7, 1 − 1e-7]; logits: max(x, 0) − x·y + log1p(e^−|x|).
+ * Targets are smoothed to (1 − ε)·y + ε/2.
+ */
+export function binaryCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
+  const op = "keras.binaryCrossentropy";
+  const a = kerasArgs(ctx, op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
+  if (!sameShape(y.shape, pred.shape))
+    throw new RangeError(`${op}: yTrue: expected the yPred shape ${formatShape(pred.shape)}, got ${formatShape(y.shape)}`);
+  // Every row has the same length, so the mean of row means is the mean of all elements, whatever the axis.
+  if (pred.shape.length > 0) normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
+  return runPointwise(ctx, {
+    op,
+    kind: a.fromLogits ? kPointwiseKind.kerasBceLogits : kPointwiseKind.kerasBce,
+    input: pred,
+    target: y,
+    reduction: "mean",
+    encoder: a.encoder,
+    eps: kKerasEpsilon,
+    smoothing: a.smoothing,
+  });
+}
+
+/** The class order scikit-learn uses: sorted distinct labels (numbers numerically, strings by code point). */
+export function sortedLabels(labels: readonly (string | number)[]): (string | number)[] {
+  const distinct = [...new Set(labels)];
+  const numeric = distinct.every((l) => typeof l === "number");
+  return distinct.sort(
+    numeric ? (a, b) => (a as number) - (b as number) : (a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0),
+  );
+}
+
+/**
+ * sklearn.metrics.log_loss: −mean log clip(p[i, class of yTrue[i]], ε, 1 − ε), ε = float32 epsilon.
+ * Labels (strings or numbers) map to classes in sorted order; yPred is [N, C] probabilities, or
+ * [N] (or [N, 1]) probabilities of the positive class when there are two classes.
+ */
+export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], yPred: unknown, options?: LogLossOptions): Tensor<"f32"> {
+  const op = "logLoss";
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, ["labels", "encoder"], op);
+  if (!Array.isArray(yTrue) || yTrue.some((l) => typeof l !== "string" && typeof l !== "number")) {
+    throw new TypeError(`${op}: yTrue: expected an array of string or number labels, got ${describe(yTrue)}`);
+  }
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  if (opts.labels !== undefined && !Array.isArray(opts.labels))
+    throw new TypeError(`${op}: labels: expected an array, got ${describe(opts.labels)}`);
+  const classes = sortedLabels((opts.labels as (string | number)[] | undefined) ?? yTrue);
+  const index = new Map(classes.map((l, i) => [l, i]));
+  const encoded = Int32Array.from(yTrue, (l, i) => {
+    const c = index.get(l);
+    if (c === undefined) throw new RangeError(`${op}: yTrue[${i}] = ${JSON.stringify(l)} is not one of labels ${JSON.stringify(classes)}`);
+    return c;
+  });
+  if (classes.length < 2)
+    throw new RangeError(`${op}: yTrue: needs at least 2 classes (got ${JSON.stringify(classes)}); pass labels to name them`);
+  const n = yTrue.length;
+  const binaryColumn = pred.shape.length === 1 || (pred.shape.length === 2 && pred.shape[1] === 1 && classes.length === 2);
+  const expected = binaryColumn ? [n] : [n, classes.length];
+  if (binaryColumn ? pred.size !== n || classes.length !== 2 : !sameShape(pred.shape, expected)) {
+    throw new RangeError(
+      `${op}: yPred: expected shape ${formatShape(binaryColumn && classes.length === 2 ? [n] : [n, classes.length])} for ${n} labels of ${classes.length} classes, got ${formatShape(pred.shape)}`,
+    );
+  }
+  const encoder = checkEncoder(opts.encoder, op);
+  const target = ctx.upload(encoded, [n]);
+  const out = runProbCrossEntropy(ctx, op, kProbModes.sklearn, pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
+  // The encoded labels are ours: they live as long as the loss.
+  out.keepAliveUntilDestroyed(new SharedBuffers([target.buffer]));
+  return out;
+}
+
+/** The Keras-named losses, bound to one Xent: `xent.keras.categoricalCrossentropy(yTrue, yPred)`. */
+export interface KerasLosses {
+  categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): Tensor<"f32">;
+  sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseKerasOptions): Tensor<"f32">;
+  binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): Tensor<"f32">;
+}
+
+export function kerasLosses(ctx: XentContext): KerasLosses {
+  return {
+    categoricalCrossentropy: (yTrue, yPred, options) => categoricalCrossentropy(ctx, yTrue, yPred, options),
+    sparseCategoricalCrossentropy: (yTrue, yPred, options) => sparseCategoricalCrossentropy(ctx, yTrue, yPred, options),
+    binaryCrossentropy: (yTrue, yPred, options) => binaryCrossentropy(ctx, yTrue, yPred, options),
+  };
+}

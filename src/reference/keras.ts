@@ -1,0 +1,83 @@
+/** Float64 reference of the Keras 3 (TF backend) and scikit-learn losses, batch means. */
+import { normalizeDim, rowView } from "../shape.js";
+import { crossEntropy } from "./cross-entropy.js";
+import { kerasBinaryCrossentropyElements } from "./pointwise-losses.js";
+import { forEachRow, type RefTensor } from "./ref-tensor.js";
+
+const kEps = 1e-7;
+// The clip bounds as float32 holds them, as Keras and scikit-learn apply them to float32 predictions.
+const clip = (v: number, eps: number): number => Math.min(Math.max(v, Math.fround(eps)), Math.fround(1 - eps));
+const mean = (v: ArrayLike<number>): number => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+
+export interface RefKerasOptions {
+  fromLogits?: boolean;
+  labelSmoothing?: number;
+  axis?: number;
+}
+
+/** q = clip(p / Σp, 1e-7, 1 − 1e-7); −mean_rows Σ y'·log q, y' = (1 − ε)y + ε/C. */
+export function categoricalCrossentropy(yTrue: RefTensor, yPred: RefTensor, options: RefKerasOptions = {}): number {
+  const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
+  const eps = options.labelSmoothing ?? 0;
+  if (options.fromLogits) return crossEntropy(yPred, yTrue, { dim, labelSmoothing: eps }).data[0] as number;
+  const view = rowView(yPred.shape, dim);
+  const losses: number[] = [];
+  forEachRow(view, (_row, base, stride) => {
+    let total = 0;
+    for (let c = 0; c < view.classes; c++) total += yPred.data[base + c * stride] as number;
+    let l = 0;
+    for (let c = 0; c < view.classes; c++) {
+      const y = (yTrue.data[base + c * stride] as number) * (1 - eps) + eps / view.classes;
+      l -= y * Math.log(clip((yPred.data[base + c * stride] as number) / total, kEps));
+    }
+    losses.push(l);
+  });
+  return mean(losses);
+}
+
+/** −mean log(clip(p_t) / Σ clip(p)) (probabilities), or softmax cross-entropy (logits). */
+export function sparseCategoricalCrossentropy(
+  yTrue: RefTensor,
+  yPred: RefTensor,
+  options: Omit<RefKerasOptions, "labelSmoothing"> = {},
+): number {
+  const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
+  if (options.fromLogits) return crossEntropy(yPred, yTrue, { dim }).data[0] as number;
+  const view = rowView(yPred.shape, dim);
+  const losses: number[] = [];
+  forEachRow(view, (row, base, stride) => {
+    let total = 0;
+    for (let c = 0; c < view.classes; c++) total += clip(yPred.data[base + c * stride] as number, kEps);
+    const t = yTrue.data[row] as number;
+    losses.push(Math.log(total) - Math.log(clip(yPred.data[base + t * stride] as number, kEps)));
+  });
+  return mean(losses);
+}
+
+/** Mean over every element of the Keras binary cross-entropy. */
+export function binaryCrossentropy(yTrue: RefTensor, yPred: RefTensor, options: RefKerasOptions = {}): number {
+  return mean(kerasBinaryCrossentropyElements(yTrue, yPred, options.fromLogits ?? false, options.labelSmoothing ?? 0));
+}
+
+/**
+ * sklearn.metrics.log_loss: labels sorted into class order; yPred [N][C] or, for two classes, the
+ * positive-class probability per row; −mean log clip(p_true, eps, 1 − eps).
+ */
+export function logLoss(
+  yTrue: readonly (string | number)[],
+  yPred: readonly (number | readonly number[])[],
+  options: { labels?: readonly (string | number)[]; eps?: number } = {},
+): number {
+  const classes = [...new Set(options.labels ?? yTrue)].sort((a, b) =>
+    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+  );
+  const eps = options.eps ?? 2 ** -52;
+  return mean(
+    yTrue.map((label, i) => {
+      const c = classes.indexOf(label);
+      const row = yPred[i] as number | readonly number[];
+      const p = typeof row === "number" ? (c === 1 ? row : 1 - row) : (row[c] as number);
+      return -Math.log(clip(p, eps));
+    }),
+  );
+}
