@@ -22,6 +22,7 @@ export default defineConfig({
     env,
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // SwiftShader runs shaders on the 2 CPU cores; parallel files only fight over them.

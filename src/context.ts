@@ -68,12 +68,13 @@ export function startRecording(ctx: XentContext, op: string, encoder: GPUCommand
 
 /**
  * Submits (or leaves to the caller) the op's work. Temporaries in a caller's encoder live as long
- * as the outputs; a GPU error of this op, or of the op that made an input, fails the outputs' read().
+ * as the outputs; a GPU error or failed label check of this op, or of the op that made an input,
+ * fails the outputs' read().
  */
 export function finishRecording(rec: Recording, outputs: readonly Tensor[], inputs: readonly Tensor[]): void {
   const { keepAlive, error } = rec.finish();
   const failure = firstFailure([error, ...inputs.map((t) => t.failure)]);
-  for (const out of outputs) out.failWith(failure);
+  for (const out of outputs) out.inheritFrom(failure, inputs);
   if (keepAlive.length === 0) return;
   const shared = new SharedBuffers(keepAlive);
   for (const out of outputs) out.keepAliveUntilDestroyed(shared);

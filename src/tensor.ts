@@ -24,7 +24,7 @@ export class Tensor<D extends DType = DType> {
   private destroyed = false;
   private readonly keepAlive: SharedBuffers[] = [];
   /** @internal */
-  readonly checks: readonly LabelCheck[];
+  readonly checks: LabelCheck[];
   /** @internal The GPU error of the op that made this tensor (or of one upstream); undefined when none. */
   failure: Promise<Error | undefined> = Promise.resolve(undefined);
 
@@ -83,9 +83,10 @@ export class Tensor<D extends DType = DType> {
     for (const c of this.checks) c.release();
   }
 
-  /** @internal */
-  failWith(failure: Promise<Error | undefined>): void {
+  /** @internal Made from `inputs`: their GPU errors and failed label checks become this tensor's too. */
+  inheritFrom(failure: Promise<Error | undefined>, inputs: readonly Tensor[]): void {
     this.failure = failure;
+    for (const input of inputs) for (const c of input.checks) if (!this.checks.includes(c)) this.checks.push(c.retain());
   }
 
   /** @internal Keeps buffers (temporaries recorded into a caller's encoder) alive until this tensor is destroyed. */

@@ -1,0 +1,61 @@
+// Class indices out of range are caught by the shader: read() rejects with a RangeError naming the
+// first bad position and value. Never a silent garbage loss.
+import { describe, expect, it } from "vitest";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+
+describe("GPU-side label validation", () => {
+  it("crossEntropy: label ≥ C and negative labels reject read() with position and value", async () => {
+    const xent = await gpu();
+    const x = xent.tensor(new Float32Array(5 * 4), [5, 4]);
+    for (const reduction of ["mean", "sum", "none"] as const) {
+      const loss = xent.crossEntropy(x, xent.tensor(new Int32Array([0, 3, 4, 1, 9]), [5]), { reduction });
+      await expect(loss.read()).rejects.toThrow(RangeError);
+      await expect(loss.read()).rejects.toThrow(
+        "crossEntropy: target[2] (flat position 2) is 4: expected a class index in [0, 4) and not ignoreIndex (-100)",
+      );
+    }
+    const negative = xent.crossEntropy(x, xent.tensor(new Int32Array([0, 1, 2, -1, -100]), [5]));
+    await expect(negative.read()).rejects.toThrow("target[3] (flat position 3) is -1");
+    // -100 alone is ignored, not an error.
+    expect(await xent.crossEntropy(x, xent.tensor(new Int32Array([0, -100, 1, 2, 3]), [5])).read()).toHaveLength(1);
+    countGpuCase(5);
+  });
+
+  it("names the multi-index for segmentation targets and catches u32 labels", async () => {
+    const xent = await gpu();
+    const x = xent.tensor(new Float32Array(2 * 3 * 4 * 5), [2, 3, 4, 5]);
+    const t = new Int32Array(2 * 4 * 5);
+    t[1 * 20 + 2 * 5 + 3] = 3;
+    t[1 * 20 + 3 * 5 + 0] = 7;
+    await expect(xent.crossEntropy(x, xent.tensor(t, [2, 4, 5])).read()).rejects.toThrow("target[1, 2, 3] (flat position 33) is 3");
+    const u = new Uint32Array(6);
+    u[4] = 0xffffffff;
+    await expect(xent.crossEntropy(xent.tensor(new Float32Array(24), [6, 4]), xent.tensor(u, [6])).read()).rejects.toThrow(
+      "(flat position 4) is -1",
+    );
+    countGpuCase(2);
+  });
+
+  it("nllLoss, keras.sparseCategoricalCrossentropy and a chained op all reject", async () => {
+    const xent = await gpu();
+    const logp = xent.tensor(new Float32Array(3 * 2), [3, 2]);
+    await expect(xent.nllLoss(logp, xent.tensor(new Int32Array([0, 2, 1]), [3])).read()).rejects.toThrow(/nllLoss: target\[1\].* is 2/);
+    const probs = xent.tensor(new Float32Array(6).fill(0.5), [3, 2]);
+    for (const fromLogits of [false, true]) {
+      const loss = xent.keras.sparseCategoricalCrossentropy(xent.tensor(new Int32Array([0, 1, -100]), [3]), probs, { fromLogits });
+      await expect(loss.read()).rejects.toThrow(RangeError);
+    }
+    countGpuCase(3);
+  });
+
+  it("a bad label fails the read of every op fed by the loss", async () => {
+    const xent = await gpu();
+    const bad = xent.crossEntropy(xent.tensor(new Float32Array(8), [2, 4]), xent.tensor(new Int32Array([5, 0]), [2]), {
+      reduction: "none",
+    });
+    const downstream = xent.softmax(xent.logSoftmax(bad));
+    await expect(downstream.read()).rejects.toThrow("crossEntropy: target[0] (flat position 0) is 5");
+    await expect(bad.read()).rejects.toThrow(RangeError);
+    countGpuCase();
+  });
+});

@@ -1,0 +1,31 @@
+// The README's usage example runs as written (extracted from README.md, so the two cannot drift).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { expect, it, vi } from "vitest";
+import * as ref from "../src/reference/index.js";
+import { expectClose } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+
+it("README usage example runs and prints the reference values", async () => {
+  await gpu(); // names the adapter in the run's GPU-case count
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const usage = readme.split("## Usage")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  expect(usage, "README has a ```ts block under ## Usage").toBeTruthy();
+  const dir = new URL("../test-output/", import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL("readme-example.ts", dir);
+  writeFileSync(file, usage as string);
+  const logged: unknown[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((v: unknown) => void logged.push(v));
+  try {
+    await import(/* @vite-ignore */ file.href);
+  } finally {
+    spy.mockRestore();
+  }
+  const logits = ref.refTensor([2, 1, 0.1, 0.5, 2.5, 0.2], [2, 3]);
+  expectClose(logged[0] as Float32Array, ref.softmax(logits).data, { atol: 1e-6, rtol: 1e-5 }, "README softmax");
+  const loss = ref.crossEntropy(logits, ref.refTensor([0, 1], [2]), { labelSmoothing: 0.1 }).data[0] as number;
+  expect(logged[1] as number).toBeCloseTo(loss, 5);
+  expect((logged[0] as Float32Array)[0]).toBeCloseTo(0.659, 3);
+  expect(logged[1] as number).toBeCloseTo(0.4343, 4);
+  countGpuCase(2);
+});
