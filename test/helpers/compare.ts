@@ -9,16 +9,24 @@ export interface Tolerance {
 
 /**
  * Checks every element; NaN must match NaN and ±Inf must match exactly. The float64 reference is
- * first rounded to f32, so a value beyond f32's range is ±Inf, as PyTorch computes it in float32.
+ * first rounded to f32 (unless `precision` is "f64", for reference-vs-reference checks), so a value
+ * beyond f32's range is ±Inf, as PyTorch computes it in float32.
  * Reports the worst element.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  what: string,
+  precision: "f32" | "f64" = "f32",
+): void {
+  const round = precision === "f32" ? Math.fround : (v: number): number => v;
   expect(actual.length, `${what}: length`).toBe(expected.length);
   let worst = -1;
   let worstExcess = 0;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;
-    const e = Math.fround(expected[i] as number);
+    const e = round(expected[i] as number);
     if (Number.isNaN(e) || !Number.isFinite(e)) {
       if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) {
         throw new Error(`${what}: element ${i}: expected ${e}, got ${a}`);
@@ -33,7 +41,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
   if (worst >= 0) {
     const a = actual[worst] as number;
-    const e = Math.fround(expected[worst] as number);
+    const e = round(expected[worst] as number);
     throw new Error(`${what}: element ${worst}: expected ${e}, got ${a} (|diff| ${Math.abs(a - e)} > ${tol.atol} + ${tol.rtol}·|ref|)`);
   }
 }

@@ -1,0 +1,101 @@
+// PyTorch's own answers (test/fixtures/torch-cases.json, made by generate-torch.py with float64
+// torch): the reference must reproduce them to 1e-12, the GPU (f32 inputs) to 2e-5.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Xent, Tensor } from "../src/index.js";
+import * as ref from "../src/reference/index.js";
+import { expectClose } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+
+interface Stored {
+  data: (number | string)[];
+  shape: number[];
+}
+interface Case {
+  op: string;
+  args: Record<string, Stored>;
+  opts: Record<string, number | string | boolean>;
+  out: Stored;
+}
+
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-cases.json", import.meta.url), "utf8")) as {
+  torch: string;
+  cases: Case[];
+};
+const decode = (s: Stored): number[] =>
+  s.data.map((v) => (typeof v === "string" ? (v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity) : v));
+const arg = (c: Case, name: string): ref.RefTensor | undefined =>
+  c.args[name] ? ref.refTensor(decode(c.args[name] as Stored), (c.args[name] as Stored).shape) : undefined;
+const isProbTarget = (c: Case): boolean =>
+  JSON.stringify(c.args.target?.shape) === JSON.stringify(c.args.logits?.shape) && c.op === "crossEntropy";
+
+function runReference(c: Case): ArrayLike<number> {
+  const x = arg(c, "logits") as ref.RefTensor;
+  const t = arg(c, "target") as ref.RefTensor;
+  const weight = arg(c, "weight")?.data;
+  const o = c.opts as Record<string, never>;
+  switch (c.op) {
+    case "crossEntropy":
+      return ref.crossEntropy(x, t, { ...o, weight }).data;
+    case "nllLoss":
+      return ref.nllLoss(x, t, { ...o, weight }).data;
+    case "softmax":
+      return ref.softmax(x, o).data;
+    case "logSoftmax":
+      return ref.logSoftmax(x, o).data;
+    case "binaryCrossEntropy":
+      return ref.binaryCrossEntropy(x, t, { ...o, weight }).data;
+    case "binaryCrossEntropyWithLogits":
+      return ref.binaryCrossEntropyWithLogits(x, t, { ...o, weight, posWeight: arg(c, "posWeight")?.data }).data;
+    case "klDiv":
+      return ref.klDiv(x, t, o).data;
+  }
+  throw new Error(`unknown op ${c.op}`);
+}
+
+function runGpu(xent: Xent, c: Case): Tensor {
+  const up = (name: string, asInt = false): Tensor | undefined => {
+    const s = c.args[name];
+    if (!s) return undefined;
+    return asInt ? xent.tensor(Int32Array.from(decode(s)), s.shape) : xent.tensor(new Float32Array(decode(s)), s.shape);
+  };
+  const x = up("logits") as Tensor;
+  const weight = up("weight");
+  const o = c.opts as Record<string, never>;
+  const w = weight ? { weight } : {};
+  switch (c.op) {
+    case "crossEntropy":
+      return xent.crossEntropy(x, up("target", !isProbTarget(c)) as Tensor, { ...o, ...w });
+    case "nllLoss":
+      return xent.nllLoss(x, up("target", true) as Tensor, { ...o, ...w });
+    case "softmax":
+      return xent.softmax(x, o);
+    case "logSoftmax":
+      return xent.logSoftmax(x, o);
+    case "binaryCrossEntropy":
+      return xent.binaryCrossEntropy(x, up("target") as Tensor, { ...o, ...w });
+    case "binaryCrossEntropyWithLogits":
+      return xent.binaryCrossEntropyWithLogits(x, up("target") as Tensor, { ...o, ...w, posWeight: up("posWeight") as Tensor });
+    case "klDiv":
+      return xent.klDiv(x, up("target") as Tensor, o);
+  }
+  throw new Error(`unknown op ${c.op}`);
+}
+
+describe(`PyTorch ${fixture.torch} fixtures (${fixture.cases.length} cases)`, () => {
+  it("the float64 reference reproduces PyTorch", () => {
+    for (const [i, c] of fixture.cases.entries()) {
+      expectClose(runReference(c), decode(c.out), { atol: 1e-12, rtol: 1e-10 }, `case ${i} ${c.op} ${JSON.stringify(c.opts)}`, "f64");
+    }
+    expect(fixture.cases.length).toBeGreaterThan(100);
+  });
+
+  it("the GPU reproduces PyTorch", async () => {
+    const xent = await gpu();
+    for (const [i, c] of fixture.cases.entries()) {
+      const got = await runGpu(xent, c).read();
+      expectClose(got, decode(c.out), { atol: 2e-5, rtol: 2e-5 }, `GPU case ${i} ${c.op} ${JSON.stringify(c.opts)}`);
+      countGpuCase();
+    }
+  });
+});
