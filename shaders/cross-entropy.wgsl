@@ -4,6 +4,9 @@
 //   class-index target t: loss = (1 - eps) * w_t * ((m - x_t) + log s) + eps / C * (D + W log s)
 //   probability targets p:  loss = D + W log s with per-class weights w_c * ((1 - eps) p_c + eps / C)
 // With LOG_PROBS the input already holds log-probabilities (nll_loss): loss = -w_t * x_t, no pass.
+// SOFTCAP replaces every logit x by softcap * tanh(x / softcap) first (Gemma 2); Z_LOSS adds
+// z_loss * lse^2 per position (PaLM), weighted by w_t like the rest. WRITE_ROW_STATS keeps
+// (lse, W) per row for the gradient pass.
 // A class index outside [0, C) that is not ignore_index is recorded (first position) in `status`.
 
 struct Params {
@@ -15,6 +18,8 @@ struct Params {
   smoothing: f32,
   // 1 / ln(base): 1 for nats, 1 / ln 2 for bits.
   scale: f32,
+  softcap: f32,
+  z_loss: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -24,6 +29,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> row_loss: array<f32>;
 @group(0) @binding(5) var<storage, read_write> row_denom: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> row_stats: array<vec2<f32>>;
 
 override WG: u32 = 64u;
 override ROW_THREADS: u32 = 1u;
@@ -32,6 +38,9 @@ override HAS_WEIGHT: bool = false;
 override SMOOTHING: bool = false;
 override TARGET_UNSIGNED: bool = false;
 override LOG_PROBS: bool = false;
+override SOFTCAP: bool = false;
+override Z_LOSS: bool = false;
+override WRITE_ROW_STATS: bool = false;
 
 // Derived, never set by the host.
 override GAPS: bool = PROB_TARGET || SMOOTHING;
@@ -40,6 +49,14 @@ var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
 var<workgroup> red_w: array<f32, WG>;
 var<workgroup> red_d: array<f32, WG>;
+
+fn logit(i: u32) -> f32 {
+  let v = x[i];
+  if (SOFTCAP) {
+    return params.softcap * tanh(v / params.softcap);
+  }
+  return v;
+}
 
 fn class_weight(c: u32) -> f32 {
   if (HAS_WEIGHT) {
@@ -151,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       if (GAPS) {
         w = gap_weight(c, i);
       }
-      acc = add(acc, x[i], w);
+      acc = add(acc, logit(i), w);
     }
   }
   if (ROW_THREADS > 1u) {
@@ -163,6 +180,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (skip) {
     row_loss[row] = 0.0;
     row_denom[row] = 0.0;
+    if (WRITE_ROW_STATS) {
+      row_stats[row] = vec2<f32>(0.0, 0.0);
+    }
     return;
   }
   if (LOG_PROBS) {
@@ -171,24 +191,36 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     row_denom[row] = w;
     return;
   }
-  if (online_undefined(acc.on)) {
+  let undefined_row = online_undefined(acc.on);
+  let log_s = log(acc.on.s);
+  let lse = select(acc.on.m + log_s, nan(), undefined_row);
+  if (WRITE_ROW_STATS) {
+    row_stats[row] = vec2<f32>(lse, acc.gaps.w);
+  }
+  if (undefined_row) {
     row_loss[row] = nan();
     row_denom[row] = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
     return;
   }
-  let log_s = log(acc.on.s);
   let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
   if (PROB_TARGET) {
-    row_loss[row] = smoothed_sum * params.scale;
+    var loss = smoothed_sum;
+    if (Z_LOSS) {
+      loss += params.z_loss * lse * lse;
+    }
+    row_loss[row] = loss * params.scale;
     row_denom[row] = 1.0;
     return;
   }
   let w_t = class_weight(t);
-  let x_t = x[base + t * stride];
+  let x_t = logit(base + t * stride);
   // (m - x_t) + log s, never m + log s - x_t: the latter loses every digit at |logit| ~ 1e4.
   var loss = w_t * ((acc.on.m - x_t) + log_s);
   if (SMOOTHING) {
     loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(classes) * smoothed_sum;
+  }
+  if (Z_LOSS) {
+    loss += params.z_loss * w_t * lse * lse;
   }
   row_loss[row] = loss * params.scale;
   row_denom[row] = w_t;

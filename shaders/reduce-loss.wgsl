@@ -19,6 +19,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> loss: array<f32>;
 @group(0) @binding(2) var<storage, read> denom: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
+// The divisor used (1 for sums), for a gradient pass that must scale the same way.
+@group(0) @binding(4) var<storage, read_write> divisor_out: array<f32>;
 
 override WG: u32 = 64u;
 
@@ -67,5 +69,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       divisor = f32(params.count);
     }
     out[0] = select(result / divisor, nan(), divisor == 0.0);
+    divisor_out[0] = divisor;
   }
 }

@@ -10,10 +10,15 @@ export interface XentContext {
   /** The adapter offers subgroup operations and they were enabled. */
   readonly hasSubgroups: boolean;
   assertUsable(what: string): void;
-  /** A small writable storage buffer for bindings a kernel variant never touches. */
-  readonly scratch: GPUBuffer;
+  /**
+   * A small writable storage buffer for a binding a kernel variant never touches; distinct slots
+   * for a kernel with several such bindings (one buffer may be bound writable once per dispatch).
+   */
+  scratch(slot?: 0 | 1 | 2): GPUBuffer;
   /** Uploads CPU data as a new tensor (as `xent.tensor()`). */
   upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor;
+  /** A tensor over an existing buffer that destroy() leaves alone (wrap(), in-place results). */
+  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D>;
   /** A new owned output tensor. */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D>;
 }

@@ -6,7 +6,7 @@ export type { Shape } from "./shape.js";
 export type { RecordOptions } from "./context.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
 export type { Reduction } from "./ops/loss-common.js";
-export type { CrossEntropyOptions, NllLossOptions } from "./ops/cross-entropy.js";
+export type { CrossEntropyOptions, CrossEntropyWithGradOptions, LossAndGrad, NllLossOptions } from "./ops/cross-entropy.js";
 export type {
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,

@@ -68,7 +68,7 @@ function runProbCrossEntropy(
           ["f32", eps],
           ["f32", smoothing],
         ],
-        buffers: [probs.buffer, target.buffer, loss, check?.buffer ?? ctx.scratch],
+        buffers: [probs.buffer, target.buffer, loss, check?.buffer ?? ctx.scratch()],
         workgroups: Math.ceil(view.rows / 64),
       });
       if (check) recordLabelStatus(rec, target, check);

@@ -9,6 +9,7 @@ import labelStatusWgsl from "../shaders/label-status.wgsl?raw";
 import pointwiseLossWgsl from "../shaders/pointwise-loss.wgsl?raw";
 import entropyWgsl from "../shaders/entropy.wgsl?raw";
 import probCrossEntropyWgsl from "../shaders/prob-cross-entropy.wgsl?raw";
+import crossEntropyGradWgsl from "../shaders/cross-entropy-grad.wgsl?raw";
 
 const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 
@@ -27,14 +28,22 @@ export const kSigmoidKernel: Kernel = {
 export const kCrossEntropyKernel: Kernel = {
   name: "cross-entropy",
   code: withRowCommon(crossEntropyWgsl),
-  // params, logits, target, weight, row loss, row denominator, label status
-  bindings: ["uniform", "read-only-storage", "read-only-storage", "read-only-storage", "storage", "storage", "storage"],
+  // params, logits, target, weight, row loss, row denominator, label status, row stats
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "read-only-storage", "storage", "storage", "storage", "storage"],
 };
 
 export const kReduceLossKernel: Kernel = {
   name: "reduce-loss",
   code: withRowCommon(reduceLossWgsl),
-  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage"],
+  // params, losses, denominators, result, divisor used
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage", "storage"],
+};
+
+export const kCrossEntropyGradKernel: Kernel = {
+  name: "cross-entropy-grad",
+  code: withRowCommon(crossEntropyGradWgsl),
+  // params, logits (written when in place), target, weight, row stats, divisor, gradient
+  bindings: ["uniform", "storage", "read-only-storage", "read-only-storage", "read-only-storage", "read-only-storage", "storage"],
 };
 
 export const kLabelStatusKernel: Kernel = {

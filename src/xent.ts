@@ -5,7 +5,15 @@ import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
 import type { LabelCheck } from "./label-check.js";
 import { logSoftmax, sigmoid, softmax, type SoftmaxOptions } from "./ops/softmax.js";
-import { crossEntropy, nllLoss, type CrossEntropyOptions, type NllLossOptions } from "./ops/cross-entropy.js";
+import {
+  crossEntropy,
+  crossEntropyWithGrad,
+  nllLoss,
+  type CrossEntropyOptions,
+  type CrossEntropyWithGradOptions,
+  type LossAndGrad,
+  type NllLossOptions,
+} from "./ops/cross-entropy.js";
 import { entropy, type EntropyOptions } from "./ops/entropy.js";
 import {
   binaryCrossEntropy,
@@ -24,7 +32,7 @@ export class Xent implements XentContext, TensorOwner {
   /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
   readonly keras: KerasLosses;
   private lostMessage: string | undefined;
-  private scratchBuffer: GPUBuffer | undefined;
+  private readonly scratchBuffers: GPUBuffer[] = [];
 
   private constructor(
     readonly device: GPUDevice,
@@ -94,7 +102,12 @@ export class Xent implements XentContext, TensorOwner {
     if (bytes > buffer.size) {
       throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
     }
-    return new Tensor(this, buffer, shape, dtype, { owned: false });
+    return this.alias(buffer, shape, dtype);
+  }
+
+  /** @internal */
+  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D> {
+    return new Tensor(this, buffer, shape, dtype, { owned: false, checks: checks ?? [] });
   }
 
   /** @internal */
@@ -103,9 +116,9 @@ export class Xent implements XentContext, TensorOwner {
   }
 
   /** @internal */
-  get scratch(): GPUBuffer {
-    this.scratchBuffer ??= this.device.createBuffer({ label: "xent:scratch", size: 16, usage: kBufferUsage.STORAGE });
-    return this.scratchBuffer;
+  scratch(slot: 0 | 1 | 2 = 0): GPUBuffer {
+    this.scratchBuffers[slot] ??= this.device.createBuffer({ label: `xent:scratch${slot}`, size: 16, usage: kBufferUsage.STORAGE });
+    return this.scratchBuffers[slot];
   }
 
   /** @internal */
@@ -152,7 +165,7 @@ export class Xent implements XentContext, TensorOwner {
 
   /** Destroys the device if this Xent created it. */
   destroy(): void {
-    this.scratchBuffer?.destroy();
+    for (const b of this.scratchBuffers) b?.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 
@@ -208,5 +221,14 @@ export class Xent implements XentContext, TensorOwner {
   /** sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order. */
   logLoss(yTrue: readonly (string | number)[], yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
     return logLoss(this, yTrue, yPred, options);
+  }
+
+  /**
+   * The cross-entropy loss and d(loss)/d(logits) in one fused GPU pass after the row statistics,
+   * scaled as PyTorch autograd scales it for the reduction ('none': the gradient of Σ ℓ_i). Takes
+   * every crossEntropy option, `zLoss`, `softcap`, and `inPlace` (the gradient overwrites the logits).
+   */
+  crossEntropyWithGrad(logits: Tensor, target: Tensor, options?: CrossEntropyWithGradOptions): LossAndGrad {
+    return crossEntropyWithGrad(this, logits, target, options);
   }
 }

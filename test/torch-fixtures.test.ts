@@ -27,7 +27,7 @@ const decode = (s: Stored): number[] =>
 const arg = (c: Case, name: string): ref.RefTensor | undefined =>
   c.args[name] ? ref.refTensor(decode(c.args[name] as Stored), (c.args[name] as Stored).shape) : undefined;
 const isProbTarget = (c: Case): boolean =>
-  JSON.stringify(c.args.target?.shape) === JSON.stringify(c.args.logits?.shape) && c.op === "crossEntropy";
+  JSON.stringify(c.args.target?.shape) === JSON.stringify(c.args.logits?.shape) && c.op.startsWith("crossEntropy");
 
 function runReference(c: Case): ArrayLike<number> {
   const x = arg(c, "logits") as ref.RefTensor;
@@ -37,6 +37,8 @@ function runReference(c: Case): ArrayLike<number> {
   switch (c.op) {
     case "crossEntropy":
       return ref.crossEntropy(x, t, { ...o, weight }).data;
+    case "crossEntropyGrad":
+      return ref.crossEntropyGrad(x, t, { ...o, weight }).data;
     case "nllLoss":
       return ref.nllLoss(x, t, { ...o, weight }).data;
     case "softmax":
@@ -66,6 +68,8 @@ function runGpu(xent: Xent, c: Case): Tensor {
   switch (c.op) {
     case "crossEntropy":
       return xent.crossEntropy(x, up("target", !isProbTarget(c)) as Tensor, { ...o, ...w });
+    case "crossEntropyGrad":
+      return xent.crossEntropyWithGrad(x, up("target", !isProbTarget(c)) as Tensor, { ...o, ...w }).grad;
     case "nllLoss":
       return xent.nllLoss(x, up("target", true) as Tensor, { ...o, ...w });
     case "softmax":

@@ -1,11 +1,34 @@
-/** crossEntropy and nllLoss: PyTorch's cross_entropy / nll_loss on the GPU, one pass per row. */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
-import { kCrossEntropyKernel } from "../kernels.js";
+/**
+ * crossEntropy, nllLoss and crossEntropyWithGrad: PyTorch's cross_entropy / nll_loss on the GPU,
+ * one pass over each row, plus an elementwise gradient pass for training.
+ */
+import {
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  finishRecording,
+  startRecording,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
+import type { Recording } from "../kernel.js";
+import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../kernels.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows } from "../row-plan.js";
-import { formatShape, normalizeDim, rowView, sameShape } from "../shape.js";
+import { planRows, type RowPlan } from "../row-plan.js";
+import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkInt32, checkLogBase, checkReduction, checkUnitInterval, recordLabelStatus, runLoss, type Reduction } from "./loss-common.js";
+import {
+  checkBoolean,
+  checkInt32,
+  checkLogBase,
+  checkReduction,
+  checkUnitInterval,
+  recordLabelStatus,
+  recordReduce,
+  runLoss,
+  type Reduction,
+} from "./loss-common.js";
 
 export interface CrossEntropyOptions extends RecordOptions {
   /** The class dimension (default 1 for rank ≥ 2, else 0), as PyTorch; any dim is accepted. */
@@ -20,23 +43,67 @@ export interface CrossEntropyOptions extends RecordOptions {
   labelSmoothing?: number;
   /** Logarithm base of the loss: Math.E (nats, default, as PyTorch) or 2 (bits). */
   base?: number;
+  /** PaLM's auxiliary z-loss: adds zLoss·logsumexp(z)² per position (weighted by w_t like the rest) (default 0). */
+  zLoss?: number;
+  /** Gemma 2's logit soft-capping: logits become softcap·tanh(x / softcap) before the loss (> 0; default none). */
+  softcap?: number;
 }
 
-export type NllLossOptions = Omit<CrossEntropyOptions, "labelSmoothing">;
+export type NllLossOptions = Omit<CrossEntropyOptions, "labelSmoothing" | "zLoss" | "softcap">;
 
-const kCrossEntropyOptions = ["dim", "weight", "ignoreIndex", "reduction", "labelSmoothing", "base", "encoder"] as const;
+export interface CrossEntropyWithGradOptions extends CrossEntropyOptions {
+  /** Write the gradient over the logits buffer (halves memory for large vocabularies); the logits are consumed. */
+  inPlace?: boolean;
+}
+
+/** The loss (as `crossEntropy` returns it) and d(loss)/d(logits), shaped like the logits. */
+export interface LossAndGrad {
+  loss: Tensor<"f32">;
+  grad: Tensor<"f32">;
+}
+
+const kCrossEntropyOptions = [
+  "dim",
+  "weight",
+  "ignoreIndex",
+  "reduction",
+  "labelSmoothing",
+  "base",
+  "zLoss",
+  "softcap",
+  "encoder",
+] as const;
+const kNllOptions = ["dim", "weight", "ignoreIndex", "reduction", "base", "encoder"] as const;
 
 interface Checked {
   input: Tensor;
   target: Tensor;
   weight: Tensor | undefined;
   dim: number;
+  view: RowView;
+  rowShape: number[];
   probTarget: boolean;
   ignoreIndex: number;
   reduction: Reduction;
   smoothing: number;
   base: number;
+  zLoss: number;
+  softcap: number;
   encoder: GPUCommandEncoder | undefined;
+}
+
+function checkNonNegative(value: unknown, op: string, name: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number") throw new TypeError(`${op}: ${name}: expected a number >= 0, got ${describe(value)}`);
+  if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`${op}: ${name}: expected a finite number >= 0, got ${value}`);
+  return value;
+}
+
+function checkSoftcap(value: unknown, op: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number") throw new TypeError(`${op}: softcap: expected a number > 0, got ${describe(value)}`);
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${op}: softcap: expected a finite number > 0, got ${value}`);
+  return value;
 }
 
 function checkArgs(
@@ -45,17 +112,15 @@ function checkArgs(
   inputName: string,
   logits: unknown,
   target: unknown,
-  options: unknown,
-  allowProbTarget: boolean,
+  opts: Record<string, unknown>,
+  nll: boolean,
 ): Checked {
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, allowProbTarget ? kCrossEntropyOptions : kCrossEntropyOptions.filter((k) => k !== "labelSmoothing"), op);
   const input = checkTensor(ctx, logits, `${op}: ${inputName}`, ["f32"]);
   const rank = input.shape.length;
   if (rank === 0) throw new RangeError(`${op}: ${inputName}: expected rank >= 1 ([C] or [N, C, ...]), got a scalar`);
   const dim = normalizeDim(opts.dim ?? (rank >= 2 ? 1 : 0), rank, `${op}: dim`);
   if (input.shape[dim] === 0) throw new RangeError(`${op}: ${inputName}: the class dimension ${dim} has size 0`);
-  const tgt = checkTensor(ctx, target, `${op}: target`, allowProbTarget ? ["i32", "u32", "f32"] : ["i32", "u32"]);
+  const tgt = checkTensor(ctx, target, `${op}: target`, nll ? ["i32", "u32"] : ["i32", "u32", "f32"]);
   const probTarget = tgt.dtype === "f32";
   const rowShape = input.shape.filter((_, d) => d !== dim);
   if (probTarget) {
@@ -86,55 +151,94 @@ function checkArgs(
     target: tgt,
     weight,
     dim,
+    view: rowView(input.shape, dim),
+    rowShape,
     probTarget,
     ignoreIndex,
     reduction: checkReduction(opts.reduction, op),
-    smoothing: allowProbTarget ? checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing") : 0,
+    smoothing: checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing"),
     base: checkLogBase(opts.base, op),
+    zLoss: checkNonNegative(opts.zLoss, op, "zLoss"),
+    softcap: checkSoftcap(opts.softcap, op),
     encoder: checkEncoder(opts.encoder, op),
   };
 }
 
+function inputsOf(a: Checked): Tensor[] {
+  return a.weight ? [a.input, a.target, a.weight] : [a.input, a.target];
+}
+
+/** The flags both passes are specialised on. */
+function variant(a: Checked): Record<string, boolean> {
+  return {
+    PROB_TARGET: a.probTarget,
+    HAS_WEIGHT: a.weight !== undefined,
+    SMOOTHING: a.smoothing > 0,
+    TARGET_UNSIGNED: a.target.dtype === "u32",
+    SOFTCAP: a.softcap > 0,
+    Z_LOSS: a.zLoss > 0,
+  };
+}
+
+/** Records the row pass: per-position losses and mean denominators (and (lse, W) per row for the gradient). */
+function recordRows(
+  ctx: XentContext,
+  rec: Recording,
+  a: Checked,
+  plan: RowPlan,
+  logProbs: boolean,
+  loss: GPUBuffer,
+  denom: GPUBuffer,
+  check: LabelCheck | undefined,
+  rowStats?: GPUBuffer,
+): void {
+  rec.dispatch({
+    kernel: kCrossEntropyKernel,
+    constants: { WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, ...variant(a) },
+    uniforms: [
+      ["u32", a.view.rows],
+      ["u32", a.view.classes],
+      ["u32", a.view.inner],
+      ["i32", a.ignoreIndex],
+      ["f32", a.smoothing],
+      ["f32", 1 / Math.log(a.base)],
+      ["f32", a.softcap],
+      ["f32", a.zLoss],
+    ],
+    // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
+    buffers: [
+      a.input.buffer,
+      a.target.buffer,
+      a.weight?.buffer ?? a.input.buffer,
+      loss,
+      denom,
+      check?.buffer ?? ctx.scratch(1),
+      rowStats ?? ctx.scratch(2),
+    ],
+    workgroups: plan.workgroups,
+  });
+  if (check) recordLabelStatus(rec, a.target, check);
+}
+
+function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
+  return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, a.view.classes, a.ignoreIndex);
+}
+
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
-  const view = rowView(a.input.shape, a.dim);
-  const plan = logProbs ? { workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(view.rows / 64) } : planRows(view, ctx.device.limits);
-  const rowShape = a.input.shape.filter((_, d) => d !== a.dim);
-  const check = a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, view.classes, a.ignoreIndex);
+  const plan = logProbs
+    ? { workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(a.view.rows / 64) }
+    : planRows(a.view, ctx.device.limits);
+  const check = labelCheck(ctx, op, a);
   return runLoss(ctx, {
     op,
     encoder: a.encoder,
     reduction: a.reduction,
-    shape: rowShape,
-    count: view.rows,
+    shape: a.rowShape,
+    count: a.view.rows,
     mean: "mean-by-denominator",
     checks: check ? [check] : [],
-    inputs: a.weight ? [a.input, a.target, a.weight] : [a.input, a.target],
-    record: (rec, loss, denom) => {
-      rec.dispatch({
-        kernel: kCrossEntropyKernel,
-        constants: {
-          WG: plan.workgroupSize,
-          ROW_THREADS: plan.rowThreads,
-          PROB_TARGET: a.probTarget,
-          HAS_WEIGHT: a.weight !== undefined,
-          SMOOTHING: a.smoothing > 0,
-          TARGET_UNSIGNED: a.target.dtype === "u32",
-          LOG_PROBS: logProbs,
-        },
-        uniforms: [
-          ["u32", view.rows],
-          ["u32", view.classes],
-          ["u32", view.inner],
-          ["i32", a.ignoreIndex],
-          ["f32", a.smoothing],
-          ["f32", 1 / Math.log(a.base)],
-        ],
-        // Bindings a variant never touches get a read-only alias (weight) or the scratch buffer (status).
-        buffers: [a.input.buffer, a.target.buffer, a.weight?.buffer ?? a.input.buffer, loss, denom, check?.buffer ?? ctx.scratch],
-        workgroups: plan.workgroups,
-      });
-      if (check) recordLabelStatus(rec, a.target, check);
-    },
+    inputs: inputsOf(a),
+    record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom, check),
   });
 }
 
@@ -144,10 +248,74 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
  * Probability targets p: ℓ = −Σ_c w_c·p_c·log softmax(x)_c; 'mean' divides by the number of positions.
  */
 export function crossEntropy(ctx: XentContext, logits: unknown, target: unknown, options?: CrossEntropyOptions): Tensor<"f32"> {
-  return run(ctx, "crossEntropy", checkArgs(ctx, "crossEntropy", "logits", logits, target, options, true), false);
+  const op = "crossEntropy";
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, kCrossEntropyOptions, op);
+  return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, opts, false), false);
 }
 
 /** PyTorch's nll_loss on log-probabilities: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
 export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): Tensor<"f32"> {
-  return run(ctx, "nllLoss", checkArgs(ctx, "nllLoss", "logProbs", logProbs, target, options, false), true);
+  const op = "nllLoss";
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, kNllOptions, op);
+  return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, opts, true), true);
+}
+
+const kGradPerThread = 4;
+const kGradWG = 64;
+
+/**
+ * The cross-entropy loss and its gradient d(loss)/d(logits), scaled as PyTorch autograd scales
+ * it for the reduction ('mean': divided by the same denominator; 'none': the gradient of Σ ℓ_i).
+ * One row pass (statistics and loss), then one elementwise pass that reads the logits again and
+ * writes the gradient: g = (1 − ε)·w_t·(p − onehot) + ε/C·(W·p − w) + 2·zLoss·w_t·lse·p, through
+ * the softcap's tanh. Ignored positions get a zero gradient.
+ */
+export function crossEntropyWithGrad(
+  ctx: XentContext,
+  logits: unknown,
+  target: unknown,
+  options?: CrossEntropyWithGradOptions,
+): LossAndGrad {
+  const op = "crossEntropyWithGrad";
+  const opts = checkOptions(options, op);
+  checkKnownOptions(opts, [...kCrossEntropyOptions, "inPlace"], op);
+  const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
+  const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
+  if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
+  const plan = planRows(a.view, ctx.device.limits);
+  const check = labelCheck(ctx, op, a);
+  const rows = a.view.rows;
+  const rec = startRecording(ctx, op, a.encoder);
+  const none = a.reduction === "none";
+  const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
+  const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
+  const denom = rec.temporary(rows * 4, "row-denominator");
+  const rowStats = rec.temporary(rows * 8, "row-stats");
+  const divisor = rec.temporary(16, "divisor");
+  recordRows(ctx, rec, a, plan, false, rowLoss, denom, check, rowStats);
+  if (!none) recordReduce(rec, rowLoss, denom, rows, a.reduction === "sum" ? "sum" : "mean-by-denominator", loss, divisor);
+  const grad = inPlace
+    ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
+    : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
+  const size = a.input.size;
+  rec.dispatch({
+    kernel: kCrossEntropyGradKernel,
+    constants: { WG: kGradWG, PER_THREAD: kGradPerThread, MEAN: a.reduction === "mean", IN_PLACE: inPlace, ...variant(a) },
+    uniforms: [
+      ["u32", size],
+      ["u32", a.view.classes],
+      ["u32", a.view.inner],
+      ["i32", a.ignoreIndex],
+      ["f32", a.smoothing],
+      ["f32", 1 / Math.log(a.base)],
+      ["f32", a.softcap],
+      ["f32", a.zLoss],
+    ],
+    buffers: [a.input.buffer, a.target.buffer, a.weight?.buffer ?? rowStats, rowStats, divisor, inPlace ? ctx.scratch(0) : grad.buffer],
+    workgroups: Math.ceil(size / (kGradWG * kGradPerThread)),
+  });
+  finishRecording(rec, [loss, grad], inputsOf(a));
+  return { loss, grad };
 }

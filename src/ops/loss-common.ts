@@ -61,7 +61,7 @@ const kReduceModeCode: Record<ReduceMode, number> = { sum: 0, "mean-by-denominat
 
 /**
  * Records the scalar reduction of per-position losses: scale·Σ loss, divided for a mean by Σ denom
- * or by the count (NaN when that is 0, as PyTorch).
+ * or by the count (NaN when that is 0, as PyTorch). The divisor itself goes to `divisorOut[0]`.
  */
 export function recordReduce(
   rec: Recording,
@@ -70,6 +70,7 @@ export function recordReduce(
   count: number,
   mode: ReduceMode,
   out: Tensor,
+  divisorOut: GPUBuffer,
   scale = 1,
 ): void {
   rec.dispatch({
@@ -80,7 +81,7 @@ export function recordReduce(
       ["u32", kReduceModeCode[mode]],
       ["f32", scale],
     ],
-    buffers: [loss, denom ?? loss, out.buffer],
+    buffers: [loss, denom ?? loss, out.buffer, divisorOut],
     workgroups: 1,
   });
 }
@@ -113,12 +114,12 @@ export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
   const rec = startRecording(ctx, run.op, run.encoder);
   const none = run.reduction === "none";
   const out = ctx.output(none ? run.shape : [], "f32", run.op, run.checks ?? []);
-  const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : ctx.scratch;
+  const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : ctx.scratch();
   const loss = none ? out.buffer : rec.temporary(run.count * 4, "loss");
   run.record(rec, loss, denom);
   if (!none) {
     const mode: ReduceMode = run.reduction === "mean" ? run.mean : "sum";
-    recordReduce(rec, loss, run.mean === "mean-by-denominator" ? denom : undefined, run.count, mode, out, run.scale ?? 1);
+    recordReduce(rec, loss, run.mean === "mean-by-denominator" ? denom : undefined, run.count, mode, out, ctx.scratch(), run.scale ?? 1);
   }
   finishRecording(rec, [out], run.inputs);
   return out;

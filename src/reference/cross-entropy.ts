@@ -4,7 +4,7 @@
  */
 import { normalizeDim, rowView, sameShape } from "../shape.js";
 import { logSoftmax } from "./softmax.js";
-import { forEachRow, type RefResult, type RefTensor } from "./ref-tensor.js";
+import { forEachRow, gatherRow, logSumExp, type RefResult, type RefTensor } from "./ref-tensor.js";
 
 export type RefReduction = "mean" | "sum" | "none";
 
@@ -15,6 +15,10 @@ export interface RefCrossEntropyOptions {
   reduction?: RefReduction;
   labelSmoothing?: number;
   base?: number;
+  /** Adds zLoss·lse² per position (weighted by w_t for class indices). */
+  zLoss?: number;
+  /** Logits become softcap·tanh(x / softcap) first. */
+  softcap?: number;
 }
 
 function defaultClassDim(x: RefTensor): number {
@@ -61,8 +65,13 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
   const reduction = options.reduction ?? "mean";
   const C = view.classes;
   const w = (c: number): number => (options.weight ? (options.weight[c] as number) : 1);
-  const logp = logSoftmax(logits, { dim }).data;
+  const cap = options.softcap;
+  const z = cap ? { data: Array.from(logits.data, (v) => cap * Math.tanh(v / cap)), shape: logits.shape } : logits;
+  const logp = logSoftmax(z, { dim }).data;
   const rowShape = logits.shape.filter((_, d) => d !== dim);
+  const zl = options.zLoss ?? 0;
+  const lse = new Float64Array(view.rows);
+  forEachRow(view, (row, base, stride) => (lse[row] = logSumExp(gatherRow(z.data, base, stride, C)).lse));
 
   if (sameShape(target.shape, logits.shape)) {
     // Probability targets: −Σ_c w_c·q_c·logp_c with q = (1 − ε)p + ε/C; mean over positions.
@@ -74,7 +83,7 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
         const q = (target.data[i] as number) * (1 - eps) + eps / C;
         l += -(w(c) * q * (logp[i] as number));
       }
-      losses[row] = l;
+      losses[row] = l + (zl > 0 ? zl * (lse[row] as number) ** 2 : 0);
     });
     return reduce(losses, rowShape, reduction, view.rows, options.base);
   }
@@ -97,6 +106,62 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
     for (let c = 0; c < C; c++) s += -(w(c) * (logp[base + c * stride] as number));
     smooth[row] = s;
   });
-  const losses = nll.map((v, row) => (eps > 0 ? (1 - eps) * v + (eps / C) * (smooth[row] as number) : v));
+  const losses = nll.map((v, row) => {
+    const t = target.data[row] as number;
+    const ce = eps > 0 ? (1 - eps) * v + (eps / C) * (smooth[row] as number) : v;
+    return zl > 0 && t !== ignore ? ce + zl * w(t) * (lse[row] as number) ** 2 : ce;
+  });
   return reduce(losses, rowShape, reduction, denom, options.base);
+}
+
+/**
+ * d(crossEntropy)/d(logits), analytic, float64: for each row with p = softmax(z), z = softcap(x),
+ * class index t: (1 − ε)·w_t·(p − onehot_t) + ε/C·(W·p − w) + 2·zLoss·w_t·lse·p;
+ * probabilities: W_q·p − w·q + 2·zLoss·lse·p (q smoothed, W_q = Σ w·q);
+ * divided by the mean's denominator for 'mean', times (1 − tanh²) for the softcap, / ln(base).
+ * 'none' gives the gradient of Σ ℓ_i.
+ */
+export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: RefCrossEntropyOptions = {}): RefResult {
+  const dim = normalizeDim(options.dim ?? defaultClassDim(logits), logits.shape.length);
+  const view = rowView(logits.shape, dim);
+  const eps = options.labelSmoothing ?? 0;
+  const C = view.classes;
+  const w = (c: number): number => (options.weight ? (options.weight[c] as number) : 1);
+  const cap = options.softcap;
+  const z = cap ? { data: Array.from(logits.data, (v) => cap * Math.tanh(v / cap)), shape: logits.shape } : logits;
+  const logp = logSoftmax(z, { dim }).data;
+  const zl = options.zLoss ?? 0;
+  const ignore = options.ignoreIndex ?? -100;
+  const prob = sameShape(target.shape, logits.shape);
+  const grad = new Float64Array(logits.data.length);
+  let denom = 0;
+  forEachRow(view, (row, base, stride) => {
+    const lse = logSumExp(gatherRow(z.data, base, stride, C)).lse;
+    const p = (c: number): number => Math.exp(logp[base + c * stride] as number);
+    if (prob) {
+      denom += 1;
+      const q = (c: number): number => (target.data[base + c * stride] as number) * (1 - eps) + eps / C;
+      let W = 0;
+      for (let c = 0; c < C; c++) W += w(c) * q(c);
+      for (let c = 0; c < C; c++) grad[base + c * stride] = W * p(c) - w(c) * q(c) + 2 * zl * lse * p(c);
+      return;
+    }
+    const t = target.data[row] as number;
+    if (t === ignore) return;
+    denom += w(t);
+    let W = 0;
+    for (let c = 0; c < C; c++) W += w(c);
+    for (let c = 0; c < C; c++) {
+      const onehot = c === t ? 1 : 0;
+      grad[base + c * stride] = (1 - eps) * w(t) * (p(c) - onehot) + (eps / C) * (W * p(c) - w(c)) + 2 * zl * w(t) * lse * p(c);
+    }
+  });
+  const scale = (options.reduction ?? "mean") === "mean" ? 1 / denom : 1;
+  const logBase = Math.log(options.base ?? Math.E);
+  for (let i = 0; i < grad.length; i++) {
+    let g = ((grad[i] as number) * scale) / logBase;
+    if (cap) g *= 1 - ((z.data[i] as number) / cap) ** 2;
+    grad[i] = g;
+  }
+  return { data: grad, shape: [...logits.shape] };
 }

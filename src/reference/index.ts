@@ -1,7 +1,7 @@
 /** webgpu-xent/reference: float64 CPU implementations of every op, the oracle the GPU is tested against. */
 export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
 export { softmax, logSoftmax, sigmoid, type RefSoftmaxOptions } from "./softmax.js";
-export { crossEntropy, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
+export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv, entropy } from "./pointwise-losses.js";
 export * as keras from "./keras.js";
 export { logLoss } from "./keras.js";

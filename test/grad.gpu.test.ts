@@ -1,0 +1,224 @@
+// crossEntropyWithGrad: the analytic reference gradient against central finite differences, the
+// GPU against the reference for every option, in-place gradients, and a tiny training run.
+import { describe, expect, it } from "vitest";
+import * as ref from "../src/reference/index.js";
+import type { Reduction } from "../src/index.js";
+import { expectClose, type Tolerance } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { randomFloats, randomInts, rng } from "./helpers/random.js";
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+// Gradients are differences of probabilities (p − 1 at the target): 1e-6 absolute, 1e-5 relative
+// ('sum' over many rows and z-loss scale them up, hence the relative part).
+const kGradTol: Tolerance = { atol: 2e-6, rtol: 1e-5 };
+
+interface Options {
+  weight?: number[];
+  ignoreIndex?: number;
+  labelSmoothing?: number;
+  zLoss?: number;
+  softcap?: number;
+  reduction?: Reduction;
+  dim?: number;
+}
+
+const combos: Options[] = [
+  {},
+  { labelSmoothing: 0.1 },
+  { zLoss: 1e-2 },
+  { softcap: 4 },
+  { weight: [0.5, 2, 1, 3], ignoreIndex: 2 },
+  { weight: [0.5, 2, 1, 3], labelSmoothing: 0.3, zLoss: 1e-3, softcap: 2 },
+];
+
+function lossTotal(x: ArrayLike<number>, shape: number[], target: ref.RefTensor, o: Options): number {
+  const r = ref.crossEntropy(ref.refTensor(x, shape), target, o).data;
+  return Array.from(r).reduce((a, b) => a + b, 0);
+}
+
+describe("reference gradient", () => {
+  it("equals central finite differences of the reference loss (float64), every option and reduction", () => {
+    const random = rng(30);
+    const shape = [3, 4];
+    for (const base of combos)
+      for (const reduction of ["mean", "sum", "none"] as const)
+        for (const prob of [false, true]) {
+          const o = { ...base, reduction, ...(prob ? { ignoreIndex: undefined } : {}) };
+          const x = Array.from(randomFloats(12, random, 3));
+          const target = prob
+            ? ref.refTensor(ref.softmax(ref.refTensor(Array.from(randomFloats(12, random, 2)), shape)).data, shape)
+            : ref.refTensor([1, 2, 3], [3]);
+          const g = ref.crossEntropyGrad(ref.refTensor(x, shape), target, o).data;
+          const h = 1e-6;
+          for (let i = 0; i < x.length; i++) {
+            const up = [...x];
+            const down = [...x];
+            up[i] = (up[i] as number) + h;
+            down[i] = (down[i] as number) - h;
+            const fd = (lossTotal(up, shape, target, o) - lossTotal(down, shape, target, o)) / (2 * h);
+            expect(Math.abs((g[i] as number) - fd), `${JSON.stringify(o)} prob ${prob} element ${i}`).toBeLessThan(
+              1e-6 * Math.max(1, Math.abs(fd)),
+            );
+          }
+        }
+  });
+});
+
+describe("crossEntropyWithGrad on the GPU", () => {
+  it("loss and gradient match the reference for every option, reduction, target kind and a middle class dim", async () => {
+    const xent = await gpu();
+    const random = rng(31);
+    for (const [shape, dim] of [
+      [[33, 4], 1],
+      [[2, 4, 5], 1],
+      [[4], 0],
+    ] as [number[], number][])
+      for (const base of combos)
+        for (const reduction of ["mean", "sum", "none"] as const)
+          for (const prob of [false, true]) {
+            const o = { ...base, reduction, dim, ...(prob ? { ignoreIndex: undefined } : {}) };
+            const logits = randomFloats(size(shape), random, 5);
+            const rowShape = shape.filter((_, d) => d !== dim);
+            const tData = prob
+              ? Float32Array.from(ref.softmax(ref.refTensor(randomFloats(size(shape), random, 2), shape), { dim }).data)
+              : randomInts(size(rowShape), random, 4);
+            const tShape = prob ? shape : rowShape;
+            const { weight, ...rest } = o;
+            const gpuOpts = { ...rest, ...(weight ? { weight: xent.tensor(new Float32Array(weight), [4]) } : {}) };
+            const { loss, grad } = xent.crossEntropyWithGrad(xent.tensor(logits, shape), xent.tensor(tData, tShape), gpuOpts);
+            const refLogits = ref.refTensor(logits, shape);
+            const refTarget = ref.refTensor(tData, tShape);
+            const label = `${shape} ${JSON.stringify(o)} prob ${prob}`;
+            expectClose(await loss.read(), ref.crossEntropy(refLogits, refTarget, o).data, { atol: 2e-6, rtol: 3e-5 }, `loss ${label}`);
+            expectClose(await grad.read(), ref.crossEntropyGrad(refLogits, refTarget, o).data, kGradTol, `grad ${label}`);
+            countGpuCase(2);
+          }
+  });
+
+  it("large vocabularies and many rows: [3, 70000], [4099, 10], C = 1", async () => {
+    const xent = await gpu();
+    const random = rng(32);
+    for (const shape of [
+      [3, 70000],
+      [4099, 10],
+      [5, 1],
+    ]) {
+      const logits = randomFloats(size(shape), random, 8);
+      const t = randomInts(shape[0] as number, random, shape[1] as number);
+      const { loss, grad } = xent.crossEntropyWithGrad(xent.tensor(logits, shape), xent.tensor(t, [shape[0] as number]), {
+        labelSmoothing: 0.1,
+        zLoss: 1e-4,
+      });
+      const o = { labelSmoothing: 0.1, zLoss: 1e-4 };
+      expectClose(
+        await loss.read(),
+        ref.crossEntropy(ref.refTensor(logits, shape), ref.refTensor(t, [shape[0] as number]), o).data,
+        { atol: 2e-6, rtol: 3e-5 },
+        `loss ${shape}`,
+      );
+      expectClose(
+        await grad.read(),
+        ref.crossEntropyGrad(ref.refTensor(logits, shape), ref.refTensor(t, [shape[0] as number]), o).data,
+        kGradTol,
+        `grad ${shape}`,
+      );
+      countGpuCase(2);
+    }
+  });
+
+  it("ignored positions get a zero gradient; bad labels reject both loss and grad", async () => {
+    const xent = await gpu();
+    const x = xent.tensor(randomFloats(12, rng(33)), [3, 4]);
+    const { grad } = xent.crossEntropyWithGrad(x, xent.tensor(new Int32Array([1, -100, 2]), [3]));
+    expect(Array.from((await grad.read()).slice(4, 8))).toEqual([0, 0, 0, 0]);
+    const bad = xent.crossEntropyWithGrad(x, xent.tensor(new Int32Array([1, 4, 2]), [3]));
+    await expect(bad.loss.read()).rejects.toThrow("crossEntropyWithGrad: target[1] (flat position 1) is 4");
+    await expect(bad.grad.read()).rejects.toThrow(RangeError);
+    countGpuCase();
+  });
+
+  it("inPlace writes the gradient over the logits buffer, with the same values", async () => {
+    const xent = await gpu();
+    const random = rng(34);
+    const logits = randomFloats(64 * 300, random, 6);
+    const t = xent.tensor(randomInts(64, random, 300), [64]);
+    const expected = await xent.crossEntropyWithGrad(xent.tensor(logits, [64, 300]), t, { labelSmoothing: 0.05 }).grad.read();
+    const x = xent.tensor(logits, [64, 300]);
+    const { loss, grad } = xent.crossEntropyWithGrad(x, t, { labelSmoothing: 0.05, inPlace: true });
+    expect(grad.buffer).toBe(x.buffer);
+    expect(Array.from(await grad.read())).toEqual(Array.from(expected));
+    expect(Array.from(await x.read())).toEqual(Array.from(expected)); // consumed: the logits now hold the gradient
+    expect(Number.isFinite((await loss.read())[0])).toBe(true);
+    grad.destroy(); // an alias: the logits tensor still owns the buffer
+    expect((await x.read()).length).toBe(64 * 300);
+    countGpuCase();
+  });
+
+  it("trains a softmax-regression classifier on a 3-class synthetic set: loss falls below 0.25 in 50 steps", async () => {
+    const xent = await gpu();
+    const { finalLoss, firstLoss } = await trainSoftmaxRegression(xent, 50);
+    expect(firstLoss).toBeGreaterThan(1);
+    expect(finalLoss).toBeLessThan(0.25);
+    countGpuCase();
+  });
+});
+
+/** Three Gaussian blobs in 2-D; logits = X·W + b on the CPU (tiny), loss and dL/dlogits on the GPU. */
+async function trainSoftmaxRegression(
+  xent: Awaited<ReturnType<typeof gpu>>,
+  steps: number,
+): Promise<{ firstLoss: number; finalLoss: number }> {
+  const random = rng(35);
+  const n = 300;
+  const centers = [
+    [2, 0],
+    [-1, 1.7],
+    [-1, -1.7],
+  ];
+  const X = new Float32Array(n * 2);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    y[i] = k;
+    X[2 * i] = (centers[k]![0] as number) + (random() - 0.5);
+    X[2 * i + 1] = (centers[k]![1] as number) + (random() - 0.5);
+  }
+  const W = new Float32Array(6); // [2, 3]
+  const b = new Float32Array(3);
+  const labels = xent.tensor(y, [n]);
+  const lr = 0.5;
+  let firstLoss = NaN;
+  let finalLoss = NaN;
+  for (let step = 0; step < steps; step++) {
+    const logits = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < 3; c++)
+        logits[i * 3 + c] =
+          (X[2 * i] as number) * (W[c] as number) +
+          (X[2 * i + 1] as number) * (W[3 + c] as number) +
+          (b[c] as number) +
+          3 * (c === 0 ? 1 : 0);
+    const x = xent.tensor(logits, [n, 3]);
+    const { loss, grad } = xent.crossEntropyWithGrad(x, labels, { inPlace: true });
+    const [l, g] = await Promise.all([loss.read(), grad.read()]);
+    if (step === 0) firstLoss = l[0] as number;
+    finalLoss = l[0] as number;
+    for (let c = 0; c < 3; c++) {
+      let gw0 = 0;
+      let gw1 = 0;
+      let gb = 0;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i * 3 + c] as number;
+        gw0 += (X[2 * i] as number) * gi;
+        gw1 += (X[2 * i + 1] as number) * gi;
+        gb += gi;
+      }
+      W[c] = (W[c] as number) - lr * gw0;
+      W[3 + c] = (W[3 + c] as number) - lr * gw1;
+      b[c] = (b[c] as number) - lr * gb;
+    }
+    x.destroy();
+    loss.destroy();
+  }
+  return { firstLoss, finalLoss };
+}
