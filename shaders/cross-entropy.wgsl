@@ -30,6 +30,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> row_denom: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: array<atomic<u32>>;
 @group(0) @binding(7) var<storage, read_write> row_stats: array<vec2<f32>>;
+// The logits again as vec4s, for VEC4 rows (classes % 4 == 0, class dim last).
+@group(0) @binding(8) var<storage, read> x4: array<vec4<f32>>;
 
 override WG: u32 = 64u;
 override ROW_THREADS: u32 = 1u;
@@ -41,6 +43,8 @@ override LOG_PROBS: bool = false;
 override SOFTCAP: bool = false;
 override Z_LOSS: bool = false;
 override WRITE_ROW_STATS: bool = false;
+override TWO_PASS: bool = false;
+override VEC4: bool = false;
 
 // Derived, never set by the host.
 override GAPS: bool = PROB_TARGET || SMOOTHING;
@@ -56,6 +60,57 @@ fn logit(i: u32) -> f32 {
     return params.softcap * tanh(v / params.softcap);
   }
   return v;
+}
+
+fn logit4(k: u32) -> vec4<f32> {
+  let v = x4[k];
+  if (SOFTCAP) {
+    return params.softcap * tanh(v / params.softcap);
+  }
+  return v;
+}
+
+// A lane's state over its vec4s of the row starting at vec4 index base4 (no gaps: VEC4 rows have
+// class-index targets and no label smoothing).
+fn lane_state_vec4(base4: u32, lane: u32) -> Online {
+  let n4 = params.classes / 4u;
+  if (TWO_PASS) {
+    var m4 = vec4<f32>(neg_inf());
+    var poisoned = false;
+    for (var k = lane; k < n4; k += ROW_THREADS) {
+      let v = logit4(base4 + k);
+      m4 = max(m4, v);
+      poisoned = poisoned || poisons4(v);
+    }
+    let m = max4(m4);
+    if (poisoned) {
+      return Online(m, nan());
+    }
+    if (m == neg_inf()) {
+      return Online(m, 0.0);
+    }
+    var s4 = vec4<f32>(0.0);
+    for (var k = lane; k < n4; k += ROW_THREADS) {
+      s4 += exp(logit4(base4 + k) - m);
+    }
+    return Online(m, sum4(s4));
+  }
+  var acc = online_empty();
+  for (var k = lane; k < n4; k += ROW_THREADS) {
+    let v = logit4(base4 + k);
+    if (poisons4(v)) {
+      acc.s = nan();
+    }
+    let vm = max4(v);
+    if (vm > acc.m) {
+      acc.s = rescale(acc.s, acc.m, vm, 1.0);
+      acc.m = vm;
+    }
+    if (acc.m != neg_inf()) {
+      acc.s += sum4(exp(v - acc.m));
+    }
+  }
+  return acc;
 }
 
 fn class_weight(c: u32) -> f32 {
@@ -103,6 +158,47 @@ fn merge(a: RowState, b: RowState) -> RowState {
     r.gaps.d = a.gaps.d + gap_shift(a.gaps.w, a.on.m, r.on.m) + b.gaps.d + gap_shift(b.gaps.w, b.on.m, r.on.m);
   }
   return r;
+}
+
+// The same lane state in two branch-free passes over the lane's elements (max, then sums against
+// it): for CPU-emulated adapters, where per-element branches run both sides and exp is costly, so
+// the second, cache-hot read is cheaper than the online rescaling.
+fn lane_state_two_pass(base: u32, lane: u32) -> RowState {
+  let stride = params.inner;
+  var m = neg_inf();
+  var poisoned = false;
+  for (var c = lane; c < params.classes; c += ROW_THREADS) {
+    let v = logit(base + c * stride);
+    m = max(m, v);
+    poisoned = poisoned || is_nan(v) || v == pos_inf();
+  }
+  if (poisoned) {
+    return RowState(Online(m, nan()), Gaps(0.0, nan()));
+  }
+  var s = 0.0;
+  var gaps = Gaps(0.0, 0.0);
+  if (m == neg_inf()) {
+    // Only masked classes in this lane: it adds nothing to s (the gaps still count them).
+    for (var c = lane; c < params.classes; c += ROW_THREADS) {
+      if (GAPS) {
+        let w = gap_weight(c, base + c * stride);
+        gaps.w += w;
+        gaps.d += weighted_gap(w, 0.0, neg_inf());
+      }
+    }
+    return RowState(Online(m, 0.0), gaps);
+  }
+  for (var c = lane; c < params.classes; c += ROW_THREADS) {
+    let i = base + c * stride;
+    let v = logit(i);
+    s += exp(v - m);
+    if (GAPS) {
+      let w = gap_weight(c, i);
+      gaps.w += w;
+      gaps.d += weighted_gap(w, m, v);
+    }
+  }
+  return RowState(Online(m, s), gaps);
 }
 
 fn merge_row(acc: RowState, lid: u32, lane: u32) -> RowState {
@@ -162,13 +258,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     base = row_base(row, classes, stride);
   }
   if (!skip && !LOG_PROBS) {
-    for (var c = lane; c < classes; c += ROW_THREADS) {
-      let i = base + c * stride;
-      var w = 0.0;
-      if (GAPS) {
-        w = gap_weight(c, i);
+    if (VEC4) {
+      acc.on = lane_state_vec4(base / 4u, lane);
+    } else if (TWO_PASS) {
+      acc = lane_state_two_pass(base, lane);
+    } else {
+      for (var c = lane; c < classes; c += ROW_THREADS) {
+        let i = base + c * stride;
+        var w = 0.0;
+        if (GAPS) {
+          w = gap_weight(c, i);
+        }
+        acc = add(acc, logit(i), w);
       }
-      acc = add(acc, logit(i), w);
     }
   }
   if (ROW_THREADS > 1u) {

@@ -21,8 +21,12 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 // The divisor used (1 for sums), for a gradient pass that must scale the same way.
 @group(0) @binding(4) var<storage, read_write> divisor_out: array<f32>;
+// With CHECK_LABELS, the label-status step folded in (see label-status.wgsl): one dispatch fewer.
+@group(0) @binding(5) var<storage, read> targets: array<u32>;
+@group(0) @binding(6) var<storage, read_write> status: array<u32>;
 
 override WG: u32 = 64u;
+override CHECK_LABELS: bool = false;
 
 var<workgroup> red_l: array<f32, WG>;
 var<workgroup> red_d: array<f32, WG>;
@@ -70,5 +74,11 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     }
     out[0] = select(result / divisor, nan(), divisor == 0.0);
     divisor_out[0] = divisor;
+    if (CHECK_LABELS) {
+      let pos = status[0];
+      if (pos != NO_POSITION) {
+        status[1] = targets[pos];
+      }
+    }
   }
 }

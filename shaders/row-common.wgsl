@@ -105,3 +105,21 @@ fn weighted_gap(w: f32, m: f32, x: f32) -> f32 {
   }
   return w * (m - x);
 }
+
+// A NaN or +inf among four values (either poisons a softmax row).
+fn poisons4(v: vec4<f32>) -> bool {
+  let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
+  return any(bits > vec4<u32>(0x7f800000u)) || any(v == vec4<f32>(pos_inf()));
+}
+
+fn max4(v: vec4<f32>) -> f32 {
+  return max(max(v.x, v.y), max(v.z, v.w));
+}
+
+fn sum4(v: vec4<f32>) -> f32 {
+  return (v.x + v.y) + (v.z + v.w);
+}
+
+// The online state of a lane's vec4s (classes % 4 == 0, class dim last): the online update per
+// vec4 (one rescale per new max, four exps), or with two_pass a max pass then a sum pass.
+// x4 is read through `load` so callers can apply a softcap.

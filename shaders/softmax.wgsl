@@ -13,13 +13,62 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
+// The same buffers as vec4s, for VEC4 rows (classes % 4 == 0, class dim last).
+@group(0) @binding(3) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> y4: array<vec4<f32>>;
 
 override WG: u32 = 64u;
 override ROW_THREADS: u32 = 1u;
 override LOG_SOFTMAX: bool = false;
+// Branch-free max pass, then a sum pass, per lane (CPU-emulated adapters; see cross-entropy.wgsl).
+override TWO_PASS: bool = false;
+override VEC4: bool = false;
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
+
+// A lane's online state over its vec4s (see row-common.wgsl), with the temperature.
+fn lane_state_vec4(base4: u32, lane: u32) -> Online {
+  let n4 = params.classes / 4u;
+  let inv_t = params.inv_temp;
+  if (TWO_PASS) {
+    var m4 = vec4<f32>(neg_inf());
+    var poisoned = false;
+    for (var k = lane; k < n4; k += ROW_THREADS) {
+      let v = x4[base4 + k];
+      m4 = max(m4, v);
+      poisoned = poisoned || poisons4(v);
+    }
+    let m = max4(m4);
+    if (poisoned) {
+      return Online(m, nan());
+    }
+    if (m == neg_inf()) {
+      return Online(m, 0.0);
+    }
+    var s4 = vec4<f32>(0.0);
+    for (var k = lane; k < n4; k += ROW_THREADS) {
+      s4 += exp((x4[base4 + k] - m) * inv_t);
+    }
+    return Online(m, sum4(s4));
+  }
+  var acc = online_empty();
+  for (var k = lane; k < n4; k += ROW_THREADS) {
+    let v = x4[base4 + k];
+    if (poisons4(v)) {
+      acc.s = nan();
+    }
+    let vm = max4(v);
+    if (vm > acc.m) {
+      acc.s = rescale(acc.s, acc.m, vm, inv_t);
+      acc.m = vm;
+    }
+    if (acc.m != neg_inf()) {
+      acc.s += sum4(exp((v - acc.m) * inv_t));
+    }
+  }
+  return acc;
+}
 
 fn merge_row(acc: Online, lid: u32, lane: u32) -> Online {
   red_m[lid] = acc.m;
@@ -51,8 +100,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var acc = online_empty();
   if (in_range) {
     base = row_base(row, params.classes, stride);
-    for (var c = lane; c < params.classes; c += ROW_THREADS) {
-      acc = online_add(acc, x[base + c * stride], params.inv_temp);
+    if (VEC4) {
+      acc = lane_state_vec4(base / 4u, lane);
+    } else if (TWO_PASS) {
+      var m = neg_inf();
+      var poisoned = false;
+      for (var c = lane; c < params.classes; c += ROW_THREADS) {
+        let v = x[base + c * stride];
+        m = max(m, v);
+        poisoned = poisoned || is_nan(v) || v == pos_inf();
+      }
+      var s = 0.0;
+      if (m != neg_inf()) {
+        for (var c = lane; c < params.classes; c += ROW_THREADS) {
+          s += exp((x[base + c * stride] - m) * params.inv_temp);
+        }
+      }
+      acc = Online(m, select(s, nan(), poisoned));
+    } else {
+      for (var c = lane; c < params.classes; c += ROW_THREADS) {
+        acc = online_add(acc, x[base + c * stride], params.inv_temp);
+      }
     }
   }
   if (ROW_THREADS > 1u) {
@@ -64,6 +132,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let undefined_row = online_undefined(acc);
   let log_s = log(acc.s);
   let inv_s = 1.0 / acc.s;
+  if (VEC4) {
+    let base4 = base / 4u;
+    for (var k = lane; k < params.classes / 4u; k += ROW_THREADS) {
+      let z = (x4[base4 + k] - acc.m) * params.inv_temp;
+      if (undefined_row) {
+        y4[base4 + k] = vec4<f32>(nan());
+      } else if (LOG_SOFTMAX) {
+        y4[base4 + k] = z - log_s;
+      } else {
+        y4[base4 + k] = exp(z) * inv_s;
+      }
+    }
+    return;
+  }
   for (var c = lane; c < params.classes; c += ROW_THREADS) {
     let i = base + c * stride;
     if (undefined_row) {

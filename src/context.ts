@@ -1,5 +1,6 @@
 /** What every op needs from an {@link Xent}: the device, allocation and argument checks. */
 import type { DType } from "./dtype.js";
+import type { AdapterKind } from "./row-plan.js";
 import { Recording } from "./kernel.js";
 import type { LabelCheck } from "./label-check.js";
 import { describe, type Shape } from "./shape.js";
@@ -9,6 +10,8 @@ export interface XentContext {
   readonly device: GPUDevice;
   /** The adapter offers subgroup operations and they were enabled. */
   readonly hasSubgroups: boolean;
+  /** A real GPU or a CPU emulation of one: the row plans differ (see row-plan.ts). */
+  readonly adapterKind: AdapterKind;
   assertUsable(what: string): void;
   /**
    * A small writable storage buffer for a binding a kernel variant never touches; distinct slots

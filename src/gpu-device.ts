@@ -8,6 +8,11 @@ export interface CreateOptions {
   requiredLimits?: Record<string, number>;
   /** Use subgroup operations when the adapter offers them (default true). */
   useSubgroups?: boolean;
+  /**
+   * Override the kernel plans' adapter detection: "gpu" (wide workgroups, online single pass) or
+   * "cpu" (barrier-free, two-pass; what SwiftShader wants). For tuning and tests; default: detected.
+   */
+  adapterKind?: "gpu" | "cpu";
 }
 
 const kHowToEnable =

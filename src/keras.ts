@@ -6,7 +6,7 @@ import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type Record
 import { kProbCrossEntropyKernel } from "./kernels.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
-import { checkBoolean, checkUnitInterval, recordLabelStatus, runLoss } from "./ops/loss-common.js";
+import { checkBoolean, checkUnitInterval, runLoss } from "./ops/loss-common.js";
 import { kPointwiseKind, runPointwise } from "./ops/pointwise-losses.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape } from "./shape.js";
 import { SharedBuffers, type Tensor } from "./tensor.js";
@@ -55,7 +55,7 @@ function runProbCrossEntropy(
     shape: [],
     count: view.rows,
     mean: "mean-by-count",
-    checks: check ? [check] : [],
+    labels: check ? { target, check } : undefined,
     inputs: [probs, target],
     record: (rec, loss) => {
       rec.dispatch({
@@ -71,7 +71,6 @@ function runProbCrossEntropy(
         buffers: [probs.buffer, target.buffer, loss, check?.buffer ?? ctx.scratch()],
         workgroups: Math.ceil(view.rows / 64),
       });
-      if (check) recordLabelStatus(rec, target, check);
     },
   });
 }

@@ -16,7 +16,8 @@ const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 export const kSoftmaxKernel: Kernel = {
   name: "softmax",
   code: withRowCommon(softmaxWgsl),
-  bindings: ["uniform", "read-only-storage", "storage"],
+  // params, x, y, and the same two as vec4 arrays
+  bindings: ["uniform", "read-only-storage", "storage", "read-only-storage", "storage"],
 };
 
 export const kSigmoidKernel: Kernel = {
@@ -28,15 +29,25 @@ export const kSigmoidKernel: Kernel = {
 export const kCrossEntropyKernel: Kernel = {
   name: "cross-entropy",
   code: withRowCommon(crossEntropyWgsl),
-  // params, logits, target, weight, row loss, row denominator, label status, row stats
-  bindings: ["uniform", "read-only-storage", "read-only-storage", "read-only-storage", "storage", "storage", "storage", "storage"],
+  // params, logits, target, weight, row loss, row denominator, label status, row stats, logits as vec4
+  bindings: [
+    "uniform",
+    "read-only-storage",
+    "read-only-storage",
+    "read-only-storage",
+    "storage",
+    "storage",
+    "storage",
+    "storage",
+    "read-only-storage",
+  ],
 };
 
 export const kReduceLossKernel: Kernel = {
   name: "reduce-loss",
   code: withRowCommon(reduceLossWgsl),
-  // params, losses, denominators, result, divisor used
-  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage", "storage"],
+  // params, losses, denominators, result, divisor used, targets and label status (CHECK_LABELS)
+  bindings: ["uniform", "read-only-storage", "read-only-storage", "storage", "storage", "read-only-storage", "storage"],
 };
 
 export const kCrossEntropyGradKernel: Kernel = {

@@ -1,8 +1,14 @@
 /**
  * How a row op maps onto workgroups, chosen on the host from the shape and the adapter.
- * Few classes, or a class dim that is not last (neighbouring rows are neighbours in memory):
- * one thread per row, no barriers. Otherwise a group of threads per row with strided,
- * coalesced loads and a tree merge.
+ *
+ * A real GPU wants many threads in flight: one thread per row for few classes (or a class dim
+ * that is not last, where neighbouring rows are neighbours in memory), a 32-thread group per row
+ * for medium rows, a 256-thread workgroup per long row, merged by a tree.
+ *
+ * A CPU-emulated adapter (SwiftShader, llvmpipe, WARP) runs a workgroup as a loop over SIMD-wide
+ * lane groups and makes every workgroupBarrier() expensive: there the fastest plan is one thread
+ * per row, or 4 lanes (one SIMD vector) per long row in a 4-thread workgroup, whose merge barriers
+ * cost next to nothing; many small workgroups keep every core busy.
  */
 import type { RowView } from "./shape.js";
 
@@ -14,17 +20,40 @@ export interface RowPlan {
   workgroups: number;
 }
 
+export type AdapterKind = "gpu" | "cpu";
+
 export interface PlanLimits {
   maxComputeInvocationsPerWorkgroup: number;
 }
 
-export function planRows(view: RowView, limits: PlanLimits): RowPlan {
+export function planRows(view: RowView, limits: PlanLimits, adapter: AdapterKind = "gpu"): RowPlan {
   const maxWG = Math.min(256, limits.maxComputeInvocationsPerWorkgroup);
   let rowThreads: number;
-  if (view.inner > 1 || view.classes <= 64) rowThreads = 1;
-  else if (view.classes <= 2048) rowThreads = Math.min(32, maxWG);
-  else rowThreads = maxWG;
-  const workgroupSize = rowThreads === 1 ? Math.min(64, maxWG) : Math.max(rowThreads, Math.min(64, maxWG));
-  const rowsPerGroup = workgroupSize / rowThreads;
-  return { workgroupSize, rowThreads, workgroups: Math.ceil(view.rows / rowsPerGroup) };
+  let workgroupSize: number;
+  if (view.inner > 1 || view.classes <= 64) {
+    rowThreads = 1;
+    workgroupSize = Math.min(64, maxWG);
+  } else if (adapter === "cpu") {
+    rowThreads = 4;
+    workgroupSize = 4;
+  } else {
+    rowThreads = view.classes <= 2048 ? Math.min(32, maxWG) : maxWG;
+    workgroupSize = Math.max(rowThreads, Math.min(64, maxWG));
+  }
+  return { workgroupSize, rowThreads, workgroups: Math.ceil(view.rows / (workgroupSize / rowThreads)) };
+}
+
+/** Whether the device runs on a CPU emulation of a GPU (SwiftShader and the like). */
+export function adapterKindOf(device: GPUDevice): AdapterKind {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  if (!info) return "gpu";
+  if (info.isFallbackAdapter) return "cpu";
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info.vendor} ${info.architecture} ${info.description} ${info.device}`)
+    ? "cpu"
+    : "gpu";
+}
+
+/** Rows that can be read as vec4s: contiguous (class dim last) and a multiple of 4 long, so every row starts 16-byte aligned. */
+export function vec4Rows(view: RowView): boolean {
+  return view.inner === 1 && view.classes % 4 === 0 && view.classes > 0;
 }

@@ -26,9 +26,12 @@ import {
 import { kerasLosses, logLoss, type KerasLosses, type LogLossOptions } from "./keras.js";
 import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
 import { Tensor, type TensorOwner } from "./tensor.js";
+import { adapterKindOf, type AdapterKind } from "./row-plan.js";
 
 export class Xent implements XentContext, TensorOwner {
   readonly hasSubgroups: boolean;
+  /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers. */
+  readonly adapterKind: AdapterKind;
   /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
   readonly keras: KerasLosses;
   private lostMessage: string | undefined;
@@ -37,8 +40,10 @@ export class Xent implements XentContext, TensorOwner {
   private constructor(
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
+    adapterKind?: AdapterKind,
   ) {
     this.hasSubgroups = device.features.has("subgroups");
+    this.adapterKind = adapterKind ?? adapterKindOf(device);
     this.keras = kerasLosses(this);
     device.lost.then((info) => {
       this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
@@ -51,15 +56,15 @@ export class Xent implements XentContext, TensorOwner {
    */
   static async create(options: CreateOptions = {}): Promise<Xent> {
     const { device } = await requestXentDevice(options);
-    return new Xent(device, true);
+    return new Xent(device, true, checkAdapterKind(options.adapterKind));
   }
 
   /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
-  static fromDevice(device: GPUDevice): Xent {
+  static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind"> = {}): Xent {
     if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
-    return new Xent(device, false);
+    return new Xent(device, false, checkAdapterKind(options.adapterKind));
   }
 
   /** @internal */
@@ -231,4 +236,9 @@ export class Xent implements XentContext, TensorOwner {
   crossEntropyWithGrad(logits: Tensor, target: Tensor, options?: CrossEntropyWithGradOptions): LossAndGrad {
     return crossEntropyWithGrad(this, logits, target, options);
   }
+}
+
+function checkAdapterKind(kind: unknown): AdapterKind | undefined {
+  if (kind === undefined || kind === "gpu" || kind === "cpu") return kind;
+  throw new TypeError(`Xent: adapterKind: expected "gpu" or "cpu", got ${describe(kind)}`);
 }

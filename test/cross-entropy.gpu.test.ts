@@ -1,9 +1,9 @@
 // crossEntropy / nllLoss on real WebGPU vs the float64 reference, every option combination.
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import type { Reduction } from "../src/ops/loss-common.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { countGpuCase, gpu, gpuWithPlan, kPlans, type Plan } from "./helpers/gpu.js";
 import { randomFloats, randomInt, randomInts, rng } from "./helpers/random.js";
 
 // f32 on the GPU vs float64: rel 1e-5 holds for per-position losses and reductions; 2e-6 absolute
@@ -26,8 +26,10 @@ interface Case {
   reduction: Reduction;
 }
 
+let plan: Plan = "detected plan";
+
 async function checkCase(c: Case, random: () => number): Promise<void> {
-  const xent = await gpu();
+  const xent = await gpuWithPlan(plan);
   const rank = c.shape.length;
   const dim = c.dim ?? (rank >= 2 ? 1 : 0);
   const classes = c.shape[dim] as number;
@@ -91,7 +93,9 @@ function normaliseAlong(p: Float32Array, shape: number[], dim: number): Float32A
   return out;
 }
 
-describe("crossEntropy on the GPU", () => {
+describe.each(kPlans)("crossEntropy on the GPU, %s", (p) => {
+  beforeEach(() => void (plan = p));
+
   it("every option combination on [N, C] and [N, C, H, W] (class dim 1)", async () => {
     const random = rng(10);
     const reductions: Reduction[] = ["mean", "sum", "none"];
@@ -157,7 +161,7 @@ describe("crossEntropy on the GPU", () => {
     // Masked classes (never the target): finite loss without smoothing, +inf with it (PyTorch).
     const ninf = -Infinity;
     const logits = new Float32Array([ninf, 1, 2, ninf, 0, ninf, 3, 4, 1e4, -1e4, 1e4 - 1, 0, NaN, 1, 1, 1, ninf, ninf, ninf, ninf]);
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const x = xent.tensor(logits, [5, 4]);
     const t = xent.tensor(new Int32Array([1, 3, 0, 2, 1]), [5]);
     for (const labelSmoothing of [0, 0.1]) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import type { Reduction } from "../src/index.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { countGpuCase, gpu, gpuWithPlan, kPlans } from "./helpers/gpu.js";
 import { randomFloats, randomInts, rng } from "./helpers/random.js";
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -64,9 +64,9 @@ describe("reference gradient", () => {
   });
 });
 
-describe("crossEntropyWithGrad on the GPU", () => {
+describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
   it("loss and gradient match the reference for every option, reduction, target kind and a middle class dim", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const random = rng(31);
     for (const [shape, dim] of [
       [[33, 4], 1],
@@ -96,7 +96,7 @@ describe("crossEntropyWithGrad on the GPU", () => {
   });
 
   it("large vocabularies and many rows: [3, 70000], [4099, 10], C = 1", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const random = rng(32);
     for (const shape of [
       [3, 70000],

@@ -38,7 +38,9 @@ it("README training example runs and its loss falls", async () => {
   const file = new URL("../test-output/readme-training.ts", import.meta.url);
   writeFileSync(file, training as string);
   const logged: [number, number][] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
+  const spy = vi
+    .spyOn(console, "log")
+    .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
   try {
     await import(/* @vite-ignore */ file.href);
   } finally {

@@ -1,9 +1,9 @@
 // softmax / logSoftmax / sigmoid on real WebGPU vs the float64 reference.
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import { pipelineCount } from "../src/pipeline-cache.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { countGpuCase, gpu, gpuWithPlan, kPlans, type Plan } from "./helpers/gpu.js";
 import { randomFloats, randomInt, rng } from "./helpers/random.js";
 
 // f32 exp/log on the GPU vs float64: probabilities to 1e-6 absolute (they sum to 1),
@@ -11,8 +11,10 @@ import { randomFloats, randomInt, rng } from "./helpers/random.js";
 const kProbTol: Tolerance = { atol: 1e-6, rtol: 2e-5 };
 const kLogTol: Tolerance = { atol: 2e-5, rtol: 2e-5 };
 
+let plan: Plan = "detected plan";
+
 async function checkRowOps(data: Float32Array, shape: number[], dim: number, temperature = 1, what = ""): Promise<void> {
-  const xent = await gpu();
+  const xent = await gpuWithPlan(plan);
   const x = xent.tensor(data, shape);
   const label = `${what} shape [${shape}] dim ${dim} T ${temperature}`;
   const [p, lp] = await Promise.all([xent.softmax(x, { dim, temperature }).read(), xent.logSoftmax(x, { dim, temperature }).read()]);
@@ -23,7 +25,9 @@ async function checkRowOps(data: Float32Array, shape: number[], dim: number, tem
   countGpuCase(2);
 }
 
-describe("softmax and logSoftmax on the GPU", () => {
+describe.each(kPlans)("softmax and logSoftmax on the GPU, %s", (p) => {
+  beforeEach(() => void (plan = p));
+
   it("matches hand-computed values", async () => {
     const xent = await gpu();
     const x = xent.tensor(new Float32Array([1, 2, 3]), [3]);

@@ -15,7 +15,7 @@ import {
 import type { Recording } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../kernels.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, type RowPlan } from "../row-plan.js";
+import { planRows, vec4Rows, type RowPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -194,7 +194,16 @@ function recordRows(
 ): void {
   rec.dispatch({
     kernel: kCrossEntropyKernel,
-    constants: { WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, ...variant(a) },
+    constants: {
+      WG: plan.workgroupSize,
+      ROW_THREADS: plan.rowThreads,
+      LOG_PROBS: logProbs,
+      WRITE_ROW_STATS: !!rowStats,
+      TWO_PASS: ctx.adapterKind === "cpu",
+      // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
+      VEC4: !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0,
+      ...variant(a),
+    },
     uniforms: [
       ["u32", a.view.rows],
       ["u32", a.view.classes],
@@ -214,10 +223,10 @@ function recordRows(
       denom,
       check?.buffer ?? ctx.scratch(1),
       rowStats ?? ctx.scratch(2),
+      a.input.buffer,
     ],
     workgroups: plan.workgroups,
   });
-  if (check) recordLabelStatus(rec, a.target, check);
 }
 
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
@@ -227,7 +236,7 @@ function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | unde
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
   const plan = logProbs
     ? { workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(a.view.rows / 64) }
-    : planRows(a.view, ctx.device.limits);
+    : planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const check = labelCheck(ctx, op, a);
   return runLoss(ctx, {
     op,
@@ -236,7 +245,7 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
     shape: a.rowShape,
     count: a.view.rows,
     mean: "mean-by-denominator",
-    checks: check ? [check] : [],
+    labels: check ? { target: a.target, check } : undefined,
     inputs: inputsOf(a),
     record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom, check),
   });
@@ -284,7 +293,7 @@ export function crossEntropyWithGrad(
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
-  const plan = planRows(a.view, ctx.device.limits);
+  const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
   const rec = startRecording(ctx, op, a.encoder);
@@ -295,7 +304,20 @@ export function crossEntropyWithGrad(
   const rowStats = rec.temporary(rows * 8, "row-stats");
   const divisor = rec.temporary(16, "divisor");
   recordRows(ctx, rec, a, plan, false, rowLoss, denom, check, rowStats);
-  if (!none) recordReduce(rec, rowLoss, denom, rows, a.reduction === "sum" ? "sum" : "mean-by-denominator", loss, divisor);
+  const labels = check ? { target: a.target, check } : undefined;
+  if (none) {
+    if (labels) recordLabelStatus(rec, labels);
+  } else {
+    recordReduce(ctx, rec, {
+      loss: rowLoss,
+      denom,
+      count: rows,
+      mode: a.reduction === "sum" ? "sum" : "mean-by-denominator",
+      out: loss,
+      divisorOut: divisor,
+      labels,
+    });
+  }
   const grad = inPlace
     ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
     : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);

@@ -28,7 +28,7 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
   const base = checkLogBase(opts.base, op);
   const view = rowView(input.shape, dim);
-  const plan = planRows(view, ctx.device.limits);
+  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   return runLoss(ctx, {
     op,
     encoder: checkEncoder(opts.encoder, op),

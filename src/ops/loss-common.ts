@@ -59,36 +59,60 @@ export type ReduceMode = "sum" | "mean-by-denominator" | "mean-by-count";
 
 const kReduceModeCode: Record<ReduceMode, number> = { sum: 0, "mean-by-denominator": 1, "mean-by-count": 2 };
 
+/** Class-index targets checked on the GPU, whose status is finished after the row kernel. */
+export interface LabelStatus {
+  target: Tensor;
+  check: LabelCheck;
+}
+
+export interface ReduceArgs {
+  loss: GPUBuffer;
+  /** Per-position denominators, for mode "mean-by-denominator". */
+  denom?: GPUBuffer | undefined;
+  count: number;
+  mode: ReduceMode;
+  out: Tensor;
+  /** Receives the divisor used (1 for sums), for a gradient that must scale the same way. */
+  divisorOut: GPUBuffer;
+  scale?: number;
+  /** Finish this label status in the same dispatch. */
+  labels?: LabelStatus | undefined;
+}
+
 /**
  * Records the scalar reduction of per-position losses: scale·Σ loss, divided for a mean by Σ denom
- * or by the count (NaN when that is 0, as PyTorch). The divisor itself goes to `divisorOut[0]`.
+ * or by the count (NaN when that is 0, as PyTorch).
  */
-export function recordReduce(
-  rec: Recording,
-  loss: GPUBuffer,
-  denom: GPUBuffer | undefined,
-  count: number,
-  mode: ReduceMode,
-  out: Tensor,
-  divisorOut: GPUBuffer,
-  scale = 1,
-): void {
+export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): void {
   rec.dispatch({
     kernel: kReduceLossKernel,
-    constants: { WG: 64 },
+    constants: { WG: 64, CHECK_LABELS: !!r.labels },
     uniforms: [
-      ["u32", count],
-      ["u32", kReduceModeCode[mode]],
-      ["f32", scale],
+      ["u32", r.count],
+      ["u32", kReduceModeCode[r.mode]],
+      ["f32", r.scale ?? 1],
     ],
-    buffers: [loss, denom ?? loss, out.buffer, divisorOut],
+    buffers: [
+      r.loss,
+      r.denom ?? r.loss,
+      r.out.buffer,
+      r.divisorOut,
+      r.labels?.target.buffer ?? r.loss,
+      r.labels?.check.buffer ?? ctx.scratch(1),
+    ],
     workgroups: 1,
   });
 }
 
 /** Records the copy of the first bad label into the status words (see label-status.wgsl). */
-export function recordLabelStatus(rec: Recording, target: Tensor, check: LabelCheck): void {
-  rec.dispatch({ kernel: kLabelStatusKernel, constants: {}, uniforms: [], buffers: [target.buffer, check.buffer], workgroups: 1 });
+export function recordLabelStatus(rec: Recording, labels: LabelStatus): void {
+  rec.dispatch({
+    kernel: kLabelStatusKernel,
+    constants: {},
+    uniforms: [],
+    buffers: [labels.target.buffer, labels.check.buffer],
+    workgroups: 1,
+  });
 }
 
 export interface LossRun {
@@ -103,7 +127,8 @@ export interface LossRun {
   mean: "mean-by-denominator" | "mean-by-count";
   /** Multiplies the reduced value ('batchmean': 1 / batch size; bits: 1 / ln 2). */
   scale?: number;
-  checks?: LabelCheck[];
+  /** Class-index targets the kernel checks: the output's read() rejects on a bad one. */
+  labels?: LabelStatus | undefined;
   inputs: readonly Tensor[];
   /** Records the per-position kernel into `loss` (and `denom` for mean-by-denominator). */
   record: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer) => void;
@@ -113,13 +138,23 @@ export interface LossRun {
 export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
   const rec = startRecording(ctx, run.op, run.encoder);
   const none = run.reduction === "none";
-  const out = ctx.output(none ? run.shape : [], "f32", run.op, run.checks ?? []);
+  const out = ctx.output(none ? run.shape : [], "f32", run.op, run.labels ? [run.labels.check] : []);
   const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : ctx.scratch();
   const loss = none ? out.buffer : rec.temporary(run.count * 4, "loss");
   run.record(rec, loss, denom);
-  if (!none) {
-    const mode: ReduceMode = run.reduction === "mean" ? run.mean : "sum";
-    recordReduce(rec, loss, run.mean === "mean-by-denominator" ? denom : undefined, run.count, mode, out, ctx.scratch(), run.scale ?? 1);
+  if (none) {
+    if (run.labels) recordLabelStatus(rec, run.labels);
+  } else {
+    recordReduce(ctx, rec, {
+      loss,
+      denom: run.mean === "mean-by-denominator" ? denom : undefined,
+      count: run.count,
+      mode: run.reduction === "mean" ? run.mean : "sum",
+      out,
+      divisorOut: ctx.scratch(),
+      scale: run.scale ?? 1,
+      labels: run.labels,
+    });
   }
   finishRecording(rec, [out], run.inputs);
   return out;

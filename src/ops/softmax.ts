@@ -10,7 +10,7 @@ import {
   type XentContext,
 } from "../context.js";
 import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
-import { planRows } from "../row-plan.js";
+import { planRows, vec4Rows } from "../row-plan.js";
 import { describe, normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -40,19 +40,28 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const encoder = checkEncoder(opts.encoder, op);
 
   const view = rowView(input.shape, dim);
-  const plan = planRows(view, ctx.device.limits);
+  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
+  const vec4 = vec4Rows(view);
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
   rec.dispatch({
     kernel: kSoftmaxKernel,
-    constants: { WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, LOG_SOFTMAX: op === "logSoftmax" },
+    constants: {
+      WG: plan.workgroupSize,
+      ROW_THREADS: plan.rowThreads,
+      LOG_SOFTMAX: op === "logSoftmax",
+      TWO_PASS: ctx.adapterKind === "cpu",
+      VEC4: vec4,
+    },
     uniforms: [
       ["u32", view.rows],
       ["u32", view.classes],
       ["u32", view.inner],
       ["f32", 1 / temperature],
     ],
-    buffers: [input.buffer, out.buffer],
+    // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
+    // buffer to the other (a buffer may be bound writable only once per dispatch).
+    buffers: [input.buffer, vec4 ? ctx.scratch(0) : out.buffer, input.buffer, vec4 ? out.buffer : ctx.scratch(0)],
     workgroups: view.classes === 0 ? 0 : plan.workgroups,
   });
   finishRecording(rec, [out], [input]);

@@ -23,6 +23,20 @@ function describeAdapter(device: GPUDevice): string {
   return name || "WebGPU adapter";
 }
 
+/**
+ * The detected plan and the other one on the same device: SwiftShader gets the CPU plan
+ * (barrier-free, two-pass), so the GPU plan (wide workgroups, tree merges, online pass) is forced
+ * here to be tested too.
+ */
+export type Plan = "detected plan" | "other plan";
+export const kPlans: Plan[] = ["detected plan", "other plan"];
+
+export async function gpuWithPlan(plan: Plan): Promise<Xent> {
+  const xent = await gpu();
+  if (plan === "detected plan") return xent;
+  return Xent.fromDevice(xent.device, { adapterKind: xent.adapterKind === "cpu" ? "gpu" : "cpu" });
+}
+
 /** Records that one GPU result was compared with the reference. */
 export function countGpuCase(n = 1): void {
   cases += n;

@@ -1,0 +1,73 @@
+// `npm run bench`: the benchmark in Node (Dawn) and in headless Chromium, one markdown table on
+// stdout and JSON in bench/results/. Flags: --quick (2 shapes, 3 reps: a smoke run),
+// --node-only, --browser-only, --no-tfjs.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { createServer } from "vite";
+import { launchChromium } from "./chromium.js";
+import { benchNode } from "./node.js";
+import { fusedRatios, kBenchShapes, markdownTable, type BenchRow, type Shape2 } from "./suite.js";
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const shapes: Shape2[] = quick
+  ? [
+      [256, 10],
+      [8, 5000],
+    ]
+  : kBenchShapes;
+const reps = quick ? 3 : 10;
+const rows: BenchRow[] = [];
+const meta: Record<string, unknown> = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, shapes, reps };
+
+if (!args.has("--browser-only")) {
+  const node = await benchNode(shapes, reps);
+  rows.push(...node.rows);
+  meta.node = { adapter: node.adapter, rooflines: node.rooflines };
+}
+
+if (!args.has("--node-only")) {
+  // No file watching: an edit during a long run must not reload the page mid-benchmark.
+  const server = await createServer({
+    root: new URL("..", import.meta.url).pathname,
+    logLevel: "error",
+    server: { port: 0, host: "127.0.0.1", hmr: false, watch: null },
+  });
+  await server.listen();
+  const url = `${server.resolvedUrls?.local[0] ?? "http://127.0.0.1:5173/"}bench/browser/index.html`;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on("console", (m) => console.log(`  [chromium] ${m.text()}`));
+    page.setDefaultTimeout(0);
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById("log")?.textContent === "ready", { timeout: 60_000 });
+    const result = (await page.evaluate((o) => (window as unknown as { runBench(o: unknown): Promise<unknown> }).runBench(o), {
+      shapes,
+      reps,
+      tfjs: !args.has("--no-tfjs"),
+    })) as {
+      rows: BenchRow[];
+      adapter: string;
+      userAgent: string;
+      tfjs: string;
+    };
+    rows.push(...result.rows);
+    meta.chromium = { adapter: result.adapter, userAgent: result.userAgent, tfjs: result.tfjs };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const table = markdownTable(rows);
+const fused = fusedRatios(rows)
+  .map((f) => `| ${f.env} | [${f.shape.join(", ")}] | ${f.ratio.toFixed(2)} |`)
+  .join("\n");
+console.log(
+  `\n${table}\n\ncrossEntropyWithGrad / (crossEntropy + softmax) (goal ≤ 0.6):\n\n| env | shape | ratio |\n|---|---|---:|\n${fused}\n`,
+);
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+const file = new URL(`./results/bench-${Date.now()}.json`, import.meta.url);
+writeFileSync(file, JSON.stringify({ meta, rows }, null, 2));
+console.log(`JSON: ${file.pathname}`);

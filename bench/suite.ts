@@ -1,0 +1,286 @@
+/**
+ * The benchmark, the same in Node (Dawn) and in the browser: for each shape, softmax, crossEntropy
+ * (mean) and crossEntropyWithGrad against tuned roofline kernels on the same device in the same
+ * run, and (where a TF.js runner is given) against TensorFlow.js's WebGPU backend.
+ */
+import type { Tensor, Xent } from "../src/index.js";
+import rooflineWgsl from "./shaders/roofline.wgsl?raw";
+import { makeTimer, median, type Timer, type TimingSource } from "./timing.js";
+
+export type Shape2 = [number, number];
+
+export const kBenchShapes: Shape2[] = [
+  [4096, 10],
+  [1024, 1000],
+  [64, 32000],
+  [4, 128256],
+];
+
+export interface TfRunner {
+  /** ms per call, median of `reps` calls each ended by a data() sync (TF.js batches its own submits). */
+  crossEntropy(shape: Shape2, logits: Float32Array, labels: Int32Array, reps: number): Promise<number>;
+  softmax(shape: Shape2, logits: Float32Array, reps: number): Promise<number>;
+}
+
+export interface BenchRow {
+  env: string;
+  shape: Shape2;
+  op: "softmax" | "crossEntropy" | "crossEntropyWithGrad";
+  ms: number;
+  /** Bytes the op must move at least (read logits; + write for softmax / grad) per ms → GB/s. */
+  gbps: number;
+  roofline: "read" | "copy" | "read+copy";
+  rooflineMs: number;
+  /** ms / rooflineMs: 1.0 is the floor. */
+  ratio: number;
+  /** The same op with one sync per call, wall clock, as TF.js is timed. */
+  wallMs?: number;
+  tfjsMs?: number;
+  speedupVsTfjs?: number;
+  timing: TimingSource;
+  k: number;
+  reps: number;
+}
+
+export interface RooflineChoice {
+  kind: "read" | "copy";
+  wg: number;
+  vecPerGroup: number;
+  ms: number;
+}
+
+export interface SuiteOptions {
+  env: string;
+  shapes?: Shape2[];
+  reps?: number;
+  /** Target ms of GPU work per timed submit; K ops are batched to reach it. */
+  targetMs?: number;
+  tf?: TfRunner;
+  log?: (line: string) => void;
+}
+
+const kRoofline = { name: "bench-roofline", code: rooflineWgsl };
+
+function makeRoofline(device: GPUDevice) {
+  const module = device.createShaderModule({ code: kRoofline.code, label: "bench:roofline" });
+  const pipelines = new Map<string, GPUComputePipeline>();
+  return (copy: boolean, wg: number, vecPerGroup: number): GPUComputePipeline => {
+    const key = `${copy}:${wg}:${vecPerGroup}`;
+    let p = pipelines.get(key);
+    if (!p) {
+      p = device.createComputePipeline({
+        layout: "auto",
+        label: `bench:roofline:${key}`,
+        compute: { module, entryPoint: "main", constants: { WG: wg, VEC_PER_GROUP: vecPerGroup, COPY: copy ? 1 : 0 } },
+      });
+      pipelines.set(key, p);
+    }
+    return p;
+  };
+}
+
+/** Records a roofline dispatch over `src` (vec4 count `vecs`) into `dst`. */
+function rooflineRecorder(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  src: GPUBuffer,
+  dst: GPUBuffer,
+  vecs: number,
+  wg: number,
+  vecPerGroup: number,
+) {
+  const groups = Math.ceil(vecs / vecPerGroup);
+  const max = device.limits.maxComputeWorkgroupsPerDimension;
+  const y = Math.ceil(groups / max);
+  const x = Math.ceil(groups / y);
+  const uniform = device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: "bench:roofline:params" });
+  device.queue.writeBuffer(uniform, 0, new Uint32Array([groups, vecs, 0, 0]));
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: uniform } },
+      { binding: 1, resource: { buffer: src } },
+      { binding: 2, resource: { buffer: dst } },
+    ],
+  });
+  void wg;
+  return {
+    record(encoder: GPUCommandEncoder) {
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    },
+    destroy: () => uniform.destroy(),
+  };
+}
+
+/** How many ops per submit give about `targetMs` of work, from one pilot op. */
+async function batchSize(timer: Timer, record: (e: GPUCommandEncoder) => void, targetMs: number, cleanup: () => void): Promise<number> {
+  const pilot = await timer.time(record, 1, 2, cleanup);
+  return Math.max(1, Math.min(64, Math.round(targetMs / Math.max(pilot, 1e-3))));
+}
+
+export async function runSuite(
+  xent: Xent,
+  options: SuiteOptions,
+): Promise<{ rows: BenchRow[]; rooflines: Record<string, RooflineChoice[]> }> {
+  const device = xent.device;
+  const log = options.log ?? (() => {});
+  const reps = options.reps ?? 10;
+  const targetMs = options.targetMs ?? 30;
+  const timer = makeTimer(device);
+  const wallTimer = makeTimer(device, false);
+  const roofline = makeRoofline(device);
+  const rows: BenchRow[] = [];
+  const rooflines: Record<string, RooflineChoice[]> = {};
+
+  for (const shape of options.shapes ?? kBenchShapes) {
+    const [n, c] = shape;
+    const count = n * c;
+    const bytes = count * 4;
+    const logitsData = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.618) * 4);
+    const labelsData = Int32Array.from({ length: n }, (_, i) => (i * 7919) % c);
+    const logits = xent.tensor(logitsData, shape);
+    const labels = xent.tensor(labelsData, [n]);
+    const vecs = Math.ceil(count / 4);
+    const scratch = device.createBuffer({ size: Math.max(16, vecs * 16), usage: 0x80 | 0x4 | 0x8, label: "bench:dst" });
+
+    // Tune the roofline: the fastest of a sweep, so the floor we compare with is a real one.
+    const tune = async (copy: boolean): Promise<RooflineChoice> => {
+      let best: RooflineChoice | undefined;
+      const choices: RooflineChoice[] = [];
+      for (const wg of [4, 16, 64, 256])
+        for (const perLane of [4, 64, 1024]) {
+          const vecPerGroup = wg * perLane;
+          if (vecPerGroup > vecs * 4 && perLane > 4) continue;
+          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup), logits.buffer, scratch, vecs, wg, vecPerGroup);
+          const k = await batchSize(timer, r.record, targetMs / 3, () => {});
+          const ms = await timer.time(r.record, k, 3);
+          r.destroy();
+          const choice = { kind: copy ? ("copy" as const) : ("read" as const), wg, vecPerGroup, ms };
+          choices.push(choice);
+          if (!best || ms < best.ms) best = choice;
+        }
+      const chosen = best as RooflineChoice;
+      const r = rooflineRecorder(
+        device,
+        roofline(copy, chosen.wg, chosen.vecPerGroup),
+        logits.buffer,
+        scratch,
+        vecs,
+        chosen.wg,
+        chosen.vecPerGroup,
+      );
+      const k = await batchSize(timer, r.record, targetMs, () => {});
+      chosen.ms = await timer.time(r.record, k, reps);
+      r.destroy();
+      rooflines[`${shape.join("x")}:${chosen.kind}`] = choices;
+      return chosen;
+    };
+    const read = await tune(false);
+    const copy = await tune(true);
+    log(
+      `[${shape}] roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup})`,
+    );
+
+    const ops: {
+      op: BenchRow["op"];
+      run: (encoder: GPUCommandEncoder) => Tensor[];
+      bytes: number;
+      roofline: BenchRow["roofline"];
+      rooflineMs: number;
+    }[] = [
+      {
+        op: "crossEntropy",
+        run: (encoder) => [xent.crossEntropy(logits, labels, { encoder })],
+        bytes,
+        roofline: "read",
+        rooflineMs: read.ms,
+      },
+      { op: "softmax", run: (encoder) => [xent.softmax(logits, { encoder })], bytes: 2 * bytes, roofline: "copy", rooflineMs: copy.ms },
+      {
+        op: "crossEntropyWithGrad",
+        run: (encoder) => {
+          const { loss, grad } = xent.crossEntropyWithGrad(logits, labels, { encoder });
+          return [loss, grad];
+        },
+        // Two reads of the logits (row pass, gradient pass) and one write of the gradient.
+        bytes: 3 * bytes,
+        roofline: "read+copy",
+        rooflineMs: read.ms + copy.ms,
+      },
+    ];
+    const measured = new Map<string, number>();
+    for (const o of ops) {
+      const outs: Tensor[] = [];
+      const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(encoder));
+      const cleanup = (): void => void outs.splice(0).forEach((t) => t.destroy());
+      const k = await batchSize(timer, record, targetMs, cleanup);
+      const ms = await timer.time(record, k, reps, cleanup);
+      const wallMs = await wallTimer.time(record, 1, Math.min(reps, 10), cleanup);
+      measured.set(o.op, ms);
+      const row: BenchRow = {
+        env: options.env,
+        shape,
+        op: o.op,
+        ms,
+        gbps: o.bytes / ms / 1e6,
+        roofline: o.roofline,
+        rooflineMs: o.rooflineMs,
+        ratio: ms / o.rooflineMs,
+        wallMs,
+        timing: timer.source,
+        k,
+        reps,
+      };
+      if (options.tf && o.op !== "crossEntropyWithGrad") {
+        const tfReps = Math.max(10, Math.min(reps, 10));
+        row.tfjsMs =
+          o.op === "crossEntropy"
+            ? await options.tf.crossEntropy(shape, logitsData, labelsData, tfReps)
+            : await options.tf.softmax(shape, logitsData, tfReps);
+        row.speedupVsTfjs = row.tfjsMs / wallMs;
+      }
+      rows.push(row);
+      log(
+        `[${shape}] ${o.op}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.roofline} roofline)${row.tfjsMs ? `, wall ${wallMs.toFixed(2)} ms vs TF.js ${row.tfjsMs.toFixed(2)} ms: ${row.speedupVsTfjs?.toFixed(1)}x` : ""}`,
+      );
+    }
+    logits.destroy();
+    labels.destroy();
+    scratch.destroy();
+  }
+  timer.destroy();
+  wallTimer.destroy();
+  return { rows, rooflines };
+}
+
+/** The markdown table of a run. */
+export function markdownTable(rows: BenchRow[]): string {
+  const lines = [
+    "| env | shape | op | ms (median) | GB/s | roofline | roofline ms | ratio | wall ms (1 sync/call) | TF.js ms | speed-up vs TF.js |",
+    "|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.env} | [${r.shape.join(", ")}] | ${r.op} | ${r.ms.toFixed(3)} | ${r.gbps.toFixed(2)} | ${r.roofline} | ${r.rooflineMs.toFixed(3)} | ${r.ratio.toFixed(2)}x | ${r.wallMs?.toFixed(2) ?? "–"} | ${r.tfjsMs?.toFixed(2) ?? "–"} | ${r.speedupVsTfjs ? `${r.speedupVsTfjs.toFixed(1)}x` : "–"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** crossEntropyWithGrad time over (crossEntropy + softmax) time per shape: the fused goal is ≤ 0.6. */
+export function fusedRatios(rows: BenchRow[]): { env: string; shape: Shape2; ratio: number }[] {
+  const out: { env: string; shape: Shape2; ratio: number }[] = [];
+  const key = (r: BenchRow): string => `${r.env}|${r.shape.join("x")}`;
+  for (const r of rows.filter((x) => x.op === "crossEntropyWithGrad")) {
+    const ce = rows.find((x) => key(x) === key(r) && x.op === "crossEntropy");
+    const sm = rows.find((x) => key(x) === key(r) && x.op === "softmax");
+    if (ce && sm) out.push({ env: r.env, shape: r.shape, ratio: r.ms / (ce.ms + sm.ms) });
+  }
+  return out;
+}
+
+export { median };
