@@ -1,13 +1,15 @@
-// d(loss)/d(logits) for cross-entropy, elementwise, after the row pass wrote (lse, W) per row and
-// the reduction wrote the mean's divisor D. With z = softcap(x) and p = exp(z - lse):
+// d(loss)/d(logits) for cross-entropy, after the row pass wrote (lse, W) per row and the reduction
+// wrote the mean's divisor D. Rows are laid out on threads as in the row pass (ROW_THREADS lanes
+// per row, no integer division per element). With z = softcap(x) and p = exp(z - lse):
 //   class index t:  g = (1 - eps) w_t (p - [c == t]) + eps / C (W p - w_c) + 2 z_loss w_t lse p
 //   probabilities:  g = W p - w_c q_c + 2 z_loss lse p,  q = (1 - eps) y + eps / C, W = sum w_c q_c
 // times scale (1 / ln base) / D for 'mean', and (1 - (z / softcap)^2) through the softcap.
-// Ignored (and bad) positions get 0. IN_PLACE writes the gradient over the logits.
+// Ignored (and bad) positions get 0. IN_PLACE writes the gradient over the logits. VEC4 rows
+// (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time.
 
 struct Params {
   groups: u32,
-  size: u32,
+  rows: u32,
   classes: u32,
   inner: u32,
   ignore_index: i32,
@@ -24,9 +26,14 @@ struct Params {
 @group(0) @binding(4) var<storage, read> row_stats: array<vec2<f32>>;
 @group(0) @binding(5) var<storage, read> divisor: array<f32>;
 @group(0) @binding(6) var<storage, read_write> grad: array<f32>;
+// VEC4 rows: the gradient's buffer as vec4s (IN_PLACE: the logits', read and overwritten), and the
+// logits as vec4s when not in place. A buffer may be bound writable only once per dispatch, so the
+// host binds scratch buffers to the views a variant does not use.
+@group(0) @binding(7) var<storage, read_write> io4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> x4: array<vec4<f32>>;
 
 override WG: u32 = 64u;
-override PER_THREAD: u32 = 4u;
+override ROW_THREADS: u32 = 1u;
 override PROB_TARGET: bool = false;
 override HAS_WEIGHT: bool = false;
 override SMOOTHING: bool = false;
@@ -35,6 +42,7 @@ override SOFTCAP: bool = false;
 override Z_LOSS: bool = false;
 override MEAN: bool = false;
 override IN_PLACE: bool = false;
+override VEC4: bool = false;
 
 fn class_weight(c: u32) -> f32 {
   if (HAS_WEIGHT) {
@@ -43,51 +51,12 @@ fn class_weight(c: u32) -> f32 {
   return 1.0;
 }
 
-fn gradient(i: u32) -> f32 {
-  let classes = params.classes;
-  let inner = params.inner;
-  let oc = i / inner;
-  let c = oc % classes;
-  let row = (oc / classes) * inner + (i - oc * inner);
-  var z = x[i];
-  if (SOFTCAP) {
-    z = params.softcap * tanh(z / params.softcap);
-  }
-  let stats = row_stats[row];
-  let lse = stats.x;
-  let p = exp(z - lse);
-  var g = 0.0;
-  var w_t = 1.0;
-  if (PROB_TARGET) {
-    let y = bitcast<f32>(targets[i]);
-    let q = select(y, y * (1.0 - params.smoothing) + params.smoothing / f32(classes), SMOOTHING);
-    g = stats.y * p - class_weight(c) * q;
+fn store(i: u32, g: f32) {
+  if (IN_PLACE) {
+    x[i] = g;
   } else {
-    let raw = targets[row];
-    let signed = bitcast<i32>(raw);
-    let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
-    let bad = (!TARGET_UNSIGNED && signed < 0) || raw >= classes;
-    if (ignored || bad) {
-      return 0.0;
-    }
-    w_t = class_weight(raw);
-    g = w_t * (p - select(0.0, 1.0, c == raw));
-    if (SMOOTHING) {
-      g = (1.0 - params.smoothing) * g + params.smoothing / f32(classes) * (stats.y * p - class_weight(c));
-    }
+    grad[i] = g;
   }
-  if (Z_LOSS) {
-    g += 2.0 * params.z_loss * w_t * lse * p;
-  }
-  g *= params.scale;
-  if (MEAN) {
-    g /= divisor[0];
-  }
-  if (SOFTCAP) {
-    let u = z / params.softcap;
-    g *= 1.0 - u * u;
-  }
-  return g;
 }
 
 @compute @workgroup_size(WG)
@@ -96,16 +65,97 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (group >= params.groups) {
     return;
   }
-  let start = group * WG * PER_THREAD + lid;
-  for (var k = 0u; k < PER_THREAD; k++) {
-    let i = start + k * WG;
-    if (i < params.size) {
-      let g = gradient(i);
-      if (IN_PLACE) {
-        x[i] = g;
-      } else {
-        grad[i] = g;
+  let lane = lid % ROW_THREADS;
+  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  if (row >= params.rows) {
+    return;
+  }
+  let classes = params.classes;
+  let stride = params.inner;
+  let base = row_base(row, classes, stride);
+  let stats = row_stats[row];
+  let lse = stats.x;
+  var factor = params.scale;
+  if (MEAN) {
+    factor /= divisor[0];
+  }
+
+  // Per row: the target (or none), its weight, and the coefficient of p in g.
+  var t = NO_POSITION;
+  var w_t = 1.0;
+  var skip = false;
+  if (!PROB_TARGET) {
+    let raw = targets[row];
+    let signed = bitcast<i32>(raw);
+    let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
+    skip = ignored || (!TARGET_UNSIGNED && signed < 0) || raw >= classes;
+    t = raw;
+    if (!skip) {
+      w_t = class_weight(raw);
+    }
+  }
+  var p_coef = 0.0;
+  if (PROB_TARGET) {
+    p_coef = stats.y;
+  } else {
+    p_coef = w_t;
+    if (SMOOTHING) {
+      p_coef = (1.0 - params.smoothing) * w_t + params.smoothing / f32(classes) * stats.y;
+    }
+  }
+  if (Z_LOSS) {
+    p_coef += 2.0 * params.z_loss * w_t * lse;
+  }
+
+  if (VEC4) {
+    let base4 = base / 4u;
+    for (var k = lane; k < classes / 4u; k += ROW_THREADS) {
+      var z = select(x4[base4 + k], io4[base4 + k], IN_PLACE);
+      if (SOFTCAP) {
+        z = params.softcap * tanh(z / params.softcap);
+      }
+      var g = p_coef * exp(z - lse);
+      let c0 = 4u * k;
+      if (t >= c0 && t < c0 + 4u) {
+        g[t - c0] -= w_t;
+      }
+      g *= factor;
+      if (SOFTCAP) {
+        let u = z / params.softcap;
+        g *= 1.0 - u * u;
+      }
+      io4[base4 + k] = select(g, vec4<f32>(0.0), skip);
+    }
+    return;
+  }
+  for (var c = lane; c < classes; c += ROW_THREADS) {
+    let i = base + c * stride;
+    if (skip) {
+      store(i, 0.0);
+      continue;
+    }
+    var z = x[i];
+    if (SOFTCAP) {
+      z = params.softcap * tanh(z / params.softcap);
+    }
+    var g = p_coef * exp(z - lse);
+    if (PROB_TARGET) {
+      let y = bitcast<f32>(targets[i]);
+      let q = select(y, y * (1.0 - params.smoothing) + params.smoothing / f32(classes), SMOOTHING);
+      g -= class_weight(c) * q;
+    } else {
+      if (c == t) {
+        g -= (1.0 - params.smoothing) * w_t;
+      }
+      if (SMOOTHING) {
+        g -= params.smoothing / f32(classes) * class_weight(c);
       }
     }
+    g *= factor;
+    if (SOFTCAP) {
+      let u = z / params.softcap;
+      g *= 1.0 - u * u;
+    }
+    store(i, g);
   }
 }

@@ -53,8 +53,19 @@ export const kReduceLossKernel: Kernel = {
 export const kCrossEntropyGradKernel: Kernel = {
   name: "cross-entropy-grad",
   code: withRowCommon(crossEntropyGradWgsl),
-  // params, logits (written when in place), target, weight, row stats, divisor, gradient
-  bindings: ["uniform", "storage", "read-only-storage", "read-only-storage", "read-only-storage", "read-only-storage", "storage"],
+  // params, logits (written when in place), target, weight, row stats, divisor, gradient,
+  // the output again as vec4s, the logits as vec4s
+  bindings: [
+    "uniform",
+    "storage",
+    "read-only-storage",
+    "read-only-storage",
+    "read-only-storage",
+    "read-only-storage",
+    "storage",
+    "storage",
+    "read-only-storage",
+  ],
 };
 
 export const kLabelStatusKernel: Kernel = {

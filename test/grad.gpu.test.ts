@@ -137,21 +137,33 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
     countGpuCase();
   });
 
-  it("inPlace writes the gradient over the logits buffer, with the same values", async () => {
+  it("inPlace writes the gradient over the logits buffer, with the same values (scalar and vec4 rows)", async () => {
     const xent = await gpu();
     const random = rng(34);
-    const logits = randomFloats(64 * 300, random, 6);
-    const t = xent.tensor(randomInts(64, random, 300), [64]);
-    const expected = await xent.crossEntropyWithGrad(xent.tensor(logits, [64, 300]), t, { labelSmoothing: 0.05 }).grad.read();
-    const x = xent.tensor(logits, [64, 300]);
-    const { loss, grad } = xent.crossEntropyWithGrad(x, t, { labelSmoothing: 0.05, inPlace: true });
-    expect(grad.buffer).toBe(x.buffer);
-    expect(Array.from(await grad.read())).toEqual(Array.from(expected));
-    expect(Array.from(await x.read())).toEqual(Array.from(expected)); // consumed: the logits now hold the gradient
-    expect(Number.isFinite((await loss.read())[0])).toBe(true);
-    grad.destroy(); // an alias: the logits tensor still owns the buffer
-    expect((await x.read()).length).toBe(64 * 300);
-    countGpuCase();
+    for (const [classes, labelSmoothing] of [
+      [300, 0.05],
+      [300, 0],
+      [301, 0],
+    ] as const) {
+      const logits = randomFloats(64 * classes, random, 6);
+      const t = xent.tensor(randomInts(64, random, classes), [64]);
+      const expected = await xent.crossEntropyWithGrad(xent.tensor(logits, [64, classes]), t, { labelSmoothing }).grad.read();
+      expectClose(
+        expected,
+        ref.crossEntropyGrad(ref.refTensor(logits, [64, classes]), ref.refTensor(await t.read(), [64]), { labelSmoothing }).data,
+        kGradTol,
+        `grad C ${classes}`,
+      );
+      const x = xent.tensor(logits, [64, classes]);
+      const { loss, grad } = xent.crossEntropyWithGrad(x, t, { labelSmoothing, inPlace: true });
+      expect(grad.buffer).toBe(x.buffer);
+      expect(Array.from(await grad.read())).toEqual(Array.from(expected));
+      expect(Array.from(await x.read())).toEqual(Array.from(expected)); // consumed: the logits now hold the gradient
+      expect(Number.isFinite((await loss.read())[0])).toBe(true);
+      grad.destroy(); // an alias: the logits tensor still owns the buffer
+      expect((await x.read()).length).toBe(64 * classes);
+      countGpuCase(2);
+    }
   });
 
   it("trains a softmax-regression classifier on a 3-class synthetic set: loss falls below 0.25 in 50 steps", async () => {

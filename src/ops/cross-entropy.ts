@@ -271,9 +271,6 @@ export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, op
   return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, opts, true), true);
 }
 
-const kGradPerThread = 4;
-const kGradWG = 64;
-
 /**
  * The cross-entropy loss and its gradient d(loss)/d(logits), scaled as PyTorch autograd scales
  * it for the reduction ('mean': divided by the same denominator; 'none': the gradient of Σ ℓ_i).
@@ -321,12 +318,25 @@ export function crossEntropyWithGrad(
   const grad = inPlace
     ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
     : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-  const size = a.input.size;
+  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
+  const logitsBuffer = a.input.buffer;
+  const out = grad.buffer;
+  // Each view the variant does not touch gets its own scratch buffer (see cross-entropy-grad.wgsl).
+  const [x, gradScalar, io4, x4] = vec4
+    ? [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
+    : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
   rec.dispatch({
     kernel: kCrossEntropyGradKernel,
-    constants: { WG: kGradWG, PER_THREAD: kGradPerThread, MEAN: a.reduction === "mean", IN_PLACE: inPlace, ...variant(a) },
+    constants: {
+      WG: plan.workgroupSize,
+      ROW_THREADS: plan.rowThreads,
+      MEAN: a.reduction === "mean",
+      IN_PLACE: inPlace,
+      VEC4: vec4,
+      ...variant(a),
+    },
     uniforms: [
-      ["u32", size],
+      ["u32", rows],
       ["u32", a.view.classes],
       ["u32", a.view.inner],
       ["i32", a.ignoreIndex],
@@ -335,8 +345,8 @@ export function crossEntropyWithGrad(
       ["f32", a.softcap],
       ["f32", a.zLoss],
     ],
-    buffers: [a.input.buffer, a.target.buffer, a.weight?.buffer ?? rowStats, rowStats, divisor, inPlace ? ctx.scratch(0) : grad.buffer],
-    workgroups: Math.ceil(size / (kGradWG * kGradPerThread)),
+    buffers: [x, a.target.buffer, a.weight?.buffer ?? rowStats, rowStats, divisor, gradScalar, io4, x4],
+    workgroups: plan.workgroups,
   });
   finishRecording(rec, [loss, grad], inputsOf(a));
   return { loss, grad };
