@@ -105,7 +105,7 @@ function renderResults(): void {
   const width = svg.clientWidth || 800;
   const height = 220;
   const max = Math.max(...results.map((r) => r.gbPerSecond), 1e-9);
-  const barW = Math.min(60, (width - 20) / Math.max(1, results.length));
+  const barW = Math.min(96, (width - 20) / Math.max(1, results.length));
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.innerHTML = results
     .map((r, i) => {
@@ -115,7 +115,8 @@ function renderResults(): void {
       return (
         `<rect x="${x}" y="${height - 30 - h}" width="${barW - 6}" height="${h}" fill="${color}"><title>${r.op} [${r.shape}] ${r.gbPerSecond.toFixed(2)} GB/s</title></rect>` +
         `<text x="${x}" y="${height - 34 - h}">${r.gbPerSecond.toFixed(1)}</text>` +
-        `<text x="${x}" y="${height - 16}">${r.op === "softmax" ? "sm" : "CE"} ${r.shape[0]}×${r.shape[1]}</text>`
+        `<text x="${x}" y="${height - 16}">${r.op === "softmax" ? "softmax" : "CE"}</text>` +
+        `<text x="${x}" y="${height - 3}">${r.shape[0]}×${r.shape[1]}</text>`
       );
     })
     .join("");

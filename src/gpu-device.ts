@@ -28,7 +28,8 @@ let dawnGPU: Promise<GPU> | undefined;
 async function findGPU(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
-  const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const isNode = typeof proc?.versions?.node === "string";
   if (!isNode) throw new Error(`webgpu-xent: WebGPU is not available here (no navigator.gpu). ${kHowToEnable}`);
   dawnGPU ??= loadDawn();
   return dawnGPU;

@@ -37,9 +37,10 @@ export async function gpuWithPlan(plan: Plan): Promise<Xent> {
   return Xent.fromDevice(xent.device, { adapterKind: xent.adapterKind === "cpu" ? "gpu" : "cpu" });
 }
 
-/** Records that one GPU result was compared with the reference. */
-export function countGpuCase(n = 1): void {
+/** Records that `n` GPU results were compared with the reference (on `adapter`, if not this file's Xent). */
+export function countGpuCase(n = 1, adapter?: string): void {
   cases += n;
+  if (adapter) adapterName = adapter;
 }
 
 afterAll(async () => {

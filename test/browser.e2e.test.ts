@@ -1,0 +1,112 @@
+// Browser end-to-end: the built demo in headless Chromium (system chromium, WebGPU on SwiftShader):
+// the reported loss equals the reference, throughput is positive, the library's GPU-vs-reference
+// checks pass in the page, and without WebGPU the page says how to enable it. Screenshots go to
+// test-output/ for a reviewer.
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { Browser, Page } from "puppeteer-core";
+import { build, preview, type PreviewServer } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../bench/chromium.js";
+import type { DemoResult } from "../demo/main.js";
+import { countGpuCase } from "./helpers/gpu.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const shots = new URL("../test-output/", import.meta.url).pathname;
+let server: PreviewServer;
+let browser: Browser;
+let url: string;
+
+interface DemoHandle {
+  adapter: string;
+  tutorial: { what: string; value: number; expected?: number }[];
+  runPreset(i: number, calls?: number): Promise<DemoResult[]>;
+  selfTest(): Promise<{ what: string; maxError: number }[]>;
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  await build({ configFile: `${root}demo/vite.config.ts`, logLevel: "error" });
+  server = await preview({ configFile: `${root}demo/vite.config.ts`, logLevel: "error", preview: { port: 0, host: "127.0.0.1" } });
+  const address = server.httpServer.address() as AddressInfo;
+  url = `http://127.0.0.1:${address.port}/`;
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+});
+
+async function openDemo(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 1400 });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready === "true" || !document.getElementById("no-webgpu")?.hidden, {
+    timeout: 120_000,
+  });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+describe("demo in headless Chromium", () => {
+  it("shows the tutorials' numbers computed on the GPU", async () => {
+    const page = await openDemo();
+    const demo = await page.evaluate(() => {
+      const d = (window as unknown as { xentDemo: DemoHandle }).xentDemo;
+      return { adapter: d.adapter, tutorial: d.tutorial };
+    });
+    expect(demo.adapter.length).toBeGreaterThan(0);
+    for (const line of demo.tutorial)
+      if (line.expected !== undefined) expect(Math.abs(line.value - line.expected), line.what).toBeLessThan(1e-4);
+    expect(await page.$eval("#math tbody", (t) => t.children.length)).toBe(demo.tutorial.length);
+    countGpuCase(demo.tutorial.length, `Chromium: ${demo.adapter}`);
+    await page.close();
+  });
+
+  it("runs presets: the reported loss equals the CPU reference and throughput is positive", async () => {
+    const page = await openDemo();
+    for (const preset of [0, 1]) {
+      const results = await page.evaluate((i) => (window as unknown as { xentDemo: DemoHandle }).xentDemo.runPreset(i, 3), preset);
+      for (const r of results) {
+        expect(r.gbPerSecond).toBeGreaterThan(0);
+        expect(r.rowsPerSecond).toBeGreaterThan(0);
+        if (r.op === "crossEntropy")
+          expect(Math.abs((r.gpuLoss as number) - (r.cpuLoss as number))).toBeLessThan(1e-5 * Math.abs(r.cpuLoss as number));
+        else expect(r.maxAbsError).toBeLessThan(1e-6);
+      }
+      countGpuCase(results.length, "Chromium");
+    }
+    expect(await page.$$eval("#results tbody tr", (rows) => rows.length)).toBe(4);
+    expect(await page.$$eval("#chart rect", (bars) => bars.length)).toBe(4);
+    await page.screenshot({ path: `${shots}demo.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("runs the library's GPU-vs-reference checks inside the page", async () => {
+    const page = await openDemo();
+    const checks = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.selfTest());
+    expect(checks.length).toBeGreaterThan(0);
+    for (const c of checks) expect(c.maxError, c.what).toBeLessThan(2e-5);
+    countGpuCase(checks.length, "Chromium");
+    await page.close();
+  });
+
+  it("without WebGPU it explains how to enable it instead of a blank page", async () => {
+    const page = await browser.newPage();
+    await page.evaluateOnNewDocument(() => {
+      Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined, configurable: true });
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    await page.goto(url);
+    await page.waitForSelector("#no-webgpu:not([hidden])", { timeout: 60_000 });
+    const text = await page.$eval("#no-webgpu", (e) => (e as HTMLElement).innerText);
+    expect(text).toMatch(/WebGPU is not available/);
+    expect(text).toMatch(/--enable-unsafe-webgpu/);
+    expect(await page.$eval("#app", (e) => (e as HTMLElement).hidden)).toBe(true);
+    await page.screenshot({ path: `${shots}demo-no-webgpu.png` });
+    await page.close();
+  });
+});
