@@ -77,7 +77,7 @@ describe("demo in headless Chromium", () => {
           expect(Math.abs((r.gpuLoss as number) - (r.cpuLoss as number))).toBeLessThan(1e-5 * Math.abs(r.cpuLoss as number));
         else expect(r.maxAbsError).toBeLessThan(1e-6);
       }
-      countGpuCase(results.length, "Chromium");
+      countGpuCase(results.length);
     }
     expect(await page.$$eval("#results tbody tr", (rows) => rows.length)).toBe(4);
     expect(await page.$$eval("#chart rect", (bars) => bars.length)).toBe(4);
@@ -90,7 +90,7 @@ describe("demo in headless Chromium", () => {
     const checks = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.selfTest());
     expect(checks.length).toBeGreaterThan(0);
     for (const c of checks) expect(c.maxError, c.what).toBeLessThan(2e-5);
-    countGpuCase(checks.length, "Chromium");
+    countGpuCase(checks.length);
     await page.close();
   });
 
