@@ -15,3 +15,4 @@ export type {
 } from "./ops/pointwise-losses.js";
 export type { EntropyOptions } from "./ops/entropy.js";
 export type { KerasLosses, KerasOptions, SparseKerasOptions, LogLossOptions } from "./keras.js";
+export type { MemoryStats } from "./gpu-memory.js";

@@ -4,6 +4,7 @@
  * wanted); the rest are storage buffers in `bindings` order. Workgroup counts above the
  * per-dimension limit are folded into a 2-D grid and unfolded in WGSL by `linear_group()`.
  */
+import { createBuffer, destroyBuffer } from "./gpu-memory.js";
 import { bindGroupLayoutOf, pipelineOf, type OverrideConstants } from "./pipeline-cache.js";
 import { kBufferUsage } from "./gpu-flags.js";
 
@@ -75,7 +76,7 @@ export class Recording {
 
   /** A storage buffer that lives only as long as this op's work. */
   temporary(byteLength: number, label: string, usage = 0): GPUBuffer {
-    const buffer = this.device.createBuffer({
+    const buffer = createBuffer(this.device, {
       label: `xent:${this.label}:${label}`,
       size: Math.max(16, Math.ceil(byteLength / 4) * 4),
       usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST | usage,
@@ -89,7 +90,7 @@ export class Recording {
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y] = foldWorkgroups(d.workgroups, maxPerDim);
     const data = packUniforms([["u32", d.workgroups], ...d.uniforms]);
-    const uniform = this.device.createBuffer({
+    const uniform = createBuffer(this.device, {
       label: `xent:${d.kernel.name}:params`,
       size: data.byteLength,
       usage: kBufferUsage.UNIFORM,
@@ -120,7 +121,7 @@ export class Recording {
     if (this.ownsEncoder) {
       this.device.queue.submit([this.encoder.finish()]);
       // Destroying after submit is safe: the implementation frees them once the GPU is done.
-      for (const b of this.temporaries.splice(0)) b.destroy();
+      for (const b of this.temporaries.splice(0)) destroyBuffer(b);
     } else {
       keepAlive = this.temporaries.splice(0);
     }

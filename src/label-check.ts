@@ -3,6 +3,7 @@
  * position into a small status buffer (atomicMin); a one-thread kernel then copies the label
  * found there. `Tensor.read()` maps the status together with the data and rejects when set.
  */
+import { createBuffer, destroyBuffer } from "./gpu-memory.js";
 import { kBufferUsage } from "./gpu-flags.js";
 import { formatShape, type Shape } from "./shape.js";
 
@@ -20,7 +21,7 @@ export class LabelCheck {
     readonly classes: number,
     readonly ignoreIndex: number | undefined,
   ) {
-    this.buffer = device.createBuffer({
+    this.buffer = createBuffer(device, {
       label: `xent:${op}:label-status`,
       size: 16,
       usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST,
@@ -36,7 +37,7 @@ export class LabelCheck {
   }
 
   release(): void {
-    if (--this.refs === 0) this.buffer.destroy();
+    if (--this.refs === 0) destroyBuffer(this.buffer);
   }
 
   /** The error `read()` rejects with, given the status words [position, label]; undefined when clean. */

@@ -1,4 +1,5 @@
 /** A GPU tensor: a storage buffer plus shape and dtype. Ops return them without waiting. */
+import { destroyBuffer } from "./gpu-memory.js";
 import { kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
 import type { LabelCheck } from "./label-check.js";
 import { formatShape, shapeSize, type Shape } from "./shape.js";
@@ -8,6 +9,8 @@ export interface TensorOwner {
   readonly device: GPUDevice;
   readBack(tensor: Tensor): Promise<ArrayBuffer>;
   assertUsable(what: string): void;
+  /** The error to report for a failed read: the device loss behind it, if that is what happened. */
+  explainFailure(error: unknown, what: string): Promise<unknown>;
 }
 
 export interface TensorInit {
@@ -67,9 +70,14 @@ export class Tensor<D extends DType = DType> {
    */
   async read(): Promise<TypedArrayOf[D]> {
     this.assertAlive("read()");
-    const failure = await this.failure;
-    if (failure) throw failure;
-    const bytes = await this.owner.readBack(this);
+    let bytes: ArrayBuffer;
+    try {
+      const failure = await this.failure;
+      if (failure) throw failure;
+      bytes = await this.owner.readBack(this);
+    } catch (error) {
+      throw await this.owner.explainFailure(error, "read()");
+    }
     const Ctor = this.dtype === "f32" ? Float32Array : this.dtype === "i32" ? Int32Array : Uint32Array;
     return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
   }
@@ -78,7 +86,7 @@ export class Tensor<D extends DType = DType> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.init.owned) this.gpuBuffer.destroy();
+    if (this.init.owned) destroyBuffer(this.gpuBuffer);
     for (const b of this.keepAlive) b.release();
     for (const c of this.checks) c.release();
   }
@@ -114,6 +122,6 @@ export class SharedBuffers {
     return this;
   }
   release(): void {
-    if (--this.refs === 0) for (const b of this.buffers) b.destroy();
+    if (--this.refs === 0) for (const b of this.buffers) destroyBuffer(b);
   }
 }

@@ -1,4 +1,6 @@
 /** The entry point: one Xent per GPUDevice; makes tensors and runs the ops. */
+import { createBuffer, destroyBuffer, memoryStats, type MemoryStats } from "./gpu-memory.js";
+import { pipelineCount } from "./pipeline-cache.js";
 import type { RecordOptions, XentContext } from "./context.js";
 import { dtypeOfArray, isDType, kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
 import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
@@ -45,7 +47,7 @@ export class Xent implements XentContext, TensorOwner {
     this.hasSubgroups = device.features.has("subgroups");
     this.adapterKind = adapterKind ?? adapterKindOf(device);
     this.keras = kerasLosses(this);
-    device.lost.then((info) => {
+    void device.lost.then((info) => {
       this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
     });
   }
@@ -65,6 +67,15 @@ export class Xent implements XentContext, TensorOwner {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
     return new Xent(device, false, checkAdapterKind(options.adapterKind));
+  }
+
+  /** @internal A read that failed because the device went away says so (the loss is reported a moment after). */
+  async explainFailure(error: unknown, what: string): Promise<unknown> {
+    if (error instanceof RangeError) return error;
+    if (!this.lostMessage) await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+    if (this.lostMessage)
+      return new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`, { cause: error });
+    return error;
   }
 
   /** @internal */
@@ -107,6 +118,7 @@ export class Xent implements XentContext, TensorOwner {
     if (bytes > buffer.size) {
       throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
     }
+    this.checkBindingSize(bytes, `wrap: a ${formatShape(shape)} ${dtype} tensor`);
     return this.alias(buffer, shape, dtype);
   }
 
@@ -122,14 +134,24 @@ export class Xent implements XentContext, TensorOwner {
 
   /** @internal */
   scratch(slot: 0 | 1 | 2 = 0): GPUBuffer {
-    this.scratchBuffers[slot] ??= this.device.createBuffer({ label: `xent:scratch${slot}`, size: 16, usage: kBufferUsage.STORAGE });
+    this.scratchBuffers[slot] ??= createBuffer(this.device, { label: `xent:scratch${slot}`, size: 16, usage: kBufferUsage.STORAGE });
     return this.scratchBuffers[slot];
+  }
+
+  /** Throws unless a binding of `bytes` fits this device (chunked bindings are not implemented yet). */
+  private checkBindingSize(bytes: number, what: string): void {
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (bytes > limit) {
+      const name = limit === this.device.limits.maxBufferSize ? "maxBufferSize" : "maxStorageBufferBindingSize";
+      throw new RangeError(`${what} needs ${bytes} bytes, more than this device's ${name} (${limit} bytes)`);
+    }
   }
 
   /** @internal */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
     const bytes = shapeSize(shape) * kBytesPerElement[dtype];
-    const buffer = this.device.createBuffer({
+    this.checkBindingSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
+    const buffer = createBuffer(this.device, {
       label: `xent:${label}:${formatShape(shape)}`,
       // WebGPU bindings need a non-zero size; copies need multiples of 4.
       size: Math.max(16, Math.ceil(bytes / 16) * 16),
@@ -142,7 +164,7 @@ export class Xent implements XentContext, TensorOwner {
   async readBack(tensor: Tensor): Promise<ArrayBuffer> {
     const dataBytes = Math.ceil(tensor.byteLength / 4) * 4;
     const checks = tensor.checks;
-    const staging = this.device.createBuffer({
+    const staging = createBuffer(this.device, {
       label: "xent:read",
       size: Math.max(16, dataBytes + 16 * checks.length),
       usage: kBufferUsage.MAP_READ | kBufferUsage.COPY_DST,
@@ -154,13 +176,12 @@ export class Xent implements XentContext, TensorOwner {
     try {
       await staging.mapAsync(kMapModeRead);
     } catch (cause) {
-      staging.destroy();
-      this.assertUsable("read()");
+      destroyBuffer(staging);
       throw new Error(`webgpu-xent: read(): mapping the result failed`, { cause });
     }
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
-    staging.destroy();
+    destroyBuffer(staging);
     for (const [i, check] of checks.entries()) {
       const error = check.errorFor(new Uint32Array(bytes, dataBytes + 16 * i, 4));
       if (error) throw error;
@@ -168,9 +189,14 @@ export class Xent implements XentContext, TensorOwner {
     return bytes;
   }
 
+  /** GPU buffers webgpu-xent holds on this device right now (all Xents sharing it), and the pipelines compiled. */
+  stats(): MemoryStats & { pipelines: number } {
+    return { ...memoryStats(this.device), pipelines: pipelineCount(this.device) };
+  }
+
   /** Destroys the device if this Xent created it. */
   destroy(): void {
-    for (const b of this.scratchBuffers) b?.destroy();
+    for (const b of this.scratchBuffers) if (b) destroyBuffer(b);
     if (this.ownsDevice) this.device.destroy();
   }
 
