@@ -124,6 +124,10 @@ fn class_weight(c: u32) -> f32 {
 fn gap_weight(c: u32, i: u32) -> f32 {
   if (PROB_TARGET) {
     let p = bitcast<f32>(targets[i]);
+    // A non-finite probability makes the row NaN (PyTorch's answer then depends on rounding: ±inf or NaN).
+    if ((bitcast<u32>(p) & 0x7fffffffu) >= 0x7f800000u) {
+      return nan();
+    }
     let smoothed = select(p, p * (1.0 - params.smoothing) + params.smoothing / f32(params.classes), SMOOTHING);
     return class_weight(c) * smoothed;
   }

@@ -28,6 +28,7 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
   const base = checkLogBase(opts.base, op);
   const view = rowView(input.shape, dim);
+  if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   return runLoss(ctx, {
     op,

@@ -80,7 +80,9 @@ export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefC
       let l = 0;
       for (let c = 0; c < C; c++) {
         const i = base + c * stride;
-        const q = (target.data[i] as number) * (1 - eps) + eps / C;
+        const p = target.data[i] as number;
+        // A non-finite probability makes the row NaN (PyTorch gives ±inf or NaN, depending on rounding).
+        const q = Number.isFinite(p) ? p * (1 - eps) + eps / C : NaN;
         l += -(w(c) * q * (logp[i] as number));
       }
       losses[row] = l + (zl > 0 ? zl * (lse[row] as number) ** 2 : 0);
