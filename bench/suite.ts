@@ -3,7 +3,7 @@
  * (mean) and crossEntropyWithGrad against tuned roofline kernels on the same device in the same
  * run, and (where a TF.js runner is given) against TensorFlow.js's WebGPU backend.
  */
-import type { Tensor, Xent } from "../src/index.js";
+import { toFloat16Bits, type Tensor, type Xent } from "../src/index.js";
 import rooflineWgsl from "./shaders/roofline.wgsl?raw";
 import { makeTimer, median, type Timer, type TimingSource } from "./timing.js";
 
@@ -25,6 +25,8 @@ export interface TfRunner {
 export interface BenchRow {
   env: string;
   shape: Shape2;
+  /** The logits' dtype (f16: packed 16-bit, half the bytes read). */
+  dtype: "f32" | "f16";
   op: "softmax" | "crossEntropy" | "crossEntropyWithGrad";
   ms: number;
   /** Bytes the op must move at least (read logits; + write for softmax / grad) per ms → GB/s. */
@@ -86,7 +88,6 @@ function rooflineRecorder(
   src: GPUBuffer,
   dst: GPUBuffer,
   vecs: number,
-  wg: number,
   vecPerGroup: number,
 ) {
   const groups = Math.ceil(vecs / vecPerGroup);
@@ -103,7 +104,6 @@ function rooflineRecorder(
       { binding: 2, resource: { buffer: dst } },
     ],
   });
-  void wg;
   return {
     record(encoder: GPUCommandEncoder) {
       const pass = encoder.beginComputePass();
@@ -136,16 +136,21 @@ export async function runSuite(
   const rows: BenchRow[] = [];
   const rooflines: Record<string, RooflineChoice[]> = {};
 
-  for (const shape of options.shapes ?? kBenchShapes) {
+  async function benchShape(shape: Shape2, dtype: "f32" | "f16"): Promise<BenchRow[]> {
+    const out: BenchRow[] = [];
     const [n, c] = shape;
     const count = n * c;
-    const bytes = count * 4;
+    const bytes = count * (dtype === "f16" ? 2 : 4);
     const logitsData = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.618) * 4);
     const labelsData = Int32Array.from({ length: n }, (_, i) => (i * 7919) % c);
-    const logits = xent.tensor(logitsData, shape);
+    const logits = dtype === "f16" ? xent.tensor(toFloat16Bits(logitsData), shape, "f16") : xent.tensor(logitsData, shape);
     const labels = xent.tensor(labelsData, [n]);
-    const vecs = Math.ceil(count / 4);
-    const scratch = device.createBuffer({ size: Math.max(16, vecs * 16), usage: 0x80 | 0x4 | 0x8, label: "bench:dst" });
+    const vecs = Math.ceil(bytes / 16);
+    const scratch = device.createBuffer({
+      size: Math.max(16, vecs * 16 * (dtype === "f16" ? 2 : 1)),
+      usage: 0x80 | 0x4 | 0x8,
+      label: "bench:dst",
+    });
 
     // Tune the roofline: the fastest of a sweep, so the floor we compare with is a real one.
     const tune = async (copy: boolean): Promise<RooflineChoice> => {
@@ -155,7 +160,7 @@ export async function runSuite(
         for (const perLane of [4, 64, 1024]) {
           const vecPerGroup = wg * perLane;
           if (vecPerGroup > vecs * 4 && perLane > 4) continue;
-          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup), logits.buffer, scratch, vecs, wg, vecPerGroup);
+          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup), logits.buffer, scratch, vecs, vecPerGroup);
           const k = await batchSize(timer, r.record, targetMs / 3, () => {});
           const ms = await timer.time(r.record, k, 3);
           r.destroy();
@@ -164,34 +169,27 @@ export async function runSuite(
           if (!best || ms < best.ms) best = choice;
         }
       const chosen = best as RooflineChoice;
-      const r = rooflineRecorder(
-        device,
-        roofline(copy, chosen.wg, chosen.vecPerGroup),
-        logits.buffer,
-        scratch,
-        vecs,
-        chosen.wg,
-        chosen.vecPerGroup,
-      );
+      const r = rooflineRecorder(device, roofline(copy, chosen.wg, chosen.vecPerGroup), logits.buffer, scratch, vecs, chosen.vecPerGroup);
       const k = await batchSize(timer, r.record, targetMs, () => {});
       chosen.ms = await timer.time(r.record, k, reps);
       r.destroy();
-      rooflines[`${shape.join("x")}:${chosen.kind}`] = choices;
+      rooflines[`${shape.join("x")}:${dtype}:${chosen.kind}`] = choices;
       return chosen;
     };
     const read = await tune(false);
     const copy = await tune(true);
     log(
-      `[${shape}] roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup})`,
+      `[${shape}] ${dtype} roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup})`,
     );
 
-    const ops: {
+    interface Op {
       op: BenchRow["op"];
       run: (encoder: GPUCommandEncoder) => Tensor[];
       bytes: number;
       roofline: BenchRow["roofline"];
       rooflineMs: number;
-    }[] = [
+    }
+    const all: Op[] = [
       {
         op: "crossEntropy",
         run: (encoder) => [xent.crossEntropy(logits, labels, { encoder })],
@@ -206,13 +204,15 @@ export async function runSuite(
           const { loss, grad } = xent.crossEntropyWithGrad(logits, labels, { encoder });
           return [loss, grad];
         },
-        // Two reads of the logits (row pass, gradient pass) and one write of the gradient.
-        bytes: 3 * bytes,
+        // Two reads of the logits (row pass, gradient pass) and one write of the (f32) gradient;
+        // the floor: a read pass plus a copy of as many bytes as the gradient.
+        bytes: 2 * bytes + count * 4,
         roofline: "read+copy",
-        rooflineMs: read.ms + copy.ms,
+        rooflineMs: read.ms + copy.ms * (dtype === "f16" ? 2 : 1),
       },
     ];
-    const measured = new Map<string, number>();
+    // softmax of f16 writes f32: no single roofline kernel matches it, so it is measured on f32 only.
+    const ops = dtype === "f16" ? all.filter((o) => o.op !== "softmax") : all;
     for (const o of ops) {
       const outs: Tensor[] = [];
       const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(encoder));
@@ -220,10 +220,10 @@ export async function runSuite(
       const k = await batchSize(timer, record, targetMs, cleanup);
       const ms = await timer.time(record, k, reps, cleanup);
       const wallMs = await wallTimer.time(record, 1, Math.min(reps, 10), cleanup);
-      measured.set(o.op, ms);
       const row: BenchRow = {
         env: options.env,
         shape,
+        dtype,
         op: o.op,
         ms,
         gbps: o.bytes / ms / 1e6,
@@ -235,23 +235,28 @@ export async function runSuite(
         k,
         reps,
       };
-      if (options.tf && o.op !== "crossEntropyWithGrad") {
-        const tfReps = Math.max(10, Math.min(reps, 10));
+      if (options.tf && o.op !== "crossEntropyWithGrad" && dtype === "f32") {
+        const tfReps = 10;
         row.tfjsMs =
           o.op === "crossEntropy"
             ? await options.tf.crossEntropy(shape, logitsData, labelsData, tfReps)
             : await options.tf.softmax(shape, logitsData, tfReps);
         row.speedupVsTfjs = row.tfjsMs / wallMs;
       }
-      rows.push(row);
+      out.push(row);
       log(
-        `[${shape}] ${o.op}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.roofline} roofline)${row.tfjsMs ? `, wall ${wallMs.toFixed(2)} ms vs TF.js ${row.tfjsMs.toFixed(2)} ms: ${row.speedupVsTfjs?.toFixed(1)}x` : ""}`,
+        `[${shape}] ${dtype} ${o.op}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.roofline} roofline)` +
+          (row.tfjsMs ? `, wall ${wallMs.toFixed(2)} ms vs TF.js ${row.tfjsMs.toFixed(2)} ms: ${row.speedupVsTfjs?.toFixed(1)}x` : ""),
       );
     }
     logits.destroy();
     labels.destroy();
     scratch.destroy();
+    return out;
   }
+
+  for (const shape of options.shapes ?? kBenchShapes)
+    for (const dtype of ["f32", "f16"] as const) rows.push(...(await benchShape(shape, dtype)));
   timer.destroy();
   wallTimer.destroy();
   return { rows, rooflines };
@@ -260,12 +265,12 @@ export async function runSuite(
 /** The markdown table of a run. */
 export function markdownTable(rows: BenchRow[]): string {
   const lines = [
-    "| env | shape | op | ms (median) | GB/s | roofline | roofline ms | ratio | wall ms (1 sync/call) | TF.js ms | speed-up vs TF.js |",
-    "|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    "| env | shape | dtype | op | ms (median) | GB/s | roofline | roofline ms | ratio | wall ms (1 sync/call) | TF.js ms | speed-up vs TF.js |",
+    "|---|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.env} | [${r.shape.join(", ")}] | ${r.op} | ${r.ms.toFixed(3)} | ${r.gbps.toFixed(2)} | ${r.roofline} | ${r.rooflineMs.toFixed(3)} | ${r.ratio.toFixed(2)}x | ${r.wallMs?.toFixed(2) ?? "–"} | ${r.tfjsMs?.toFixed(2) ?? "–"} | ${r.speedupVsTfjs ? `${r.speedupVsTfjs.toFixed(1)}x` : "–"} |`,
+      `| ${r.env} | [${r.shape.join(", ")}] | ${r.dtype} | ${r.op} | ${r.ms.toFixed(3)} | ${r.gbps.toFixed(2)} | ${r.roofline} | ${r.rooflineMs.toFixed(3)} | ${r.ratio.toFixed(2)}x | ${r.wallMs?.toFixed(2) ?? "–"} | ${r.tfjsMs?.toFixed(2) ?? "–"} | ${r.speedupVsTfjs ? `${r.speedupVsTfjs.toFixed(1)}x` : "–"} |`,
     );
   }
   return lines.join("\n");
@@ -274,8 +279,8 @@ export function markdownTable(rows: BenchRow[]): string {
 /** crossEntropyWithGrad time over (crossEntropy + softmax) time per shape: the fused goal is ≤ 0.6. */
 export function fusedRatios(rows: BenchRow[]): { env: string; shape: Shape2; ratio: number }[] {
   const out: { env: string; shape: Shape2; ratio: number }[] = [];
-  const key = (r: BenchRow): string => `${r.env}|${r.shape.join("x")}`;
-  for (const r of rows.filter((x) => x.op === "crossEntropyWithGrad")) {
+  const key = (r: BenchRow): string => `${r.env}|${r.shape.join("x")}|${r.dtype}`;
+  for (const r of rows.filter((x) => x.op === "crossEntropyWithGrad" && x.dtype === "f32")) {
     const ce = rows.find((x) => key(x) === key(r) && x.op === "crossEntropy");
     const sm = rows.find((x) => key(x) === key(r) && x.op === "softmax");
     if (ce && sm) out.push({ env: r.env, shape: r.shape, ratio: r.ms / (ce.ms + sm.ms) });

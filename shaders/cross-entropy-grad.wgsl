@@ -20,7 +20,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+// The logits' words: f32, or two packed 16-bit values (DTYPE); IN_PLACE (f32 only) overwrites them.
+@group(0) @binding(1) var<storage, read_write> xw: array<u32>;
 @group(0) @binding(2) var<storage, read> targets: array<u32>;
 @group(0) @binding(3) var<storage, read> weight: array<f32>;
 @group(0) @binding(4) var<storage, read> row_stats: array<vec2<f32>>;
@@ -43,6 +44,11 @@ override Z_LOSS: bool = false;
 override MEAN: bool = false;
 override IN_PLACE: bool = false;
 override VEC4: bool = false;
+override DTYPE: u32 = 0u;
+
+fn x_at(i: u32) -> f32 {
+  return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
+}
 
 fn class_weight(c: u32) -> f32 {
   if (HAS_WEIGHT) {
@@ -53,7 +59,7 @@ fn class_weight(c: u32) -> f32 {
 
 fn store(i: u32, g: f32) {
   if (IN_PLACE) {
-    x[i] = g;
+    xw[i] = bitcast<u32>(g);
   } else {
     grad[i] = g;
   }
@@ -134,7 +140,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       store(i, 0.0);
       continue;
     }
-    var z = x[i];
+    var z = x_at(i);
     if (SOFTCAP) {
       z = params.softcap * tanh(z / params.softcap);
     }

@@ -23,7 +23,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// The logits' words: f32, or two packed 16-bit values (DTYPE).
+@group(0) @binding(1) var<storage, read> xw: array<u32>;
 @group(0) @binding(2) var<storage, read> targets: array<u32>;
 @group(0) @binding(3) var<storage, read> weight: array<f32>;
 @group(0) @binding(4) var<storage, read_write> row_loss: array<f32>;
@@ -45,6 +46,11 @@ override Z_LOSS: bool = false;
 override WRITE_ROW_STATS: bool = false;
 override TWO_PASS: bool = false;
 override VEC4: bool = false;
+override DTYPE: u32 = 0u;
+
+fn x_at(i: u32) -> f32 {
+  return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
+}
 
 // Derived, never set by the host.
 override GAPS: bool = PROB_TARGET || SMOOTHING;
@@ -55,7 +61,7 @@ var<workgroup> red_w: array<f32, WG>;
 var<workgroup> red_d: array<f32, WG>;
 
 fn logit(i: u32) -> f32 {
-  let v = x[i];
+  let v = x_at(i);
   if (SOFTCAP) {
     return params.softcap * tanh(v / params.softcap);
   }
@@ -293,7 +299,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   if (LOG_PROBS) {
     let w = class_weight(t);
-    row_loss[row] = -w * x[base + t * stride] * params.scale;
+    row_loss[row] = -w * x_at(base + t * stride) * params.scale;
     row_denom[row] = w;
     return;
   }

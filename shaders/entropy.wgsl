@@ -12,12 +12,18 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// The input's words: f32, or two packed 16-bit values (DTYPE).
+@group(0) @binding(1) var<storage, read> xw: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 override WG: u32 = 64u;
 override ROW_THREADS: u32 = 1u;
 override FROM_LOGITS: bool = false;
+override DTYPE: u32 = 0u;
+
+fn x_at(i: u32) -> f32 {
+  return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
+}
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
@@ -81,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (in_range) {
     let base = row_base(row, params.classes, stride);
     for (var c = lane; c < params.classes; c += ROW_THREADS) {
-      acc = add(acc, x[base + c * stride]);
+      acc = add(acc, x_at(base + c * stride));
     }
   }
   if (ROW_THREADS > 1u) {

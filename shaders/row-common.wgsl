@@ -24,6 +24,28 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
+// Logits may be f32 (one per u32 word) or packed 16-bit (two per word, low half first): f16
+// unpacked by unpack2x16float (no shader-f16 feature needed), bf16 as the high half of an f32.
+const DTYPE_F32 = 0u;
+const DTYPE_F16 = 1u;
+const DTYPE_BF16 = 2u;
+
+fn decode_logit(words_i: u32, word: u32, dtype: u32) -> f32 {
+  if (dtype == DTYPE_F32) {
+    return bitcast<f32>(word);
+  }
+  let half_bits = select(word & 0xffffu, word >> 16u, (words_i & 1u) == 1u);
+  if (dtype == DTYPE_F16) {
+    return unpack2x16float(half_bits).x;
+  }
+  return bitcast<f32>(half_bits << 16u);
+}
+
+// The u32 word that holds element i.
+fn logit_word_index(i: u32, dtype: u32) -> u32 {
+  return select(i >> 1u, i, dtype == DTYPE_F32);
+}
+
 // Workgroup counts above the per-dimension limit are folded into y by the host.
 fn linear_group(wid: vec3u, nwg: vec3u) -> u32 {
   return wid.x + wid.y * nwg.x;

@@ -11,7 +11,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// The input's words: f32, or two packed 16-bit values (DTYPE).
+@group(0) @binding(1) var<storage, read> xw: array<u32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 // The same buffers as vec4s, for VEC4 rows (classes % 4 == 0, class dim last).
 @group(0) @binding(3) var<storage, read> x4: array<vec4<f32>>;
@@ -23,6 +24,11 @@ override LOG_SOFTMAX: bool = false;
 // Branch-free max pass, then a sum pass, per lane (CPU-emulated adapters; see cross-entropy.wgsl).
 override TWO_PASS: bool = false;
 override VEC4: bool = false;
+override DTYPE: u32 = 0u;
+
+fn x_at(i: u32) -> f32 {
+  return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
+}
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
@@ -106,20 +112,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       var m = neg_inf();
       var poisoned = false;
       for (var c = lane; c < params.classes; c += ROW_THREADS) {
-        let v = x[base + c * stride];
+        let v = x_at(base + c * stride);
         m = max(m, v);
         poisoned = poisoned || is_nan(v) || v == pos_inf();
       }
       var s = 0.0;
       if (m != neg_inf()) {
         for (var c = lane; c < params.classes; c += ROW_THREADS) {
-          s += exp((x[base + c * stride] - m) * params.inv_temp);
+          s += exp((x_at(base + c * stride) - m) * params.inv_temp);
         }
       }
       acc = Online(m, select(s, nan(), poisoned));
     } else {
       for (var c = lane; c < params.classes; c += ROW_THREADS) {
-        acc = online_add(acc, x[base + c * stride], params.inv_temp);
+        acc = online_add(acc, x_at(base + c * stride), params.inv_temp);
       }
     }
   }
@@ -153,7 +159,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       continue;
     }
     // Subtract the max before scaling by 1/T, so large logits keep their digits.
-    let z = (x[i] - acc.m) * params.inv_temp;
+    let z = (x_at(i) - acc.m) * params.inv_temp;
     if (LOG_SOFTMAX) {
       y[i] = z - log_s;
     } else {

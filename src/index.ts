@@ -1,7 +1,8 @@
 export { Xent } from "./xent.js";
 export { Tensor } from "./tensor.js";
 export type { CreateOptions } from "./gpu-device.js";
-export type { DType, TypedArrayOf } from "./dtype.js";
+export type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
+export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "./half.js";
 export type { Shape } from "./shape.js";
 export type { RecordOptions } from "./context.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";

@@ -78,7 +78,7 @@ export class Tensor<D extends DType = DType> {
     } catch (error) {
       throw await this.owner.explainFailure(error, "read()");
     }
-    const Ctor = this.dtype === "f32" ? Float32Array : this.dtype === "i32" ? Int32Array : Uint32Array;
+    const Ctor = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, f16: Uint16Array, bf16: Uint16Array }[this.dtype];
     return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
   }
 

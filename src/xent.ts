@@ -2,7 +2,7 @@
 import { createBuffer, destroyBuffer, memoryStats, type MemoryStats } from "./gpu-memory.js";
 import { pipelineCount } from "./pipeline-cache.js";
 import type { RecordOptions, XentContext } from "./context.js";
-import { dtypeOfArray, isDType, kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
+import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, type TypedArrayOf } from "./dtype.js";
 import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
 import type { LabelCheck } from "./label-check.js";
@@ -85,24 +85,38 @@ export class Xent implements XentContext, TensorOwner {
 
   /**
    * Uploads `data` as a tensor of `shape`. The dtype follows the array (Float32Array → f32,
-   * Int32Array → i32, Uint32Array → u32); a plain number array becomes f32.
+   * Int32Array → i32, Uint32Array → u32, Uint16Array → f16 bit patterns, or bf16 when `dtype` says
+   * so); a plain number array becomes f32. See `toFloat16Bits` / `toBfloat16Bits`.
    */
   tensor<A extends TypedArrayOf[DType] | readonly number[]>(
     data: A,
     shape?: readonly number[],
-  ): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : "f32"> {
+    dtype?: DType,
+  ): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : A extends Uint16Array ? HalfDType : "f32"> {
     this.assertUsable("tensor()");
     const array = Array.isArray(data) ? Float32Array.from(data as readonly number[]) : data;
-    const dtype = dtypeOfArray(array);
-    if (!dtype) throw new TypeError(`tensor: data: expected a Float32Array, Int32Array, Uint32Array or number[], got ${describe(data)}`);
+    if (dtype !== undefined && !isDType(dtype))
+      throw new TypeError(`tensor: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);
+    const detected = dtypeOfArray(array, dtype === "bf16" ? "bf16" : "f16");
+    if (!detected)
+      throw new TypeError(
+        `tensor: data: expected a Float32Array, Int32Array, Uint32Array, Uint16Array (f16/bf16 bits) or number[], got ${describe(data)}`,
+      );
+    if (dtype !== undefined && dtype !== detected) {
+      throw new TypeError(`tensor: dtype: ${dtype} does not match the data (a ${(array as object).constructor.name} holds ${detected})`);
+    }
     const typed = array as TypedArrayOf[DType];
     const dims = shape ?? [typed.length];
     checkShape(dims, "tensor: shape");
     if (shapeSize(dims) !== typed.length) {
       throw new RangeError(`tensor: shape ${formatShape(dims)} holds ${shapeSize(dims)} elements, but data has ${typed.length}`);
     }
-    const out = this.output(dims, dtype, "tensor");
-    if (typed.byteLength > 0) this.device.queue.writeBuffer(out.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    const out = this.output(dims, detected, "tensor");
+    if (typed.byteLength > 0) {
+      // writeBuffer wants a multiple of 4 bytes: an odd count of 16-bit values is padded.
+      const padded = typed.byteLength % 4 === 0 ? typed : copyPadded(typed);
+      this.device.queue.writeBuffer(out.buffer, 0, padded.buffer, padded.byteOffset, padded.byteLength);
+    }
     return out as Tensor<never>;
   }
 
@@ -112,7 +126,7 @@ export class Xent implements XentContext, TensorOwner {
     if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function")
       throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
     checkShape(shape, "wrap: shape");
-    if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32" or "u32", got ${describe(dtype)}`);
+    if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);
     if ((buffer.usage & kBufferUsage.STORAGE) === 0) throw new TypeError("wrap: buffer: expected a buffer with GPUBufferUsage.STORAGE");
     const bytes = shapeSize(shape) * kBytesPerElement[dtype];
     if (bytes > buffer.size) {
@@ -267,4 +281,10 @@ export class Xent implements XentContext, TensorOwner {
 function checkAdapterKind(kind: unknown): AdapterKind | undefined {
   if (kind === undefined || kind === "gpu" || kind === "cpu") return kind;
   throw new TypeError(`Xent: adapterKind: expected "gpu" or "cpu", got ${describe(kind)}`);
+}
+
+function copyPadded(typed: TypedArrayOf[DType]): Uint8Array {
+  const bytes = new Uint8Array(Math.ceil(typed.byteLength / 4) * 4);
+  bytes.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+  return bytes;
 }

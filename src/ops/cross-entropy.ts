@@ -14,6 +14,7 @@ import {
 } from "../context.js";
 import type { Recording } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../kernels.js";
+import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, vec4Rows, type RowPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
@@ -115,7 +116,7 @@ function checkArgs(
   opts: Record<string, unknown>,
   nll: boolean,
 ): Checked {
-  const input = checkTensor(ctx, logits, `${op}: ${inputName}`, ["f32"]);
+  const input = checkTensor(ctx, logits, `${op}: ${inputName}`, kLogitDTypes);
   const rank = input.shape.length;
   if (rank === 0) throw new RangeError(`${op}: ${inputName}: expected rank >= 1 ([C] or [N, C, ...]), got a scalar`);
   const dim = normalizeDim(opts.dim ?? (rank >= 2 ? 1 : 0), rank, `${op}: dim`);
@@ -169,7 +170,7 @@ function inputsOf(a: Checked): Tensor[] {
 }
 
 /** The flags both passes are specialised on. */
-function variant(a: Checked): Record<string, boolean> {
+function variant(a: Checked): Record<string, boolean | number> {
   return {
     PROB_TARGET: a.probTarget,
     HAS_WEIGHT: a.weight !== undefined,
@@ -177,6 +178,7 @@ function variant(a: Checked): Record<string, boolean> {
     TARGET_UNSIGNED: a.target.dtype === "u32",
     SOFTCAP: a.softcap > 0,
     Z_LOSS: a.zLoss > 0,
+    DTYPE: kLogitDTypeCode[a.input.dtype] as number,
   };
 }
 
@@ -201,7 +203,7 @@ function recordRows(
       WRITE_ROW_STATS: !!rowStats,
       TWO_PASS: ctx.adapterKind === "cpu",
       // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
-      VEC4: !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0,
+      VEC4: !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32",
       ...variant(a),
     },
     uniforms: [
@@ -290,6 +292,8 @@ export function crossEntropyWithGrad(
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
+  if (inPlace && a.input.dtype !== "f32")
+    throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
   const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
@@ -318,7 +322,7 @@ export function crossEntropyWithGrad(
   const grad = inPlace
     ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
     : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
+  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32";
   const logitsBuffer = a.input.buffer;
   const out = grad.buffer;
   // Each view the variant does not touch gets its own scratch buffer (see cross-entropy-grad.wgsl).

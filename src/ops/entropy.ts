@@ -1,5 +1,6 @@
 /** Shannon entropy per row, from probabilities or logits, in nats or bits. */
 import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
+import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kEntropyKernel } from "../kernels.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
@@ -22,7 +23,7 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const op = "entropy";
   const opts = checkOptions(options, op);
   checkKnownOptions(opts, ["dim", "fromLogits", "base", "reduction", "encoder"], op);
-  const input = checkTensor(ctx, x, `${op}: x`, ["f32"]);
+  const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
   const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
   const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
@@ -41,7 +42,12 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
     record: (rec, out) =>
       rec.dispatch({
         kernel: kEntropyKernel,
-        constants: { WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, FROM_LOGITS: fromLogits },
+        constants: {
+          WG: plan.workgroupSize,
+          ROW_THREADS: plan.rowThreads,
+          FROM_LOGITS: fromLogits,
+          DTYPE: kLogitDTypeCode[input.dtype] as number,
+        },
         uniforms: [
           ["u32", view.rows],
           ["u32", view.classes],

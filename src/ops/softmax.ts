@@ -9,6 +9,7 @@ import {
   type RecordOptions,
   type XentContext,
 } from "../context.js";
+import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
 import { planRows, vec4Rows } from "../row-plan.js";
 import { describe, normalizeDim, rowView } from "../shape.js";
@@ -33,7 +34,7 @@ export function checkTemperature(value: unknown, op: string): number {
 function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, options: unknown): Tensor<"f32"> {
   const opts = checkOptions(options, op);
   checkKnownOptions(opts, kSoftmaxOptions, op);
-  const input = checkTensor(ctx, x, `${op}: x`, ["f32"]);
+  const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
   const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
   const temperature = checkTemperature(opts.temperature, op);
@@ -41,7 +42,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
 
   const view = rowView(input.shape, dim);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  const vec4 = vec4Rows(view);
+  const vec4 = vec4Rows(view) && input.dtype === "f32";
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
   rec.dispatch({
@@ -52,6 +53,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
       LOG_SOFTMAX: op === "logSoftmax",
       TWO_PASS: ctx.adapterKind === "cpu",
       VEC4: vec4,
+      DTYPE: kLogitDTypeCode[input.dtype] as number,
     },
     uniforms: [
       ["u32", view.rows],

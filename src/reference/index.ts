@@ -5,3 +5,4 @@ export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, t
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv, entropy } from "./pointwise-losses.js";
 export * as keras from "./keras.js";
 export { logLoss } from "./keras.js";
+export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "../half.js";
