@@ -4,6 +4,9 @@
 //   class-index target t: loss = (1 - eps) * w_t * ((m - x_t) + log s) + eps / C * (D + W log s)
 //   probability targets p:  loss = D + W log s with per-class weights w_c * ((1 - eps) p_c + eps / C)
 // With LOG_PROBS the input already holds log-probabilities (nll_loss): loss = -w_t * x_t, no pass.
+// Long rows with few of them (SPLIT): a PARTIAL pass runs one workgroup per (row, chunk of
+// chunk_len classes) and writes each chunk's state (m, s, W, D) as 4 floats through row_loss; a
+// MERGE pass then merges a row's chunk states, read as vec4s through x4, and finishes the row.
 // SOFTCAP replaces every logit x by softcap * tanh(x / softcap) first (Gemma 2); Z_LOSS adds
 // z_loss * lse^2 per position (PaLM), weighted by w_t like the rest. WRITE_ROW_STATS keeps
 // (lse, W) per row for the gradient pass.
@@ -20,6 +23,8 @@ struct Params {
   scale: f32,
   softcap: f32,
   z_loss: f32,
+  chunks: u32,
+  chunk_len: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -45,6 +50,11 @@ override SOFTCAP: bool = false;
 override Z_LOSS: bool = false;
 override WRITE_ROW_STATS: bool = false;
 override TWO_PASS: bool = false;
+override SPLIT: u32 = 0u;
+
+const SPLIT_NONE = 0u;
+const SPLIT_PARTIAL = 1u;
+const SPLIT_MERGE = 2u;
 override VEC4: bool = false;
 override DTYPE: u32 = 0u;
 
@@ -78,12 +88,13 @@ fn logit4(k: u32) -> vec4<f32> {
 
 // A lane's state over its vec4s of the row starting at vec4 index base4 (no gaps: VEC4 rows have
 // class-index targets and no label smoothing).
-fn lane_state_vec4(base4: u32, lane: u32) -> Online {
-  let n4 = params.classes / 4u;
+fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
+  let k0 = c0 / 4u;
+  let n4 = c1 / 4u;
   if (TWO_PASS) {
     var m4 = vec4<f32>(neg_inf());
     var poisoned = false;
-    for (var k = lane; k < n4; k += ROW_THREADS) {
+    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
       let v = logit4(base4 + k);
       m4 = max(m4, v);
       poisoned = poisoned || poisons4(v);
@@ -96,13 +107,13 @@ fn lane_state_vec4(base4: u32, lane: u32) -> Online {
       return Online(m, 0.0);
     }
     var s4 = vec4<f32>(0.0);
-    for (var k = lane; k < n4; k += ROW_THREADS) {
+    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
       s4 += exp(logit4(base4 + k) - m);
     }
     return Online(m, sum4(s4));
   }
   var acc = online_empty();
-  for (var k = lane; k < n4; k += ROW_THREADS) {
+  for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
     let v = logit4(base4 + k);
     if (poisons4(v)) {
       acc.s = nan();
@@ -173,11 +184,11 @@ fn merge(a: RowState, b: RowState) -> RowState {
 // The same lane state in two branch-free passes over the lane's elements (max, then sums against
 // it): for CPU-emulated adapters, where per-element branches run both sides and exp is costly, so
 // the second, cache-hot read is cheaper than the online rescaling.
-fn lane_state_two_pass(base: u32, lane: u32) -> RowState {
+fn lane_state_two_pass(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
   let stride = params.inner;
   var m = neg_inf();
   var poisoned = false;
-  for (var c = lane; c < params.classes; c += ROW_THREADS) {
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
     let v = logit(base + c * stride);
     m = max(m, v);
     poisoned = poisoned || is_nan(v) || v == pos_inf();
@@ -189,7 +200,7 @@ fn lane_state_two_pass(base: u32, lane: u32) -> RowState {
   var gaps = Gaps(0.0, 0.0);
   if (m == neg_inf()) {
     // Only masked classes in this lane: it adds nothing to s (the gaps still count them).
-    for (var c = lane; c < params.classes; c += ROW_THREADS) {
+    for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
       if (GAPS) {
         let w = gap_weight(c, base + c * stride);
         gaps.w += w;
@@ -198,7 +209,7 @@ fn lane_state_two_pass(base: u32, lane: u32) -> RowState {
     }
     return RowState(Online(m, 0.0), gaps);
   }
-  for (var c = lane; c < params.classes; c += ROW_THREADS) {
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
     let i = base + c * stride;
     let v = logit(i);
     s += exp(v - m);
@@ -242,7 +253,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  var row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  // The classes this lane group covers: the whole row, or one chunk of it (SPLIT_PARTIAL).
+  var c0 = 0u;
+  var c1 = params.classes;
+  if (SPLIT == SPLIT_PARTIAL) {
+    row = group / params.chunks;
+    c0 = (group % params.chunks) * params.chunk_len;
+    c1 = min(c0 + params.chunk_len, params.classes);
+  }
   let in_range = row < params.rows;
   let stride = params.inner;
   let classes = params.classes;
@@ -255,7 +274,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let signed = bitcast<i32>(raw);
     let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
     let bad = !ignored && ((!TARGET_UNSIGNED && signed < 0) || raw >= classes);
-    if (bad && lane == 0u) {
+    if (bad && lane == 0u && SPLIT != SPLIT_PARTIAL) {
       atomicMin(&status[0], row);
     }
     skip = ignored || bad;
@@ -267,13 +286,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (!skip) {
     base = row_base(row, classes, stride);
   }
-  if (!skip && !LOG_PROBS) {
+  if (!skip && !LOG_PROBS && SPLIT == SPLIT_MERGE) {
+    let first = row * params.chunks;
+    for (var k = lane; k < params.chunks; k += ROW_THREADS) {
+      let part = x4[first + k];
+      acc = merge(acc, RowState(Online(part.x, part.y), Gaps(part.z, part.w)));
+    }
+  } else if (!skip && !LOG_PROBS) {
     if (VEC4) {
-      acc.on = lane_state_vec4(base / 4u, lane);
+      acc.on = lane_state_vec4(base / 4u, lane, c0, c1);
     } else if (TWO_PASS) {
-      acc = lane_state_two_pass(base, lane);
+      acc = lane_state_two_pass(base, lane, c0, c1);
     } else {
-      for (var c = lane; c < classes; c += ROW_THREADS) {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
         let i = base + c * stride;
         var w = 0.0;
         if (GAPS) {
@@ -287,6 +312,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     acc = merge_row(acc, lid, lane);
   }
   if (!in_range || lane != 0u) {
+    return;
+  }
+  if (SPLIT == SPLIT_PARTIAL) {
+    let at = group * 4u;
+    row_loss[at] = acc.on.m;
+    row_loss[at + 1u] = acc.on.s;
+    row_loss[at + 2u] = acc.gaps.w;
+    row_loss[at + 3u] = acc.gaps.d;
     return;
   }
   if (skip) {

@@ -57,3 +57,28 @@ export function adapterKindOf(device: GPUDevice): AdapterKind {
 export function vec4Rows(view: RowView): boolean {
   return view.inner === 1 && view.classes % 4 === 0 && view.classes > 0;
 }
+
+/** A long row cut into chunks, one workgroup each, whose states a second pass merges. */
+export interface SplitPlan {
+  chunks: number;
+  /** Classes per chunk (a multiple of 4, so vec4 rows stay aligned). */
+  chunkLength: number;
+  workgroupSize: number;
+}
+
+const kSplitMinClasses = 32768;
+const kChunkLength = 8192;
+
+/**
+ * On a GPU, rows of ≥ 32k classes with too few rows to fill the device are split across
+ * workgroups ([4, 128256] would otherwise run 4 workgroups). A CPU-emulated adapter already
+ * has more rows than cores to spread; it keeps whole rows.
+ */
+export function planSplit(view: RowView, limits: PlanLimits, adapter: AdapterKind): SplitPlan | undefined {
+  if (adapter !== "gpu" || view.inner !== 1 || view.classes < kSplitMinClasses || view.rows >= 256) return undefined;
+  return {
+    chunks: Math.ceil(view.classes / kChunkLength),
+    chunkLength: kChunkLength,
+    workgroupSize: Math.min(256, limits.maxComputeInvocationsPerWorkgroup),
+  };
+}

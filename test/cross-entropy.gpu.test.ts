@@ -186,6 +186,43 @@ describe.each(kPlans)("crossEntropy on the GPU, %s", (p) => {
     countGpuCase();
   });
 
+  it("long rows split into chunks: a fully masked chunk, NaN in the last chunk, smoothing and prob targets", async () => {
+    const xent = await gpuWithPlan(plan);
+    const random = rng(17);
+    const c = 40000;
+    const logits = randomFloats(3 * c, random, 6);
+    logits.fill(-Infinity, 0, 9000); // row 0: its whole first chunk masked
+    logits[c + c - 3] = NaN; // row 1: NaN in its last chunk
+    const labels = new Int32Array([20000, 5, c - 1]);
+    const probs = Float32Array.from(ref.softmax(ref.refTensor(randomFloats(3 * c, random, 3), [3, c])).data);
+    for (const labelSmoothing of [0, 0.1]) {
+      const x = xent.tensor(logits, [3, c]);
+      const got = await xent.crossEntropy(x, xent.tensor(labels, [3]), { reduction: "none", labelSmoothing }).read();
+      const want = ref.crossEntropy(ref.refTensor(logits, [3, c]), ref.refTensor(labels, [3]), { reduction: "none", labelSmoothing }).data;
+      expectClose(got, want, kSmoothTol, `split rows, smoothing ${labelSmoothing}`);
+      const gotP = await xent
+        .crossEntropy(
+          xent.tensor(
+            logits.map((v) => (Number.isNaN(v) || v === -Infinity ? 0 : v)),
+            [3, c],
+          ),
+          xent.tensor(probs, [3, c]),
+          { reduction: "none", labelSmoothing },
+        )
+        .read();
+      const wantP = ref.crossEntropy(
+        ref.refTensor(
+          logits.map((v) => (Number.isNaN(v) || v === -Infinity ? 0 : v)),
+          [3, c],
+        ),
+        ref.refTensor(probs, [3, c]),
+        { reduction: "none", labelSmoothing },
+      ).data;
+      expectClose(gotP, wantP, kSmoothTol, `split rows, prob targets, smoothing ${labelSmoothing}`);
+      countGpuCase(2);
+    }
+  });
+
   it("PyTorch's special cases: all ignored 'mean' is NaN, 'sum' 0; empty batch", async () => {
     const xent = await gpu();
     const x = xent.tensor(randomFloats(12, rng(14)), [3, 4]);

@@ -12,11 +12,11 @@ import {
   type RecordOptions,
   type XentContext,
 } from "../context.js";
-import type { Recording } from "../kernel.js";
+import type { Recording, UniformField } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../kernels.js";
 import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, vec4Rows, type RowPlan } from "../row-plan.js";
+import { planRows, planSplit, vec4Rows, type RowPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -194,39 +194,57 @@ function recordRows(
   check: LabelCheck | undefined,
   rowStats?: GPUBuffer,
 ): void {
+  const split = logProbs ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
+  // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
+  const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32";
+  const uniforms: UniformField[] = [
+    ["u32", a.view.rows],
+    ["u32", a.view.classes],
+    ["u32", a.view.inner],
+    ["i32", a.ignoreIndex],
+    ["f32", a.smoothing],
+    ["f32", 1 / Math.log(a.base)],
+    ["f32", a.softcap],
+    ["f32", a.zLoss],
+    ["u32", split?.chunks ?? 1],
+    ["u32", split?.chunkLength ?? a.view.classes],
+  ];
+  const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", ...variant(a) };
+  // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
+  const buffers = (rowLoss: GPUBuffer, logits4: GPUBuffer): GPUBuffer[] => [
+    a.input.buffer,
+    a.target.buffer,
+    a.weight?.buffer ?? a.input.buffer,
+    rowLoss,
+    denom,
+    check?.buffer ?? ctx.scratch(1),
+    rowStats ?? ctx.scratch(2),
+    logits4,
+  ];
+  if (split) {
+    // One workgroup per (row, chunk) writes chunk states; a thread per row merges and finishes.
+    const partials = rec.temporary(a.view.rows * split.chunks * 16, "chunk-states");
+    rec.dispatch({
+      kernel: kCrossEntropyKernel,
+      constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize, SPLIT: 1, VEC4: vec4 },
+      uniforms,
+      buffers: buffers(partials, a.input.buffer),
+      workgroups: a.view.rows * split.chunks,
+    });
+    rec.dispatch({
+      kernel: kCrossEntropyKernel,
+      constants: { ...constants, WG: 64, ROW_THREADS: 1, SPLIT: 2, VEC4: false },
+      uniforms,
+      buffers: buffers(loss, partials),
+      workgroups: Math.ceil(a.view.rows / 64),
+    });
+    return;
+  }
   rec.dispatch({
     kernel: kCrossEntropyKernel,
-    constants: {
-      WG: plan.workgroupSize,
-      ROW_THREADS: plan.rowThreads,
-      LOG_PROBS: logProbs,
-      WRITE_ROW_STATS: !!rowStats,
-      TWO_PASS: ctx.adapterKind === "cpu",
-      // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
-      VEC4: !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32",
-      ...variant(a),
-    },
-    uniforms: [
-      ["u32", a.view.rows],
-      ["u32", a.view.classes],
-      ["u32", a.view.inner],
-      ["i32", a.ignoreIndex],
-      ["f32", a.smoothing],
-      ["f32", 1 / Math.log(a.base)],
-      ["f32", a.softcap],
-      ["f32", a.zLoss],
-    ],
-    // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
-    buffers: [
-      a.input.buffer,
-      a.target.buffer,
-      a.weight?.buffer ?? a.input.buffer,
-      loss,
-      denom,
-      check?.buffer ?? ctx.scratch(1),
-      rowStats ?? ctx.scratch(2),
-      a.input.buffer,
-    ],
+    constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4 },
+    uniforms,
+    buffers: buffers(loss, a.input.buffer),
     workgroups: plan.workgroups,
   });
 }
