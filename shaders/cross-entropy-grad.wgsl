@@ -17,6 +17,8 @@ struct Params {
   scale: f32,
   softcap: f32,
   z_loss: f32,
+  chunks: u32,
+  chunk_len: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -44,6 +46,8 @@ override Z_LOSS: bool = false;
 override MEAN: bool = false;
 override IN_PLACE: bool = false;
 override VEC4: bool = false;
+// Long rows on a GPU: one workgroup (WG == ROW_THREADS) per (row, chunk of chunk_len classes).
+override CHUNKED: bool = false;
 override DTYPE: u32 = 0u;
 
 fn x_at(i: u32) -> f32 {
@@ -72,7 +76,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  var row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  var c0 = 0u;
+  var c1 = params.classes;
+  if (CHUNKED) {
+    row = group / params.chunks;
+    c0 = (group % params.chunks) * params.chunk_len;
+    c1 = min(c0 + params.chunk_len, params.classes);
+  }
   if (row >= params.rows) {
     return;
   }
@@ -115,7 +126,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
   if (VEC4) {
     let base4 = base / 4u;
-    for (var k = lane; k < classes / 4u; k += ROW_THREADS) {
+    for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
       var z = select(x4[base4 + k], io4[base4 + k], IN_PLACE);
       if (SOFTCAP) {
         z = params.softcap * tanh(z / params.softcap);
@@ -134,7 +145,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     return;
   }
-  for (var c = lane; c < classes; c += ROW_THREADS) {
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
     let i = base + c * stride;
     if (skip) {
       store(i, 0.0);

@@ -1,6 +1,9 @@
 // softmax / log-softmax along one dim. ROW_THREADS threads share a row (1: a thread per row,
 // barrier-free; >1: strided loads, then a tree merge of online states in workgroup memory).
 // Reads the row twice (online max+sum, then the output pass) and writes it once.
+// Long rows with few of them (SPLIT): a PARTIAL pass runs one workgroup per (row, chunk) and writes
+// each chunk's (m, s) through y; an OUTPUT pass, again per (row, chunk), merges the row's chunk
+// states and writes its chunk.
 
 struct Params {
   groups: u32,
@@ -8,6 +11,8 @@ struct Params {
   classes: u32,
   inner: u32,
   inv_temp: f32,
+  chunks: u32,
+  chunk_len: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -17,6 +22,8 @@ struct Params {
 // The same buffers as vec4s, for VEC4 rows (classes % 4 == 0, class dim last).
 @group(0) @binding(3) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y4: array<vec4<f32>>;
+// SPLIT_OUTPUT: the chunk states the partial pass wrote.
+@group(0) @binding(5) var<storage, read> partials: array<vec2<f32>>;
 
 override WG: u32 = 64u;
 override ROW_THREADS: u32 = 1u;
@@ -25,6 +32,10 @@ override LOG_SOFTMAX: bool = false;
 override TWO_PASS: bool = false;
 override VEC4: bool = false;
 override DTYPE: u32 = 0u;
+override SPLIT: u32 = 0u;
+
+const SPLIT_PARTIAL = 1u;
+const SPLIT_OUTPUT = 2u;
 
 fn x_at(i: u32) -> f32 {
   return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
@@ -34,13 +45,14 @@ var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
 
 // A lane's online state over its vec4s (see row-common.wgsl), with the temperature.
-fn lane_state_vec4(base4: u32, lane: u32) -> Online {
-  let n4 = params.classes / 4u;
+fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
+  let k0 = c0 / 4u;
+  let n4 = c1 / 4u;
   let inv_t = params.inv_temp;
   if (TWO_PASS) {
     var m4 = vec4<f32>(neg_inf());
     var poisoned = false;
-    for (var k = lane; k < n4; k += ROW_THREADS) {
+    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
       let v = x4[base4 + k];
       m4 = max(m4, v);
       poisoned = poisoned || poisons4(v);
@@ -53,13 +65,13 @@ fn lane_state_vec4(base4: u32, lane: u32) -> Online {
       return Online(m, 0.0);
     }
     var s4 = vec4<f32>(0.0);
-    for (var k = lane; k < n4; k += ROW_THREADS) {
+    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
       s4 += exp((x4[base4 + k] - m) * inv_t);
     }
     return Online(m, sum4(s4));
   }
   var acc = online_empty();
-  for (var k = lane; k < n4; k += ROW_THREADS) {
+  for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
     let v = x4[base4 + k];
     if (poisons4(v)) {
       acc.s = nan();
@@ -99,40 +111,62 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  var row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
+  // The classes this lane group covers: the whole row, or one chunk (SPLIT, WG == ROW_THREADS).
+  var c0 = 0u;
+  var c1 = params.classes;
+  if (SPLIT != 0u) {
+    row = group / params.chunks;
+    c0 = (group % params.chunks) * params.chunk_len;
+    c1 = min(c0 + params.chunk_len, params.classes);
+  }
   let in_range = row < params.rows;
   let stride = params.inner;
   var base = 0u;
   var acc = online_empty();
-  if (in_range) {
+  if (in_range && SPLIT == SPLIT_OUTPUT) {
+    base = row_base(row, params.classes, stride);
+    // Every lane merges the row's chunk states itself: there are few, and it needs no barrier.
+    for (var k = 0u; k < params.chunks; k++) {
+      let part = partials[row * params.chunks + k];
+      acc = online_merge(acc, Online(part.x, part.y), params.inv_temp);
+    }
+  } else if (in_range) {
     base = row_base(row, params.classes, stride);
     if (VEC4) {
-      acc = lane_state_vec4(base / 4u, lane);
+      acc = lane_state_vec4(base / 4u, lane, c0, c1);
     } else if (TWO_PASS) {
       var m = neg_inf();
       var poisoned = false;
-      for (var c = lane; c < params.classes; c += ROW_THREADS) {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
         let v = x_at(base + c * stride);
         m = max(m, v);
         poisoned = poisoned || is_nan(v) || v == pos_inf();
       }
       var s = 0.0;
       if (m != neg_inf()) {
-        for (var c = lane; c < params.classes; c += ROW_THREADS) {
+        for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
           s += exp((x_at(base + c * stride) - m) * params.inv_temp);
         }
       }
       acc = Online(m, select(s, nan(), poisoned));
     } else {
-      for (var c = lane; c < params.classes; c += ROW_THREADS) {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
         acc = online_add(acc, x_at(base + c * stride), params.inv_temp);
       }
     }
   }
-  if (ROW_THREADS > 1u) {
+  if (ROW_THREADS > 1u && SPLIT != SPLIT_OUTPUT) {
     acc = merge_row(acc, lid, lane);
   }
   if (!in_range) {
+    return;
+  }
+  if (SPLIT == SPLIT_PARTIAL) {
+    if (lane == 0u) {
+      y[2u * group] = acc.m;
+      y[2u * group + 1u] = acc.s;
+    }
     return;
   }
   let undefined_row = online_undefined(acc);
@@ -140,7 +174,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let inv_s = 1.0 / acc.s;
   if (VEC4) {
     let base4 = base / 4u;
-    for (var k = lane; k < params.classes / 4u; k += ROW_THREADS) {
+    for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
       let z = (x4[base4 + k] - acc.m) * params.inv_temp;
       if (undefined_row) {
         y4[base4 + k] = vec4<f32>(nan());
@@ -152,7 +186,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     return;
   }
-  for (var c = lane; c < params.classes; c += ROW_THREADS) {
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
     let i = base + c * stride;
     if (undefined_row) {
       y[i] = nan();

@@ -16,8 +16,8 @@ const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 export const kSoftmaxKernel: Kernel = {
   name: "softmax",
   code: withRowCommon(softmaxWgsl),
-  // params, x, y, and the same two as vec4 arrays
-  bindings: ["uniform", "read-only-storage", "storage", "read-only-storage", "storage"],
+  // params, x, y, the same two as vec4 arrays, chunk states (split rows)
+  bindings: ["uniform", "read-only-storage", "storage", "read-only-storage", "storage", "read-only-storage"],
 };
 
 export const kSigmoidKernel: Kernel = {

@@ -111,6 +111,11 @@ describe.each(kPlans)("softmax and logSoftmax on the GPU, %s", (p) => {
     const wide = new Float32Array(rows.length * 3000).fill(ninf);
     rows.forEach((r, i) => r.forEach((v, c) => (wide[i * 3000 + c * 700] = v)));
     await checkRowOps(wide, [rows.length, 3000], -1, 1, "adversarial wide");
+    // Long rows (split into chunks on GPUs): a fully masked first chunk, a NaN in the last one.
+    const long = randomFloats(3 * 40000, rng(5), 6);
+    long.fill(-Infinity, 0, 9000);
+    long[40000 + 39997] = NaN;
+    await checkRowOps(long, [3, 40000], -1, 0.7, "adversarial long rows");
   });
 
   it("shapes share pipelines: sizes travel in uniforms", async () => {

@@ -347,11 +347,13 @@ export function crossEntropyWithGrad(
   const [x, gradScalar, io4, x4] = vec4
     ? [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
     : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
+  const split = planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   rec.dispatch({
     kernel: kCrossEntropyGradKernel,
     constants: {
-      WG: plan.workgroupSize,
-      ROW_THREADS: plan.rowThreads,
+      WG: split ? split.workgroupSize : plan.workgroupSize,
+      ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
+      CHUNKED: !!split,
       MEAN: a.reduction === "mean",
       IN_PLACE: inPlace,
       VEC4: vec4,
@@ -366,9 +368,11 @@ export function crossEntropyWithGrad(
       ["f32", 1 / Math.log(a.base)],
       ["f32", a.softcap],
       ["f32", a.zLoss],
+      ["u32", split?.chunks ?? 1],
+      ["u32", split?.chunkLength ?? a.view.classes],
     ],
     buffers: [x, a.target.buffer, a.weight?.buffer ?? rowStats, rowStats, divisor, gradScalar, io4, x4],
-    workgroups: plan.workgroups,
+    workgroups: split ? rows * split.chunks : plan.workgroups,
   });
   finishRecording(rec, [loss, grad], inputsOf(a));
   return { loss, grad };

@@ -11,7 +11,8 @@ import {
 } from "../context.js";
 import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
-import { planRows, vec4Rows } from "../row-plan.js";
+import { planRows, planSplit, vec4Rows } from "../row-plan.js";
+import type { UniformField } from "../kernel.js";
 import { describe, normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -43,29 +44,59 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const view = rowView(input.shape, dim);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   const vec4 = vec4Rows(view) && input.dtype === "f32";
+  const split = planSplit(view, ctx.device.limits, ctx.adapterKind);
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
-  rec.dispatch({
-    kernel: kSoftmaxKernel,
-    constants: {
-      WG: plan.workgroupSize,
-      ROW_THREADS: plan.rowThreads,
-      LOG_SOFTMAX: op === "logSoftmax",
-      TWO_PASS: ctx.adapterKind === "cpu",
-      VEC4: vec4,
-      DTYPE: kLogitDTypeCode[input.dtype] as number,
-    },
-    uniforms: [
-      ["u32", view.rows],
-      ["u32", view.classes],
-      ["u32", view.inner],
-      ["f32", 1 / temperature],
-    ],
-    // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
-    // buffer to the other (a buffer may be bound writable only once per dispatch).
-    buffers: [input.buffer, vec4 ? ctx.scratch(0) : out.buffer, input.buffer, vec4 ? out.buffer : ctx.scratch(0)],
-    workgroups: view.classes === 0 ? 0 : plan.workgroups,
-  });
+  const constants = {
+    LOG_SOFTMAX: op === "logSoftmax",
+    TWO_PASS: ctx.adapterKind === "cpu",
+    VEC4: vec4,
+    DTYPE: kLogitDTypeCode[input.dtype] as number,
+  };
+  const uniforms: UniformField[] = [
+    ["u32", view.rows],
+    ["u32", view.classes],
+    ["u32", view.inner],
+    ["f32", 1 / temperature],
+    ["u32", split?.chunks ?? 1],
+    ["u32", split?.chunkLength ?? view.classes],
+  ];
+  // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
+  // buffer to the other (a buffer may be bound writable only once per dispatch).
+  const outputs = (partials: GPUBuffer): GPUBuffer[] => [
+    input.buffer,
+    vec4 ? ctx.scratch(0) : out.buffer,
+    input.buffer,
+    vec4 ? out.buffer : ctx.scratch(0),
+    partials,
+  ];
+  if (split && view.classes > 0) {
+    // Chunk states first (written through y), then every (row, chunk) merges them and writes.
+    const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
+    const wg = { WG: split.workgroupSize, ROW_THREADS: split.workgroupSize };
+    rec.dispatch({
+      kernel: kSoftmaxKernel,
+      constants: { ...constants, ...wg, SPLIT: 1 },
+      uniforms,
+      buffers: [input.buffer, partials, input.buffer, ctx.scratch(0), ctx.scratch(1)],
+      workgroups: view.rows * split.chunks,
+    });
+    rec.dispatch({
+      kernel: kSoftmaxKernel,
+      constants: { ...constants, ...wg, SPLIT: 2 },
+      uniforms,
+      buffers: outputs(partials),
+      workgroups: view.rows * split.chunks,
+    });
+  } else {
+    rec.dispatch({
+      kernel: kSoftmaxKernel,
+      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
+      uniforms,
+      buffers: outputs(ctx.scratch(1)),
+      workgroups: view.classes === 0 ? 0 : plan.workgroups,
+    });
+  }
   finishRecording(rec, [out], [input]);
   return out;
 }
