@@ -51,6 +51,8 @@ override Z_LOSS: bool = false;
 override WRITE_ROW_STATS: bool = false;
 override TWO_PASS: bool = false;
 override SPLIT: u32 = 0u;
+// ROW_THREADS lanes of a row share one subgroup: merge with shuffles, no workgroup memory or barriers.
+override SUBGROUPS: bool = false;
 
 const SPLIT_NONE = 0u;
 const SPLIT_PARTIAL = 1u;
@@ -223,6 +225,14 @@ fn lane_state_two_pass(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
 }
 
 fn merge_row(acc: RowState, lid: u32, lane: u32) -> RowState {
+  if (SUBGROUPS) {
+    var a = acc;
+    for (var mask = 1u; mask < ROW_THREADS; mask <<= 1u) {
+      let other = RowState(Online(lane_xor(a.on.m, mask), lane_xor(a.on.s, mask)), Gaps(lane_xor(a.gaps.w, mask), lane_xor(a.gaps.d, mask)));
+      a = merge(a, other);
+    }
+    return a;
+  }
   red_m[lid] = acc.on.m;
   red_s[lid] = acc.on.s;
   red_w[lid] = acc.gaps.w;

@@ -33,6 +33,8 @@ override TWO_PASS: bool = false;
 override VEC4: bool = false;
 override DTYPE: u32 = 0u;
 override SPLIT: u32 = 0u;
+// ROW_THREADS lanes of a row share one subgroup: merge with shuffles, no workgroup memory or barriers.
+override SUBGROUPS: bool = false;
 
 const SPLIT_PARTIAL = 1u;
 const SPLIT_OUTPUT = 2u;
@@ -89,6 +91,13 @@ fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
 }
 
 fn merge_row(acc: Online, lid: u32, lane: u32) -> Online {
+  if (SUBGROUPS) {
+    var a = acc;
+    for (var mask = 1u; mask < ROW_THREADS; mask <<= 1u) {
+      a = online_merge(a, Online(lane_xor(a.m, mask), lane_xor(a.s, mask)), params.inv_temp);
+    }
+    return a;
+  }
   red_m[lid] = acc.m;
   red_s[lid] = acc.s;
   for (var stride = ROW_THREADS / 2u; stride > 0u; stride >>= 1u) {

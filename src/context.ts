@@ -1,7 +1,8 @@
 /** What every op needs from an {@link Xent}: the device, allocation and argument checks. */
 import type { DType } from "./dtype.js";
 import type { AdapterKind } from "./row-plan.js";
-import { Recording } from "./kernel.js";
+import { Recording, type Kernel } from "./kernel.js";
+import type { RowKernelPair } from "./kernels.js";
 import type { LabelCheck } from "./label-check.js";
 import { describe, type Shape } from "./shape.js";
 import { SharedBuffers, Tensor } from "./tensor.js";
@@ -10,6 +11,8 @@ export interface XentContext {
   readonly device: GPUDevice;
   /** The adapter offers subgroup operations and they were enabled. */
   readonly hasSubgroups: boolean;
+  /** The smallest subgroup size the adapter may use (0 when unknown): rows of at most this many lanes merge by shuffles. */
+  readonly subgroupMinSize: number;
   /** A real GPU or a CPU emulation of one: the row plans differ (see row-plan.ts). */
   readonly adapterKind: AdapterKind;
   assertUsable(what: string): void;
@@ -91,4 +94,10 @@ export function finishRecording(rec: Recording, outputs: readonly Tensor[], inpu
 async function firstFailure(failures: readonly Promise<Error | undefined>[]): Promise<Error | undefined> {
   for (const e of await Promise.all(failures)) if (e) return e;
   return undefined;
+}
+
+/** The build of a row kernel to use: shuffle merges when a row's lanes surely share one subgroup. */
+export function rowKernel(ctx: XentContext, pair: RowKernelPair, rowThreads: number): { kernel: Kernel; subgroups: boolean } {
+  const subgroups = ctx.hasSubgroups && rowThreads > 1 && rowThreads <= ctx.subgroupMinSize;
+  return { kernel: subgroups ? pair.subgroups : pair.plain, subgroups };
 }

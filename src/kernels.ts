@@ -10,15 +10,37 @@ import pointwiseLossWgsl from "../shaders/pointwise-loss.wgsl?raw";
 import entropyWgsl from "../shaders/entropy.wgsl?raw";
 import probCrossEntropyWgsl from "../shaders/prob-cross-entropy.wgsl?raw";
 import crossEntropyGradWgsl from "../shaders/cross-entropy-grad.wgsl?raw";
+import subgroupsWgsl from "../shaders/subgroups.wgsl?raw";
+import subgroupsNoneWgsl from "../shaders/subgroups-none.wgsl?raw";
 
 const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
 
-export const kSoftmaxKernel: Kernel = {
-  name: "softmax",
-  code: withRowCommon(softmaxWgsl),
-  // params, x, y, the same two as vec4 arrays, chunk states (split rows)
-  bindings: ["uniform", "read-only-storage", "storage", "read-only-storage", "storage", "read-only-storage"],
-};
+/**
+ * A row kernel in two builds: with `enable subgroups;` and shuffle-based lane merges (for devices
+ * with the feature), and without (workgroup-memory merges). WGSL cannot enable a feature
+ * conditionally, so these are two modules; the SUBGROUPS override picks the merge inside.
+ */
+export interface RowKernelPair {
+  plain: Kernel;
+  subgroups: Kernel;
+}
+
+function rowKernelPair(name: string, code: string, bindings: Kernel["bindings"]): RowKernelPair {
+  return {
+    plain: { name, code: `${rowCommon}\n${subgroupsNoneWgsl}\n${code}`, bindings },
+    subgroups: { name: `${name}+subgroups`, code: `enable subgroups;\n${rowCommon}\n${subgroupsWgsl}\n${code}`, bindings },
+  };
+}
+
+// params, x, y, the same two as vec4 arrays, chunk states (split rows)
+export const kSoftmaxKernels = rowKernelPair("softmax", softmaxWgsl, [
+  "uniform",
+  "read-only-storage",
+  "storage",
+  "read-only-storage",
+  "storage",
+  "read-only-storage",
+]);
 
 export const kSigmoidKernel: Kernel = {
   name: "sigmoid",
@@ -26,22 +48,18 @@ export const kSigmoidKernel: Kernel = {
   bindings: ["uniform", "read-only-storage", "storage"],
 };
 
-export const kCrossEntropyKernel: Kernel = {
-  name: "cross-entropy",
-  code: withRowCommon(crossEntropyWgsl),
-  // params, logits, target, weight, row loss, row denominator, label status, row stats, logits as vec4
-  bindings: [
-    "uniform",
-    "read-only-storage",
-    "read-only-storage",
-    "read-only-storage",
-    "storage",
-    "storage",
-    "storage",
-    "storage",
-    "read-only-storage",
-  ],
-};
+// params, logits, target, weight, row loss, row denominator, label status, row stats, logits as vec4
+export const kCrossEntropyKernels = rowKernelPair("cross-entropy", crossEntropyWgsl, [
+  "uniform",
+  "read-only-storage",
+  "read-only-storage",
+  "read-only-storage",
+  "storage",
+  "storage",
+  "storage",
+  "storage",
+  "read-only-storage",
+]);
 
 export const kReduceLossKernel: Kernel = {
   name: "reduce-loss",

@@ -74,3 +74,8 @@ export function pipelineOf(device: GPUDevice, kernel: Kernel, constants: Overrid
 export function pipelineCount(device: GPUDevice): number {
   return byDevice.get(device)?.pipelines.size ?? 0;
 }
+
+/** The keys of the pipelines compiled on this device (tests check which kernel builds ran). */
+export function pipelineKeys(device: GPUDevice): string[] {
+  return [...(byDevice.get(device)?.pipelines.keys() ?? [])];
+}

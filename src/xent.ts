@@ -32,6 +32,7 @@ import { adapterKindOf, type AdapterKind } from "./row-plan.js";
 
 export class Xent implements XentContext, TensorOwner {
   readonly hasSubgroups: boolean;
+  readonly subgroupMinSize: number;
   /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers. */
   readonly adapterKind: AdapterKind;
   /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
@@ -43,8 +44,11 @@ export class Xent implements XentContext, TensorOwner {
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
     adapterKind?: AdapterKind,
+    useSubgroups = true,
   ) {
-    this.hasSubgroups = device.features.has("subgroups");
+    this.hasSubgroups = useSubgroups && device.features.has("subgroups");
+    const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
+    this.subgroupMinSize = info?.subgroupMinSize ?? 0;
     this.adapterKind = adapterKind ?? adapterKindOf(device);
     this.keras = kerasLosses(this);
     void device.lost.then((info) => {
@@ -62,11 +66,11 @@ export class Xent implements XentContext, TensorOwner {
   }
 
   /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
-  static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind"> = {}): Xent {
+  static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind" | "useSubgroups"> = {}): Xent {
     if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
-    return new Xent(device, false, checkAdapterKind(options.adapterKind));
+    return new Xent(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false);
   }
 
   /** @internal A read that failed because the device went away says so (the loss is reported a moment after). */

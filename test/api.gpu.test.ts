@@ -1,12 +1,31 @@
 // Sharing a device, wrapping caller buffers, recording into a caller's encoder, the tutorial CLI.
 import { describe, expect, it } from "vitest";
 import { Xent } from "../src/index.js";
+import { pipelineKeys } from "../src/pipeline-cache.js";
 import * as ref from "../src/reference/index.js";
 import { throughput, tutorialNumbers } from "../demo/tutorial.js";
 import { expectClose } from "./helpers/compare.js";
 import { countGpuCase, gpu } from "./helpers/gpu.js";
 
 describe("API", () => {
+  it("rows of up to subgroupMinSize lanes merge by subgroup shuffles when the device has subgroups, else in workgroup memory", async () => {
+    const xent = await gpu();
+    const rows = Xent.fromDevice(xent.device, { adapterKind: "cpu" });
+    const plain = Xent.fromDevice(xent.device, { adapterKind: "cpu", useSubgroups: false });
+    const x = rows.tensor(
+      new Float32Array(8 * 1000).map((_, i) => Math.sin(i)),
+      [8, 1000],
+    );
+    const want = ref.softmax(ref.refTensor(await x.read(), [8, 1000])).data;
+    expectClose(await rows.softmax(x).read(), want, { atol: 1e-6, rtol: 1e-5 }, "softmax, subgroup merges");
+    expectClose(await plain.softmax(x).read(), want, { atol: 1e-6, rtol: 1e-5 }, "softmax, workgroup-memory merges");
+    const keys = pipelineKeys(xent.device);
+    expect(keys.some((k) => k.startsWith("softmax{") && k.includes("SUBGROUPS=0"))).toBe(true);
+    if (rows.hasSubgroups && rows.subgroupMinSize >= 4)
+      expect(keys.some((k) => k.startsWith("softmax+subgroups{") && k.includes("SUBGROUPS=1"))).toBe(true);
+    countGpuCase(2);
+  });
+
   it("fromDevice shares a device; wrap() reads a caller's buffer without a copy", async () => {
     const owner = await gpu();
     const xent = Xent.fromDevice(owner.device);

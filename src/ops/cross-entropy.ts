@@ -8,12 +8,13 @@ import {
   checkOptions,
   checkTensor,
   finishRecording,
+  rowKernel,
   startRecording,
   type RecordOptions,
   type XentContext,
 } from "../context.js";
 import type { Recording, UniformField } from "../kernel.js";
-import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../kernels.js";
+import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
 import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan } from "../row-plan.js";
@@ -224,15 +225,23 @@ function recordRows(
   if (split) {
     // One workgroup per (row, chunk) writes chunk states; a thread per row merges and finishes.
     const partials = rec.temporary(a.view.rows * split.chunks * 16, "chunk-states");
+    const chunkKernel = rowKernel(ctx, kCrossEntropyKernels, split.workgroupSize);
     rec.dispatch({
-      kernel: kCrossEntropyKernel,
-      constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize, SPLIT: 1, VEC4: vec4 },
+      kernel: chunkKernel.kernel,
+      constants: {
+        ...constants,
+        WG: split.workgroupSize,
+        ROW_THREADS: split.workgroupSize,
+        SPLIT: 1,
+        VEC4: vec4,
+        SUBGROUPS: chunkKernel.subgroups,
+      },
       uniforms,
       buffers: buffers(partials, a.input.buffer),
       workgroups: a.view.rows * split.chunks,
     });
     rec.dispatch({
-      kernel: kCrossEntropyKernel,
+      kernel: kCrossEntropyKernels.plain,
       constants: { ...constants, WG: 64, ROW_THREADS: 1, SPLIT: 2, VEC4: false },
       uniforms,
       buffers: buffers(loss, partials),
@@ -240,9 +249,10 @@ function recordRows(
     });
     return;
   }
+  const { kernel, subgroups } = rowKernel(ctx, kCrossEntropyKernels, plan.rowThreads);
   rec.dispatch({
-    kernel: kCrossEntropyKernel,
-    constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4 },
+    kernel,
+    constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
     uniforms,
     buffers: buffers(loss, a.input.buffer),
     workgroups: plan.workgroups,

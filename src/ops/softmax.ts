@@ -4,13 +4,14 @@ import {
   checkKnownOptions,
   checkOptions,
   checkTensor,
+  rowKernel,
   startRecording,
   finishRecording,
   type RecordOptions,
   type XentContext,
 } from "../context.js";
 import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
-import { kSigmoidKernel, kSoftmaxKernel } from "../kernels.js";
+import { kSigmoidKernel, kSoftmaxKernels } from "../kernels.js";
 import { planRows, planSplit, vec4Rows } from "../row-plan.js";
 import type { UniformField } from "../kernel.js";
 import { describe, normalizeDim, rowView } from "../shape.js";
@@ -74,24 +75,26 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     // Chunk states first (written through y), then every (row, chunk) merges them and writes.
     const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
     const wg = { WG: split.workgroupSize, ROW_THREADS: split.workgroupSize };
+    const chunkKernel = rowKernel(ctx, kSoftmaxKernels, split.workgroupSize);
     rec.dispatch({
-      kernel: kSoftmaxKernel,
-      constants: { ...constants, ...wg, SPLIT: 1 },
+      kernel: chunkKernel.kernel,
+      constants: { ...constants, ...wg, SPLIT: 1, SUBGROUPS: chunkKernel.subgroups },
       uniforms,
       buffers: [input.buffer, partials, input.buffer, ctx.scratch(0), ctx.scratch(1)],
       workgroups: view.rows * split.chunks,
     });
     rec.dispatch({
-      kernel: kSoftmaxKernel,
-      constants: { ...constants, ...wg, SPLIT: 2 },
+      kernel: chunkKernel.kernel,
+      constants: { ...constants, ...wg, SPLIT: 2, SUBGROUPS: chunkKernel.subgroups },
       uniforms,
       buffers: outputs(partials),
       workgroups: view.rows * split.chunks,
     });
   } else {
+    const { kernel, subgroups } = rowKernel(ctx, kSoftmaxKernels, plan.rowThreads);
     rec.dispatch({
-      kernel: kSoftmaxKernel,
-      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
+      kernel,
+      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, SUBGROUPS: subgroups },
       uniforms,
       buffers: outputs(ctx.scratch(1)),
       workgroups: view.classes === 0 ? 0 : plan.workgroups,

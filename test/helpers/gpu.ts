@@ -28,12 +28,14 @@ function describeAdapter(device: GPUDevice): string {
  * (barrier-free, two-pass), so the GPU plan (wide workgroups, tree merges, online pass) is forced
  * here to be tested too.
  */
-export type Plan = "detected plan" | "other plan";
-export const kPlans: Plan[] = ["detected plan", "other plan"];
+export type Plan = "detected plan" | "other plan" | "detected plan without subgroups";
+/** With subgroups on this machine (size 4), the detected CPU plan merges its 4 lanes by shuffles; the others use workgroup memory. */
+export const kPlans: Plan[] = ["detected plan", "other plan", "detected plan without subgroups"];
 
 export async function gpuWithPlan(plan: Plan): Promise<Xent> {
   const xent = await gpu();
   if (plan === "detected plan") return xent;
+  if (plan === "detected plan without subgroups") return Xent.fromDevice(xent.device, { useSubgroups: false });
   return Xent.fromDevice(xent.device, { adapterKind: xent.adapterKind === "cpu" ? "gpu" : "cpu" });
 }
 
