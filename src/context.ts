@@ -45,7 +45,8 @@ export function checkTensor(ctx: XentContext, value: unknown, argName: string, d
     throw new TypeError(`${argName}: the tensor belongs to another GPUDevice than this Xent's`);
   }
   if (!dtypes.includes(value.dtype)) {
-    throw new TypeError(`${argName}: expected dtype ${dtypes.join(" or ")}, got ${value.dtype}`);
+    const list = dtypes.length > 1 ? `${dtypes.slice(0, -1).join(", ")} or ${dtypes[dtypes.length - 1]}` : dtypes[0];
+    throw new TypeError(`${argName}: expected dtype ${list}, got ${value.dtype}`);
   }
   return value;
 }

@@ -7,7 +7,7 @@ describe("argument errors", () => {
   it("tensor(): data, shape and size mismatches", async () => {
     const xent = await gpu();
     expect(() => xent.tensor(new Float64Array(3) as unknown as Float32Array)).toThrow(
-      /tensor: data: expected a Float32Array, Int32Array, Uint32Array or number\[\], got a Float64Array/,
+      /tensor: data: expected a Float32Array, Int32Array, Uint32Array, Uint16Array \(f16\/bf16 bits\) or number\[\], got a Float64Array/,
     );
     expect(() => xent.tensor(new Float32Array(6), [2, 4])).toThrow(RangeError);
     expect(() => xent.tensor(new Float32Array(6), [2, 4])).toThrow("tensor: shape [2, 4] holds 8 elements, but data has 6");
@@ -34,7 +34,7 @@ describe("argument errors", () => {
     expect(() => xent.softmax(new Float32Array(3) as unknown as Tensor)).toThrow(
       "softmax: x: expected a Tensor (from xent.tensor() or xent.wrap()), got a Float32Array of length 3",
     );
-    expect(() => xent.softmax(xent.tensor(new Int32Array(3)))).toThrow("softmax: x: expected dtype f32, got i32");
+    expect(() => xent.softmax(xent.tensor(new Int32Array(3)))).toThrow("softmax: x: expected dtype f32, f16 or bf16, got i32");
     expect(() => xent.sigmoid(xent.tensor(new Uint32Array(3)))).toThrow(TypeError);
     x.destroy();
     expect(() => xent.softmax(x)).toThrow(/softmax: x: tensor \[2, 3\] f32 was destroyed/);
