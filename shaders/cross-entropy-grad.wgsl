@@ -127,7 +127,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (VEC4) {
     let base4 = base / 4u;
     for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      var z = select(x4[base4 + k], io4[base4 + k], IN_PLACE);
+      var z: vec4<f32>;
+      if (IN_PLACE) {
+        z = io4[base4 + k];
+      } else if (DTYPE == DTYPE_F32) {
+        z = x4[base4 + k];
+      } else {
+        z = decode4(xw[2u * (base4 + k)], xw[2u * (base4 + k) + 1u], DTYPE);
+      }
       if (SOFTCAP) {
         z = params.softcap * tanh(z / params.softcap);
       }

@@ -81,7 +81,12 @@ fn logit(i: u32) -> f32 {
 }
 
 fn logit4(k: u32) -> vec4<f32> {
-  let v = x4[k];
+  var v: vec4<f32>;
+  if (DTYPE == DTYPE_F32) {
+    v = x4[k];
+  } else {
+    v = decode4(xw[2u * k], xw[2u * k + 1u], DTYPE);
+  }
   if (SOFTCAP) {
     return params.softcap * tanh(v / params.softcap);
   }

@@ -41,6 +41,14 @@ fn decode_logit(words_i: u32, word: u32, dtype: u32) -> f32 {
   return bitcast<f32>(half_bits << 16u);
 }
 
+// Four packed 16-bit logits (elements 4k..4k+3 = words 2k, 2k+1) as f32s.
+fn decode4(w0: u32, w1: u32, dtype: u32) -> vec4<f32> {
+  if (dtype == DTYPE_F16) {
+    return vec4<f32>(unpack2x16float(w0), unpack2x16float(w1));
+  }
+  return vec4<f32>(bitcast<f32>(w0 << 16u), bitcast<f32>(w0 & 0xffff0000u), bitcast<f32>(w1 << 16u), bitcast<f32>(w1 & 0xffff0000u));
+}
+
 // The u32 word that holds element i.
 fn logit_word_index(i: u32, dtype: u32) -> u32 {
   return select(i >> 1u, i, dtype == DTYPE_F32);

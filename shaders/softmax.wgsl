@@ -43,6 +43,14 @@ fn x_at(i: u32) -> f32 {
   return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
 }
 
+// Elements 4k..4k+3 (VEC4 rows).
+fn x4_at(k: u32) -> vec4<f32> {
+  if (DTYPE == DTYPE_F32) {
+    return x4[k];
+  }
+  return decode4(xw[2u * k], xw[2u * k + 1u], DTYPE);
+}
+
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
 
@@ -55,7 +63,7 @@ fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
     var m4 = vec4<f32>(neg_inf());
     var poisoned = false;
     for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      let v = x4[base4 + k];
+      let v = x4_at(base4 + k);
       m4 = max(m4, v);
       poisoned = poisoned || poisons4(v);
     }
@@ -68,13 +76,13 @@ fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
     }
     var s4 = vec4<f32>(0.0);
     for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      s4 += exp((x4[base4 + k] - m) * inv_t);
+      s4 += exp((x4_at(base4 + k) - m) * inv_t);
     }
     return Online(m, sum4(s4));
   }
   var acc = online_empty();
   for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-    let v = x4[base4 + k];
+    let v = x4_at(base4 + k);
     if (poisons4(v)) {
       acc.s = nan();
     }
@@ -184,7 +192,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (VEC4) {
     let base4 = base / 4u;
     for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      let z = (x4[base4 + k] - acc.m) * params.inv_temp;
+      let z = (x4_at(base4 + k) - acc.m) * params.inv_temp;
       if (undefined_row) {
         y4[base4 + k] = vec4<f32>(nan());
       } else if (LOG_SOFTMAX) {

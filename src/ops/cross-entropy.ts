@@ -197,7 +197,7 @@ function recordRows(
 ): void {
   const split = logProbs ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
-  const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32";
+  const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
   const uniforms: UniformField[] = [
     ["u32", a.view.rows],
     ["u32", a.view.classes],
@@ -350,12 +350,16 @@ export function crossEntropyWithGrad(
   const grad = inPlace
     ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
     : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0 && a.input.dtype === "f32";
+  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
   const logitsBuffer = a.input.buffer;
   const out = grad.buffer;
   // Each view the variant does not touch gets its own scratch buffer (see cross-entropy-grad.wgsl).
+  // VEC4 rows read f32 logits through x4 (in place: io4) and 16-bit ones through the word view.
+  const half = a.input.dtype !== "f32";
   const [x, gradScalar, io4, x4] = vec4
-    ? [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
+    ? half
+      ? [logitsBuffer, ctx.scratch(0), out, ctx.scratch(1)]
+      : [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
     : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
   const split = planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   rec.dispatch({

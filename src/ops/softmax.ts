@@ -44,7 +44,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
 
   const view = rowView(input.shape, dim);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  const vec4 = vec4Rows(view) && input.dtype === "f32";
+  const vec4 = vec4Rows(view);
   const split = planSplit(view, ctx.device.limits, ctx.adapterKind);
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
