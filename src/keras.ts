@@ -75,7 +75,7 @@ function runProbCrossEntropy(
   });
 }
 
-function kerasArgs(ctx: XentContext, op: string, options: unknown, known: readonly string[]) {
+function kerasArgs(op: string, options: unknown, known: readonly string[]) {
   const opts = checkOptions(options, op);
   checkKnownOptions(opts, known, op);
   return {
@@ -92,7 +92,7 @@ function kerasArgs(ctx: XentContext, op: string, options: unknown, known: readon
  */
 export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
   const op = "keras.categoricalCrossentropy";
-  const a = kerasArgs(ctx, op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const a = kerasArgs(op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
   if (!sameShape(y.shape, pred.shape))
@@ -120,7 +120,7 @@ export function sparseCategoricalCrossentropy(
   options?: SparseKerasOptions,
 ): Tensor<"f32"> {
   const op = "keras.sparseCategoricalCrossentropy";
-  const a = kerasArgs(ctx, op, options, ["fromLogits", "axis", "encoder"]);
+  const a = kerasArgs(op, options, ["fromLogits", "axis", "encoder"]);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["i32", "u32"]);
   if (pred.shape.length === 0) throw new RangeError(`${op}: yPred: expected rank >= 1, got a scalar`);
@@ -147,7 +147,7 @@ export function sparseCategoricalCrossentropy(
  */
 export function binaryCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
   const op = "keras.binaryCrossentropy";
-  const a = kerasArgs(ctx, op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const a = kerasArgs(op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
   if (!sameShape(y.shape, pred.shape))
