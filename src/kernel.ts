@@ -4,7 +4,8 @@
  * wanted); the rest are storage buffers in `bindings` order. Workgroup counts above the
  * per-dimension limit are folded into a 2-D grid and unfolded in WGSL by `linear_group()`.
  */
-import { createBuffer, destroyBuffer } from "./gpu-memory.js";
+import { acquireBuffer, releaseAfterSubmittedWork } from "./buffer-pool.js";
+import { createBuffer } from "./gpu-memory.js";
 import { bindGroupLayoutOf, pipelineOf, type OverrideConstants } from "./pipeline-cache.js";
 import { kBufferUsage } from "./gpu-flags.js";
 
@@ -74,14 +75,32 @@ export class Recording {
     this.encoder = encoder ?? device.createCommandEncoder({ label: `xent:${label}` });
   }
 
-  /** A storage buffer that lives only as long as this op's work. */
-  temporary(byteLength: number, label: string, usage = 0): GPUBuffer {
-    const buffer = createBuffer(this.device, {
-      label: `xent:${this.label}:${label}`,
-      size: Math.max(16, Math.ceil(byteLength / 4) * 4),
-      usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST | usage,
-    });
+  /**
+   * A storage buffer that lives only as long as this op's work: from the pool when the op submits
+   * its own work (it returns there when the GPU is done), fresh when recording into a caller's
+   * encoder (it lives until the outputs are destroyed; we cannot tell when the caller submits).
+   */
+  temporary(byteLength: number, label: string): GPUBuffer {
+    const size = Math.max(16, Math.ceil(byteLength / 4) * 4);
+    const usage = kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST;
+    const buffer = this.ownsEncoder
+      ? acquireBuffer(this.device, size, usage, `xent:temporary`)
+      : createBuffer(this.device, { label: `xent:${this.label}:${label}`, size, usage });
     this.temporaries.push(buffer);
+    return buffer;
+  }
+
+  private uniformBuffer(data: ArrayBuffer, label: string): GPUBuffer {
+    if (this.ownsEncoder) {
+      const buffer = acquireBuffer(this.device, data.byteLength, kBufferUsage.UNIFORM | kBufferUsage.COPY_DST, "xent:params");
+      // Queue writes happen before the submit that follows, and a pooled buffer is only reused
+      // after the work that read it is done.
+      this.device.queue.writeBuffer(buffer, 0, data);
+      return buffer;
+    }
+    const buffer = createBuffer(this.device, { label, size: data.byteLength, usage: kBufferUsage.UNIFORM, mappedAtCreation: true });
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data));
+    buffer.unmap();
     return buffer;
   }
 
@@ -90,14 +109,7 @@ export class Recording {
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y] = foldWorkgroups(d.workgroups, maxPerDim);
     const data = packUniforms([["u32", d.workgroups], ...d.uniforms]);
-    const uniform = createBuffer(this.device, {
-      label: `xent:${d.kernel.name}:params`,
-      size: data.byteLength,
-      usage: kBufferUsage.UNIFORM,
-      mappedAtCreation: true,
-    });
-    new Uint8Array(uniform.getMappedRange()).set(new Uint8Array(data));
-    uniform.unmap();
+    const uniform = this.uniformBuffer(data, `xent:${d.kernel.name}:params`);
     this.temporaries.push(uniform);
     const bindGroup = this.device.createBindGroup({
       label: `xent:${d.kernel.name}`,
@@ -120,8 +132,7 @@ export class Recording {
     let keepAlive: GPUBuffer[] = [];
     if (this.ownsEncoder) {
       this.device.queue.submit([this.encoder.finish()]);
-      // Destroying after submit is safe: the implementation frees them once the GPU is done.
-      for (const b of this.temporaries.splice(0)) destroyBuffer(b);
+      releaseAfterSubmittedWork(this.device, this.temporaries.splice(0));
     } else {
       keepAlive = this.temporaries.splice(0);
     }

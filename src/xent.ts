@@ -1,6 +1,7 @@
 /** The entry point: one Xent per GPUDevice; makes tensors and runs the ops. */
 import { createBuffer, destroyBuffer, memoryStats, type MemoryStats } from "./gpu-memory.js";
 import { pipelineCount } from "./pipeline-cache.js";
+import { drainPool, pooledStats } from "./buffer-pool.js";
 import type { RecordOptions, XentContext } from "./context.js";
 import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, type TypedArrayOf } from "./dtype.js";
 import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
@@ -207,15 +208,21 @@ export class Xent implements XentContext, TensorOwner {
     return bytes;
   }
 
-  /** GPU buffers webgpu-xent holds on this device right now (all Xents sharing it), and the pipelines compiled. */
-  stats(): MemoryStats & { pipelines: number } {
-    return { ...memoryStats(this.device), pipelines: pipelineCount(this.device) };
+  /**
+   * GPU buffers webgpu-xent holds on this device right now (all Xents sharing it) — including the
+   * pooled intermediates kept for reuse, counted apart too — and the pipelines compiled.
+   */
+  stats(): MemoryStats & { pooledBuffers: number; pooledBytes: number; pipelines: number } {
+    return { ...memoryStats(this.device), ...pooledStats(this.device), pipelines: pipelineCount(this.device) };
   }
 
   /** Destroys the device if this Xent created it. */
   destroy(): void {
     for (const b of this.scratchBuffers) if (b) destroyBuffer(b);
-    if (this.ownsDevice) this.device.destroy();
+    if (this.ownsDevice) {
+      drainPool(this.device);
+      this.device.destroy();
+    }
   }
 
   /** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
