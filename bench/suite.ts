@@ -27,11 +27,11 @@ export interface BenchRow {
   shape: Shape2;
   /** The logits' dtype (f16: packed 16-bit, half the bytes read). */
   dtype: "f32" | "f16";
-  op: "softmax" | "crossEntropy" | "crossEntropyWithGrad";
+  op: "softmax" | "crossEntropy" | "crossEntropyWithGrad" | "entropy" | "klDiv" | "binaryCrossEntropyWithLogits";
   ms: number;
   /** Bytes the op must move at least (read logits; + write for softmax / grad) per ms → GB/s. */
   gbps: number;
-  roofline: "read" | "copy" | "read+copy";
+  roofline: "read" | "copy" | "read+copy" | "2×read";
   rooflineMs: number;
   /** ms / rooflineMs: 1.0 is the floor. */
   ratio: number;
@@ -211,6 +211,33 @@ export async function runSuite(
         rooflineMs: read.ms + copy.ms * (dtype === "f16" ? 2 : 1),
       },
     ];
+    // The other losses, f32 only: entropy reads the logits once; KL and BCE read two tensors of their size.
+    const target = dtype === "f32" ? xent.softmax(logits) : undefined;
+    if (target) {
+      all.push(
+        {
+          op: "entropy",
+          run: (encoder) => [xent.entropy(logits, { fromLogits: true, reduction: "mean", encoder })],
+          bytes,
+          roofline: "read",
+          rooflineMs: read.ms,
+        },
+        {
+          op: "klDiv",
+          run: (encoder) => [xent.klDiv(logits, target, { reduction: "batchmean", encoder })],
+          bytes: 2 * bytes,
+          roofline: "2×read",
+          rooflineMs: 2 * read.ms,
+        },
+        {
+          op: "binaryCrossEntropyWithLogits",
+          run: (encoder) => [xent.binaryCrossEntropyWithLogits(logits, target, { encoder })],
+          bytes: 2 * bytes,
+          roofline: "2×read",
+          rooflineMs: 2 * read.ms,
+        },
+      );
+    }
     // softmax of f16 writes f32: no single roofline kernel matches it, so it is measured on f32 only.
     const ops = dtype === "f16" ? all.filter((o) => o.op !== "softmax") : all;
     for (const o of ops) {
@@ -251,6 +278,7 @@ export async function runSuite(
     }
     logits.destroy();
     labels.destroy();
+    target?.destroy();
     scratch.destroy();
     return out;
   }

@@ -11,6 +11,9 @@ it("bench suite produces a row per op and dtype with a positive roofline", async
     "f32:crossEntropy",
     "f32:softmax",
     "f32:crossEntropyWithGrad",
+    "f32:entropy",
+    "f32:klDiv",
+    "f32:binaryCrossEntropyWithLogits",
     "f16:crossEntropy",
     "f16:crossEntropyWithGrad",
   ]);
