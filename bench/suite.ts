@@ -262,7 +262,8 @@ export async function runSuite(
         k,
         reps,
       };
-      if (options.tf && o.op !== "crossEntropyWithGrad" && dtype === "f32") {
+      // TF.js is timed on the two ops it has a counterpart for.
+      if (options.tf && (o.op === "crossEntropy" || o.op === "softmax") && dtype === "f32") {
         const tfReps = 10;
         row.tfjsMs =
           o.op === "crossEntropy"
