@@ -47,7 +47,8 @@ function runProbCrossEntropy(
   encoder: GPUCommandEncoder | undefined,
 ): Tensor<"f32"> {
   const view = binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, classAxis);
-  const check = mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined);
+  const check =
+    mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
   return runLoss(ctx, {
     op,
     encoder,

@@ -3,6 +3,7 @@
  * position into a small status buffer (atomicMin); a one-thread kernel then copies the label
  * found there. `Tensor.read()` maps the status together with the data and rejects when set.
  */
+import { acquireBuffer, releaseAfterSubmittedWork } from "./buffer-pool.js";
 import { createBuffer, destroyBuffer } from "./gpu-memory.js";
 import { kBufferUsage } from "./gpu-flags.js";
 import { formatShape, type Shape } from "./shape.js";
@@ -14,20 +15,28 @@ export class LabelCheck {
   readonly buffer: GPUBuffer;
   private refs = 0;
 
+  /**
+   * `pooled`: the op submits its own work, so the status words can come from the buffer pool (reset
+   * by a queue write that lands before that submit) and go back to it after the last reader is gone
+   * and the queue is done. With a caller's encoder we cannot tell when it is submitted: a fresh buffer.
+   */
   constructor(
-    device: GPUDevice,
+    private readonly device: GPUDevice,
     readonly op: string,
     readonly targetShape: Shape,
     readonly classes: number,
     readonly ignoreIndex: number | undefined,
+    private readonly pooled = false,
   ) {
-    this.buffer = createBuffer(device, {
-      label: `xent:${op}:label-status`,
-      size: 16,
-      usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST,
-      mappedAtCreation: true,
-    });
-    new Uint32Array(this.buffer.getMappedRange()).set([kNoBadPosition, 0, 0, 0]);
+    const usage = kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST;
+    const clean = new Uint32Array([kNoBadPosition, 0, 0, 0]);
+    if (pooled) {
+      this.buffer = acquireBuffer(device, 16, usage, "xent:label-status");
+      device.queue.writeBuffer(this.buffer, 0, clean);
+      return;
+    }
+    this.buffer = createBuffer(device, { label: `xent:${op}:label-status`, size: 16, usage, mappedAtCreation: true });
+    new Uint32Array(this.buffer.getMappedRange()).set(clean);
     this.buffer.unmap();
   }
 
@@ -37,7 +46,9 @@ export class LabelCheck {
   }
 
   release(): void {
-    if (--this.refs === 0) destroyBuffer(this.buffer);
+    if (--this.refs > 0) return;
+    if (this.pooled) releaseAfterSubmittedWork(this.device, [this.buffer]);
+    else destroyBuffer(this.buffer);
   }
 
   /** The error `read()` rejects with, given the status words [position, label]; undefined when clean. */

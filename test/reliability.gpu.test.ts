@@ -82,10 +82,11 @@ describe("memory", () => {
     expect(held(after)).toBe(held(before));
     expect(after.pooledBytes).toBeLessThan(1024 * 1024);
     expect(maxLive - before.liveBytes).toBeLessThan(256 * 1024);
-    // Outputs (10 000) and label-status words (3 750 class-index losses) are new buffers; the
-    // 2–4 uniforms and intermediates per call come from the pool (without it: over 35 000).
+    // Outputs (10 000) are new buffers; the 2–4 uniforms, intermediates and label-status words per
+    // call come from the pool (without it: over 35 000). The pool grows to what is in flight at
+    // once (calls run ahead of the GPU between the awaits), hence the margin.
     expect(after.createdBuffers - before.createdBuffers).toBeGreaterThan(10_000);
-    expect(after.createdBuffers - before.createdBuffers).toBeLessThan(16_000);
+    expect(after.createdBuffers - before.createdBuffers).toBeLessThan(13_000);
     // Pipelines are per (kernel, constants), never per call.
     expect(after.pipelines).toBeLessThan(40);
     countGpuCase(20);

@@ -260,7 +260,7 @@ function recordRows(
 }
 
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
-  return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, a.view.classes, a.ignoreIndex);
+  return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, a.view.classes, a.ignoreIndex, !a.encoder);
 }
 
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
