@@ -25,6 +25,10 @@ struct Params {
   z_loss: f32,
   chunks: u32,
   chunk_len: u32,
+  // A tensor bound in slices (larger than one binding may be): the slice's first element within
+  // the bound range, and its first row among all rows (row-indexed arrays are bound whole).
+  x_offset: u32,
+  row_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -278,6 +282,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     c1 = min(c0 + params.chunk_len, params.classes);
   }
   let in_range = row < params.rows;
+  let grow = row + params.row_offset;
   let stride = params.inner;
   let classes = params.classes;
 
@@ -285,12 +290,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var t = 0u;
   var skip = !in_range;
   if (!PROB_TARGET && in_range) {
-    let raw = targets[row];
+    let raw = targets[grow];
     let signed = bitcast<i32>(raw);
     let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
     let bad = !ignored && ((!TARGET_UNSIGNED && signed < 0) || raw >= classes);
     if (bad && lane == 0u && SPLIT != SPLIT_PARTIAL) {
-      atomicMin(&status[0], row);
+      atomicMin(&status[0], grow);
     }
     skip = ignored || bad;
     t = raw;
@@ -299,7 +304,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var base = 0u;
   var acc = RowState(online_empty(), Gaps(0.0, 0.0));
   if (!skip) {
-    base = row_base(row, classes, stride);
+    base = row_base(row, classes, stride) + params.x_offset;
   }
   if (!skip && !LOG_PROBS && SPLIT == SPLIT_MERGE) {
     let first = row * params.chunks;
@@ -338,28 +343,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   if (skip) {
-    row_loss[row] = 0.0;
-    row_denom[row] = 0.0;
+    row_loss[grow] = 0.0;
+    row_denom[grow] = 0.0;
     if (WRITE_ROW_STATS) {
-      row_stats[row] = vec2<f32>(0.0, 0.0);
+      row_stats[grow] = vec2<f32>(0.0, 0.0);
     }
     return;
   }
   if (LOG_PROBS) {
     let w = class_weight(t);
-    row_loss[row] = -w * x_at(base + t * stride) * params.scale;
-    row_denom[row] = w;
+    row_loss[grow] = -w * x_at(base + t * stride) * params.scale;
+    row_denom[grow] = w;
     return;
   }
   let undefined_row = online_undefined(acc.on);
   let log_s = log(acc.on.s);
   let lse = select(acc.on.m + log_s, nan(), undefined_row);
   if (WRITE_ROW_STATS) {
-    row_stats[row] = vec2<f32>(lse, acc.gaps.w);
+    row_stats[grow] = vec2<f32>(lse, acc.gaps.w);
   }
   if (undefined_row) {
-    row_loss[row] = nan();
-    row_denom[row] = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
+    row_loss[grow] = nan();
+    row_denom[grow] = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
     return;
   }
   let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
@@ -368,8 +373,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (Z_LOSS) {
       loss += params.z_loss * lse * lse;
     }
-    row_loss[row] = loss * params.scale;
-    row_denom[row] = 1.0;
+    row_loss[grow] = loss * params.scale;
+    row_denom[grow] = 1.0;
     return;
   }
   let w_t = class_weight(t);
@@ -382,6 +387,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (Z_LOSS) {
     loss += params.z_loss * w_t * lse * lse;
   }
-  row_loss[row] = loss * params.scale;
-  row_denom[row] = w_t;
+  row_loss[grow] = loss * params.scale;
+  row_denom[grow] = w_t;
 }

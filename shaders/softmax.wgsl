@@ -13,6 +13,9 @@ struct Params {
   inv_temp: f32,
   chunks: u32,
   chunk_len: u32,
+  // A tensor bound in slices (larger than one binding may be): the slice's first element within
+  // the bound range (x and y are bound over the same range).
+  x_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -142,14 +145,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var base = 0u;
   var acc = online_empty();
   if (in_range && SPLIT == SPLIT_OUTPUT) {
-    base = row_base(row, params.classes, stride);
+    base = row_base(row, params.classes, stride) + params.x_offset;
     // Every lane merges the row's chunk states itself: there are few, and it needs no barrier.
     for (var k = 0u; k < params.chunks; k++) {
       let part = partials[row * params.chunks + k];
       acc = online_merge(acc, Online(part.x, part.y), params.inv_temp);
     }
   } else if (in_range) {
-    base = row_base(row, params.classes, stride);
+    base = row_base(row, params.classes, stride) + params.x_offset;
     if (VEC4) {
       acc = lane_state_vec4(base / 4u, lane, c0, c1);
     } else if (TWO_PASS) {

@@ -23,6 +23,8 @@ export interface XentContext {
   scratch(slot?: 0 | 1 | 2): GPUBuffer;
   /** Uploads CPU data as a new tensor (as `xent.tensor()`). */
   upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor;
+  /** The most bytes one storage binding may hold (device limit, or the smaller CreateOptions.maxBindingBytes). */
+  readonly maxBindingBytes: number;
   /** A tensor over an existing buffer that destroy() leaves alone (wrap(), in-place results). */
   alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D>;
   /** A new owned output tensor. */
@@ -101,4 +103,13 @@ async function firstFailure(failures: readonly Promise<Error | undefined>[]): Pr
 export function rowKernel(ctx: XentContext, pair: RowKernelPair, rowThreads: number): { kernel: Kernel; subgroups: boolean } {
   const subgroups = ctx.hasSubgroups && rowThreads > 1 && rowThreads <= ctx.subgroupMinSize;
   return { kernel: subgroups ? pair.subgroups : pair.plain, subgroups };
+}
+
+/** Throws unless `bytes` fit one storage binding: for ops that do not slice large tensors (yet). */
+export function checkBindable(ctx: XentContext, bytes: number, what: string): void {
+  if (bytes > ctx.maxBindingBytes) {
+    throw new RangeError(
+      `${what} needs ${bytes} bytes in one binding, more than this device's maxStorageBufferBindingSize (${ctx.maxBindingBytes} bytes)`,
+    );
+  }
 }

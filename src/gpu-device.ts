@@ -13,6 +13,11 @@ export interface CreateOptions {
    * "cpu" (barrier-free, two-pass; what SwiftShader wants). For tuning and tests; default: detected.
    */
   adapterKind?: "gpu" | "cpu";
+  /**
+   * Plan as if a storage binding could hold at most this many bytes (below the device's
+   * maxStorageBufferBindingSize), e.g. to test the sliced path; WebGPU grants no limit below its defaults.
+   */
+  maxBindingBytes?: number;
 }
 
 const kHowToEnable =

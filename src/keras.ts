@@ -2,7 +2,15 @@
  * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
+import {
+  checkBindable,
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  type RecordOptions,
+  type XentContext,
+} from "./context.js";
 import { kProbCrossEntropyKernel } from "./kernels.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
@@ -46,6 +54,7 @@ function runProbCrossEntropy(
   smoothing: number,
   encoder: GPUCommandEncoder | undefined,
 ): Tensor<"f32"> {
+  checkBindable(ctx, probs.byteLength, `${op}: yPred ${formatShape(probs.shape)}`);
   const view = binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, classAxis);
   const check =
     mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);

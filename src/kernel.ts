@@ -47,8 +47,8 @@ export interface Dispatch {
   constants: OverrideConstants;
   /** Fields after `groups`, in the shader's struct order. */
   uniforms: readonly UniformField[];
-  /** Storage buffers for bindings 1.. */
-  buffers: readonly GPUBuffer[];
+  /** Storage buffers (or buffer ranges) for bindings 1.. */
+  buffers: readonly (GPUBuffer | GPUBufferBinding)[];
   workgroups: number;
 }
 
@@ -114,7 +114,7 @@ export class Recording {
     const bindGroup = this.device.createBindGroup({
       label: `xent:${d.kernel.name}`,
       layout: bindGroupLayoutOf(this.device, d.kernel),
-      entries: [uniform, ...d.buffers].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [uniform, ...d.buffers].map((b, binding) => ({ binding, resource: "buffer" in b ? b : { buffer: b } })),
     });
     this.pass ??= this.encoder.beginComputePass({ label: `xent:${this.label}` });
     this.pass.setPipeline(pipelineOf(this.device, d.kernel, d.constants));

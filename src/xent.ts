@@ -34,6 +34,7 @@ import { adapterKindOf, type AdapterKind } from "./row-plan.js";
 export class Xent implements XentContext, TensorOwner {
   readonly hasSubgroups: boolean;
   readonly subgroupMinSize: number;
+  readonly maxBindingBytes: number;
   /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers. */
   readonly adapterKind: AdapterKind;
   /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
@@ -46,7 +47,12 @@ export class Xent implements XentContext, TensorOwner {
     private readonly ownsDevice: boolean,
     adapterKind?: AdapterKind,
     useSubgroups = true,
+    maxBindingBytes?: number,
   ) {
+    if (maxBindingBytes !== undefined && !(Number.isInteger(maxBindingBytes) && maxBindingBytes >= 4096)) {
+      throw new RangeError(`Xent: maxBindingBytes: expected an integer >= 4096, got ${describe(maxBindingBytes)}`);
+    }
+    this.maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, maxBindingBytes ?? Infinity);
     this.hasSubgroups = useSubgroups && device.features.has("subgroups");
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
     this.subgroupMinSize = info?.subgroupMinSize ?? 0;
@@ -63,15 +69,15 @@ export class Xent implements XentContext, TensorOwner {
    */
   static async create(options: CreateOptions = {}): Promise<Xent> {
     const { device } = await requestXentDevice(options);
-    return new Xent(device, true, checkAdapterKind(options.adapterKind));
+    return new Xent(device, true, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes);
   }
 
   /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
-  static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind" | "useSubgroups"> = {}): Xent {
+  static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind" | "useSubgroups" | "maxBindingBytes"> = {}): Xent {
     if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
-    return new Xent(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false);
+    return new Xent(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes);
   }
 
   /** @internal A read that failed because the device went away says so (the loss is reported a moment after). */
@@ -137,7 +143,7 @@ export class Xent implements XentContext, TensorOwner {
     if (bytes > buffer.size) {
       throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
     }
-    this.checkBindingSize(bytes, `wrap: a ${formatShape(shape)} ${dtype} tensor`);
+    this.checkBufferSize(bytes, `wrap: a ${formatShape(shape)} ${dtype} tensor`);
     return this.alias(buffer, shape, dtype);
   }
 
@@ -157,19 +163,19 @@ export class Xent implements XentContext, TensorOwner {
     return this.scratchBuffers[slot];
   }
 
-  /** Throws unless a binding of `bytes` fits this device (chunked bindings are not implemented yet). */
-  private checkBindingSize(bytes: number, what: string): void {
-    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
-    if (bytes > limit) {
-      const name = limit === this.device.limits.maxBufferSize ? "maxBufferSize" : "maxStorageBufferBindingSize";
-      throw new RangeError(`${what} needs ${bytes} bytes, more than this device's ${name} (${limit} bytes)`);
+  /** Throws unless a buffer of `bytes` can exist on this device. */
+  private checkBufferSize(bytes: number, what: string): void {
+    if (bytes > this.device.limits.maxBufferSize) {
+      throw new RangeError(
+        `${what} needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize} bytes)`,
+      );
     }
   }
 
   /** @internal */
   output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
     const bytes = shapeSize(shape) * kBytesPerElement[dtype];
-    this.checkBindingSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
+    this.checkBufferSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
     const buffer = createBuffer(this.device, {
       label: `xent:${label}:${formatShape(shape)}`,
       // WebGPU bindings need a non-zero size; copies need multiples of 4.

@@ -3,6 +3,7 @@
  * one pass over each row, plus an elementwise gradient pass for training.
  */
 import {
+  checkBindable,
   checkEncoder,
   checkKnownOptions,
   checkOptions,
@@ -15,7 +16,8 @@ import {
 } from "../context.js";
 import type { Recording, UniformField } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
-import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import { planBindingSlices, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
@@ -195,11 +197,12 @@ function recordRows(
   check: LabelCheck | undefined,
   rowStats?: GPUBuffer,
 ): void {
-  const split = logProbs ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
+  const slices = logitSlices(ctx, a);
+  const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
   const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const uniforms: UniformField[] = [
-    ["u32", a.view.rows],
+  const uniforms = (rows: number, elementOffset: number, firstRow: number): UniformField[] => [
+    ["u32", rows],
     ["u32", a.view.classes],
     ["u32", a.view.inner],
     ["i32", a.ignoreIndex],
@@ -209,12 +212,19 @@ function recordRows(
     ["f32", a.zLoss],
     ["u32", split?.chunks ?? 1],
     ["u32", split?.chunkLength ?? a.view.classes],
+    ["u32", elementOffset],
+    ["u32", firstRow],
   ];
   const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", ...variant(a) };
   // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
-  const buffers = (rowLoss: GPUBuffer, logits4: GPUBuffer): GPUBuffer[] => [
-    a.input.buffer,
-    a.target.buffer,
+  // `logits` (and probability targets, laid out alike) may be one slice's byte range.
+  const buffers = (
+    rowLoss: GPUBuffer,
+    logits: GPUBuffer | GPUBufferBinding,
+    logits4: GPUBuffer | GPUBufferBinding,
+  ): (GPUBuffer | GPUBufferBinding)[] => [
+    logits,
+    a.probTarget && "buffer" in logits ? { ...logits, buffer: a.target.buffer } : a.target.buffer,
     a.weight?.buffer ?? a.input.buffer,
     rowLoss,
     denom,
@@ -236,27 +246,50 @@ function recordRows(
         VEC4: vec4,
         SUBGROUPS: chunkKernel.subgroups,
       },
-      uniforms,
-      buffers: buffers(partials, a.input.buffer),
+      uniforms: uniforms(a.view.rows, 0, 0),
+      buffers: buffers(partials, a.input.buffer, a.input.buffer),
       workgroups: a.view.rows * split.chunks,
     });
     rec.dispatch({
       kernel: kCrossEntropyKernels.plain,
       constants: { ...constants, WG: 64, ROW_THREADS: 1, SPLIT: 2, VEC4: false },
-      uniforms,
-      buffers: buffers(loss, partials),
+      uniforms: uniforms(a.view.rows, 0, 0),
+      buffers: buffers(loss, a.input.buffer, partials),
       workgroups: Math.ceil(a.view.rows / 64),
     });
     return;
   }
   const { kernel, subgroups } = rowKernel(ctx, kCrossEntropyKernels, plan.rowThreads);
-  rec.dispatch({
-    kernel,
-    constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
-    uniforms,
-    buffers: buffers(loss, a.input.buffer),
-    workgroups: plan.workgroups,
-  });
+  const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
+  for (const slice of slices) {
+    const range = slices.length > 1 ? { buffer: a.input.buffer, offset: slice.byteOffset, size: slice.byteSize } : a.input.buffer;
+    rec.dispatch({
+      kernel,
+      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
+      uniforms: uniforms(slice.rows, slice.elementOffset, slice.firstRow),
+      buffers: buffers(loss, range, range),
+      workgroups: Math.ceil(slice.rows / rowsPerGroup),
+    });
+  }
+}
+
+/** The logits in binding-sized slices (one slice when they fit); see binding-slices.ts. */
+function logitSlices(ctx: XentContext, a: Checked): BindingSlice[] {
+  const bytesPerElement = kBytesPerElement[a.input.dtype];
+  const slices = planBindingSlices(
+    a.view,
+    bytesPerElement,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    a.input.buffer.size,
+    "logits",
+  );
+  if (slices.length > 1 && a.probTarget && a.input.dtype !== "f32") {
+    throw new RangeError(
+      `logits: ${a.input.dtype} logits too large for one binding (${ctx.maxBindingBytes} bytes) need f32 probability targets' slices to match: use f32 logits`,
+    );
+  }
+  return slices;
 }
 
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
@@ -319,6 +352,8 @@ export function crossEntropyWithGrad(
   checkKnownOptions(opts, [...kCrossEntropyOptions, "inPlace"], op);
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
+  // The gradient pass is not sliced (yet): logits and gradient must fit one binding each.
+  checkBindable(ctx, a.input.size * 4, `${op}: the gradient of ${formatShape(a.input.shape)} logits`);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);

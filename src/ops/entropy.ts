@@ -1,9 +1,17 @@
 /** Shannon entropy per row, from probabilities or logits, in nats or bits. */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
+import {
+  checkBindable,
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
 import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kEntropyKernel } from "../kernels.js";
 import { planRows } from "../row-plan.js";
-import { normalizeDim, rowView } from "../shape.js";
+import { formatShape, normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkBoolean, checkLogBase, checkReduction, runLoss, type Reduction } from "./loss-common.js";
 
@@ -28,6 +36,7 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
   const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
   const base = checkLogBase(opts.base, op);
+  checkBindable(ctx, input.byteLength, `${op}: x ${formatShape(input.shape)}`);
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);

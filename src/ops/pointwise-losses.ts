@@ -1,5 +1,13 @@
 /** Elementwise losses: binary cross-entropy (probabilities / logits), KL divergence, Keras BCE. */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
+import {
+  checkBindable,
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
 import { kPointwiseLossKernel } from "../kernels.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
@@ -54,6 +62,7 @@ export function checkSuffixShape(weight: Tensor, shape: Shape, op: string, name:
 }
 
 export function runPointwise(ctx: XentContext, r: PointwiseRun): Tensor<"f32"> {
+  checkBindable(ctx, r.input.byteLength, `${r.op}: input ${formatShape(r.input.shape)}`);
   const size = r.input.size;
   const batch = r.input.shape[0] ?? 1;
   return runLoss(ctx, {

@@ -3,6 +3,7 @@ import {
   checkEncoder,
   checkKnownOptions,
   checkOptions,
+  checkBindable,
   checkTensor,
   rowKernel,
   startRecording,
@@ -14,7 +15,8 @@ import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kSigmoidKernel, kSoftmaxKernels } from "../kernels.js";
 import { planRows, planSplit, vec4Rows } from "../row-plan.js";
 import type { UniformField } from "../kernel.js";
-import { describe, normalizeDim, rowView } from "../shape.js";
+import { describe, formatShape, normalizeDim, rowView } from "../shape.js";
+import { planBindingSlices, type BindingSlice } from "../binding-slices.js";
 import type { Tensor } from "../tensor.js";
 
 export interface SoftmaxOptions extends RecordOptions {
@@ -46,6 +48,19 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   const vec4 = vec4Rows(view);
   const split = planSplit(view, ctx.device.limits, ctx.adapterKind);
+  // f32 input and output share a layout, so they can be bound in matching slices when too large
+  // for one binding; 16-bit input must fit one binding (its output is twice its size).
+  if (input.dtype !== "f32") {
+    checkBindable(ctx, input.size * 4, `${op}: the f32 output of ${input.dtype} input ${formatShape(input.shape)}`);
+  }
+  const slices = planBindingSlices(
+    view,
+    4,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    input.buffer.size,
+    `${op}: x`,
+  );
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
   const constants = {
@@ -54,24 +69,23 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     VEC4: vec4,
     DTYPE: kLogitDTypeCode[input.dtype] as number,
   };
-  const uniforms: UniformField[] = [
-    ["u32", view.rows],
+  const uniforms = (rows: number, elementOffset: number): UniformField[] => [
+    ["u32", rows],
     ["u32", view.classes],
     ["u32", view.inner],
     ["f32", 1 / temperature],
     ["u32", split?.chunks ?? 1],
     ["u32", split?.chunkLength ?? view.classes],
+    ["u32", elementOffset],
   ];
   // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
   // buffer to the other (a buffer may be bound writable only once per dispatch).
-  const outputs = (partials: GPUBuffer): GPUBuffer[] => [
-    input.buffer,
-    vec4 ? ctx.scratch(0) : out.buffer,
-    input.buffer,
-    vec4 ? out.buffer : ctx.scratch(0),
-    partials,
-  ];
-  if (split && view.classes > 0) {
+  const outputs = (partials: GPUBuffer, range?: BindingSlice): (GPUBuffer | GPUBufferBinding)[] => {
+    const x = range ? { buffer: input.buffer, offset: range.byteOffset, size: range.byteSize } : input.buffer;
+    const y = range ? { buffer: out.buffer, offset: range.byteOffset, size: range.byteSize } : out.buffer;
+    return [x, vec4 ? ctx.scratch(0) : y, x, vec4 ? y : ctx.scratch(0), partials];
+  };
+  if (split && view.classes > 0 && slices.length === 1) {
     // Chunk states first (written through y), then every (row, chunk) merges them and writes.
     const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
     const wg = { WG: split.workgroupSize, ROW_THREADS: split.workgroupSize };
@@ -79,26 +93,29 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     rec.dispatch({
       kernel: chunkKernel.kernel,
       constants: { ...constants, ...wg, SPLIT: 1, SUBGROUPS: chunkKernel.subgroups },
-      uniforms,
+      uniforms: uniforms(view.rows, 0),
       buffers: [input.buffer, partials, input.buffer, ctx.scratch(0), ctx.scratch(1)],
       workgroups: view.rows * split.chunks,
     });
     rec.dispatch({
       kernel: chunkKernel.kernel,
       constants: { ...constants, ...wg, SPLIT: 2, SUBGROUPS: chunkKernel.subgroups },
-      uniforms,
+      uniforms: uniforms(view.rows, 0),
       buffers: outputs(partials),
       workgroups: view.rows * split.chunks,
     });
   } else {
     const { kernel, subgroups } = rowKernel(ctx, kSoftmaxKernels, plan.rowThreads);
-    rec.dispatch({
-      kernel,
-      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, SUBGROUPS: subgroups },
-      uniforms,
-      buffers: outputs(ctx.scratch(1)),
-      workgroups: view.classes === 0 ? 0 : plan.workgroups,
-    });
+    const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
+    for (const slice of slices) {
+      rec.dispatch({
+        kernel,
+        constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, SUBGROUPS: subgroups },
+        uniforms: uniforms(slice.rows, slice.elementOffset),
+        buffers: outputs(ctx.scratch(1), slices.length > 1 ? slice : undefined),
+        workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
+      });
+    }
   }
   finishRecording(rec, [out], [input]);
   return out;
@@ -121,6 +138,7 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
   const opts = checkOptions(options, "sigmoid");
   checkKnownOptions(opts, ["encoder"], "sigmoid");
   const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
+  checkBindable(ctx, input.byteLength, `sigmoid: x ${formatShape(input.shape)}`);
   const encoder = checkEncoder(opts.encoder, "sigmoid");
   const rec = startRecording(ctx, "sigmoid", encoder);
   const out = ctx.output(input.shape, "f32", "sigmoid");

@@ -1,0 +1,58 @@
+/**
+ * Tensors larger than one storage binding may be (maxStorageBufferBindingSize, e.g. 128–256 MiB on
+ * mobile GPUs) are processed in slices of whole outer indices, each bound as its own buffer range.
+ * Ranges must start at a multiple of minStorageBufferOffsetAlignment, so a slice's data begins
+ * `elementOffset` elements into its range; kernels add it to every index.
+ */
+import type { RowView } from "./shape.js";
+
+export interface BindingSlice {
+  /** Rows [firstRow, firstRow + rows) of the row view. */
+  firstRow: number;
+  rows: number;
+  /** The bound byte range. */
+  byteOffset: number;
+  byteSize: number;
+  /** Where the slice's first element sits in the bound range, in elements. */
+  elementOffset: number;
+}
+
+/**
+ * The slices of a [outer, classes, inner] tensor of `bytesPerElement` that fit `limit` bytes per
+ * binding, or a single whole slice when it fits already. Throws a RangeError naming the limit when
+ * even one outer index (classes × inner elements) does not fit.
+ */
+export function planBindingSlices(
+  view: RowView,
+  bytesPerElement: number,
+  limit: number,
+  alignment: number,
+  bufferSize: number,
+  what: string,
+): BindingSlice[] {
+  const sliceBytes = view.classes * view.inner * bytesPerElement;
+  const total = view.outer * sliceBytes;
+  if (total <= limit) return [{ firstRow: 0, rows: view.rows, byteOffset: 0, byteSize: bufferSize, elementOffset: 0 }];
+  if (sliceBytes + alignment + 16 > limit) {
+    throw new RangeError(
+      `${what}: one row block of ${sliceBytes} bytes does not fit this device's maxStorageBufferBindingSize (${limit} bytes)`,
+    );
+  }
+  const slices: BindingSlice[] = [];
+  for (let o0 = 0; o0 < view.outer;) {
+    const start = o0 * sliceBytes;
+    const aligned = Math.floor(start / alignment) * alignment;
+    // 16 bytes of slack: the bound size is rounded up to 16.
+    const o1 = Math.min(view.outer, Math.floor((aligned + limit - 16) / sliceBytes));
+    const end = o1 * sliceBytes;
+    slices.push({
+      firstRow: o0 * view.inner,
+      rows: (o1 - o0) * view.inner,
+      byteOffset: aligned,
+      byteSize: Math.min(bufferSize - aligned, Math.ceil((end - aligned) / 16) * 16),
+      elementOffset: (start - aligned) / bytesPerElement,
+    });
+    o0 = o1;
+  }
+  return slices;
+}

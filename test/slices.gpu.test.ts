@@ -1,0 +1,115 @@
+// Tensors larger than one storage binding: crossEntropy, nllLoss, softmax and logSoftmax process
+// them in binding-sized slices. WebGPU grants no binding limit below its defaults, so the tests
+// plan with a small `maxBindingBytes` on the same device.
+import { describe, expect, it } from "vitest";
+import { Xent } from "../src/index.js";
+import * as ref from "../src/reference/index.js";
+import { expectClose } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { randomFloats, randomInts, rng } from "./helpers/random.js";
+
+const kTol = { atol: 2e-6, rtol: 3e-5 };
+const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+describe.each(["cpu", "gpu"] as const)("sliced bindings, %s plan", (adapterKind) => {
+  it("crossEntropy and nllLoss over slices match the reference (class dim last and class dim 1 of 4-D)", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { adapterKind, maxBindingBytes: 256 * 1024 });
+    const random = rng(60);
+    for (const [shape, dim] of [
+      [[300, 1000], 1],
+      [[97, 1001], 1],
+      [[6, 50, 30, 20], 1],
+    ] as [number[], number][]) {
+      const bytes = size(shape) * 4;
+      expect(bytes).toBeGreaterThan(xent.maxBindingBytes); // really sliced
+      const logits = randomFloats(size(shape), random, 6);
+      const rowShape = shape.filter((_, d) => d !== dim);
+      const classes = shape[dim] as number;
+      const labels = randomInts(size(rowShape), random, classes);
+      labels[labels.length - 1] = -100;
+      const weight = Float32Array.from({ length: classes }, () => 0.5 + random());
+      const x = xent.tensor(logits, shape);
+      const t = xent.tensor(labels, rowShape);
+      const input = ref.refTensor(logits, shape);
+      const refT = ref.refTensor(labels, rowShape);
+      for (const reduction of ["none", "mean"] as const)
+        for (const labelSmoothing of [0, 0.1]) {
+          const o = { dim, reduction, labelSmoothing };
+          expectClose(
+            await xent.crossEntropy(x, t, { ...o, weight: xent.tensor(weight, [classes]) }).read(),
+            ref.crossEntropy(input, refT, { ...o, weight }).data,
+            kTol,
+            `CE ${shape} ${JSON.stringify(o)}`,
+          );
+        }
+      const probs = Float32Array.from(ref.softmax(ref.refTensor(randomFloats(size(shape), random, 2), shape), { dim }).data);
+      expectClose(
+        await xent.crossEntropy(x, xent.tensor(probs, shape), { dim }).read(),
+        ref.crossEntropy(input, ref.refTensor(probs, shape), { dim }).data,
+        kTol,
+        `CE prob ${shape}`,
+      );
+      expectClose(
+        await xent.nllLoss(x, t, { dim, reduction: "sum" }).read(),
+        ref.nllLoss(input, refT, { dim, reduction: "sum" }).data,
+        kTol,
+        `nll ${shape}`,
+      );
+      countGpuCase(6);
+    }
+  });
+
+  it("softmax and logSoftmax over slices, vec4 and scalar rows", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { adapterKind, maxBindingBytes: 128 * 1024 });
+    const random = rng(61);
+    for (const shape of [
+      [200, 1000],
+      [67, 1001],
+      [5, 40, 400],
+    ]) {
+      const logits = randomFloats(size(shape), random, 6);
+      logits[logits.length - 5] = -Infinity;
+      const x = xent.tensor(logits, shape);
+      const input = ref.refTensor(logits, shape);
+      expectClose(await xent.softmax(x).read(), ref.softmax(input).data, kTol, `softmax ${shape}`);
+      expectClose(
+        await xent.logSoftmax(x, { dim: -1, temperature: 2 }).read(),
+        ref.logSoftmax(input, { dim: -1, temperature: 2 }).data,
+        kTol,
+        `logSoftmax ${shape}`,
+      );
+      countGpuCase(2);
+    }
+  });
+
+  it("a bad label in a later slice names its global position", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { adapterKind, maxBindingBytes: 64 * 1024 });
+    const labels = new Int32Array(100);
+    labels[87] = 1000;
+    const x = xent.tensor(randomFloats(100 * 1000, rng(62)), [100, 1000]);
+    await expect(xent.crossEntropy(x, xent.tensor(labels, [100])).read()).rejects.toThrow("target[87] (flat position 87) is 1000");
+    countGpuCase();
+  });
+});
+
+describe("past the binding limit, what does not slice says so", () => {
+  it("ops without slicing, and row blocks larger than a binding, throw a RangeError naming the limit", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { maxBindingBytes: 64 * 1024 });
+    const x = xent.tensor(new Float32Array(100 * 1000), [100, 1000]);
+    const t = xent.tensor(new Int32Array(100), [100]);
+    const limit = /maxStorageBufferBindingSize \(65536 bytes\)/;
+    expect(() => xent.entropy(x)).toThrow(limit);
+    expect(() => xent.sigmoid(x)).toThrow(limit);
+    expect(() => xent.binaryCrossEntropyWithLogits(x, x)).toThrow(limit);
+    expect(() => xent.crossEntropyWithGrad(x, t)).toThrow(limit);
+    const wide = xent.tensor(new Float32Array(2 * 20000), [2, 20000]);
+    expect(() => xent.crossEntropy(wide, xent.tensor(new Int32Array(2), [2]))).toThrow(
+      /one row block of 80000 bytes does not fit this device's maxStorageBufferBindingSize \(65536 bytes\)/,
+    );
+    expect(() => Xent.fromDevice(owner.device, { maxBindingBytes: 100 })).toThrow(RangeError);
+  });
+});
