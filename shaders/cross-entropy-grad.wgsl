@@ -19,6 +19,10 @@ struct Params {
   z_loss: f32,
   chunks: u32,
   chunk_len: u32,
+  // A tensor bound in slices (see cross-entropy.wgsl): the slice's first element within the bound
+  // ranges of the logits, probability targets and gradient, and its first row among all rows.
+  x_offset: u32,
+  row_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -89,8 +93,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   let classes = params.classes;
   let stride = params.inner;
-  let base = row_base(row, classes, stride);
-  let stats = row_stats[row];
+  let grow = row + params.row_offset;
+  let base = row_base(row, classes, stride) + params.x_offset;
+  let stats = row_stats[grow];
   let lse = stats.x;
   var factor = params.scale;
   if (MEAN) {
@@ -102,7 +107,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var w_t = 1.0;
   var skip = false;
   if (!PROB_TARGET) {
-    let raw = targets[row];
+    let raw = targets[grow];
     let signed = bitcast<i32>(raw);
     let ignored = select(signed == params.ignore_index, raw == bitcast<u32>(params.ignore_index), TARGET_UNSIGNED);
     skip = ignored || (!TARGET_UNSIGNED && signed < 0) || raw >= classes;

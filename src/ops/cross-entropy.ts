@@ -352,8 +352,10 @@ export function crossEntropyWithGrad(
   checkKnownOptions(opts, [...kCrossEntropyOptions, "inPlace"], op);
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
-  // The gradient pass is not sliced (yet): logits and gradient must fit one binding each.
-  checkBindable(ctx, a.input.size * 4, `${op}: the gradient of ${formatShape(a.input.shape)} logits`);
+  // f32 logits and their gradient share a layout and are sliced alike; 16-bit logits have a
+  // gradient twice their size, which must fit one binding.
+  if (a.input.dtype !== "f32")
+    checkBindable(ctx, a.input.size * 4, `${op}: the f32 gradient of ${formatShape(a.input.shape)} ${a.input.dtype} logits`);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
@@ -396,33 +398,53 @@ export function crossEntropyWithGrad(
       ? [logitsBuffer, ctx.scratch(0), out, ctx.scratch(1)]
       : [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
     : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
-  const split = planSplit(a.view, ctx.device.limits, ctx.adapterKind);
-  rec.dispatch({
-    kernel: kCrossEntropyGradKernel,
-    constants: {
-      WG: split ? split.workgroupSize : plan.workgroupSize,
-      ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
-      CHUNKED: !!split,
-      MEAN: a.reduction === "mean",
-      IN_PLACE: inPlace,
-      VEC4: vec4,
-      ...variant(a),
-    },
-    uniforms: [
-      ["u32", rows],
-      ["u32", a.view.classes],
-      ["u32", a.view.inner],
-      ["i32", a.ignoreIndex],
-      ["f32", a.smoothing],
-      ["f32", 1 / Math.log(a.base)],
-      ["f32", a.softcap],
-      ["f32", a.zLoss],
-      ["u32", split?.chunks ?? 1],
-      ["u32", split?.chunkLength ?? a.view.classes],
-    ],
-    buffers: [x, a.target.buffer, a.weight?.buffer ?? rowStats, rowStats, divisor, gradScalar, io4, x4],
-    workgroups: split ? rows * split.chunks : plan.workgroups,
-  });
+  const slices = logitSlices(ctx, a);
+  const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
+  const constants = {
+    WG: split ? split.workgroupSize : plan.workgroupSize,
+    ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
+    CHUNKED: !!split,
+    MEAN: a.reduction === "mean",
+    IN_PLACE: inPlace,
+    VEC4: vec4,
+    ...variant(a),
+  };
+  for (const slice of slices) {
+    // The logits, probability targets and gradient are all f32 here when sliced: the same ranges.
+    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
+      slices.length > 1 && buffer !== ctx.scratch(0) && buffer !== ctx.scratch(1) && buffer !== ctx.scratch(2)
+        ? { buffer, offset: slice.byteOffset, size: slice.byteSize }
+        : buffer;
+    rec.dispatch({
+      kernel: kCrossEntropyGradKernel,
+      constants,
+      uniforms: [
+        ["u32", slice.rows],
+        ["u32", a.view.classes],
+        ["u32", a.view.inner],
+        ["i32", a.ignoreIndex],
+        ["f32", a.smoothing],
+        ["f32", 1 / Math.log(a.base)],
+        ["f32", a.softcap],
+        ["f32", a.zLoss],
+        ["u32", split?.chunks ?? 1],
+        ["u32", split?.chunkLength ?? a.view.classes],
+        ["u32", slice.elementOffset],
+        ["u32", slice.firstRow],
+      ],
+      buffers: [
+        range(x),
+        a.probTarget ? range(a.target.buffer) : a.target.buffer,
+        a.weight?.buffer ?? rowStats,
+        rowStats,
+        divisor,
+        range(gradScalar),
+        range(io4),
+        range(x4),
+      ],
+      workgroups: split ? rows * split.chunks : Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
+    });
+  }
   finishRecording(rec, [loss, grad], inputsOf(a));
   return { loss, grad };
 }
