@@ -9,6 +9,9 @@ struct Params {
   classes: u32,
   inner: u32,
   scale: f32,
+  // A tensor bound in slices: the slice's first element within the bound range, its first row.
+  x_offset: u32,
+  row_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -85,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let stride = params.inner;
   var acc = State(online_empty(), 0.0);
   if (in_range) {
-    let base = row_base(row, params.classes, stride);
+    let base = row_base(row, params.classes, stride) + params.x_offset;
     for (var c = lane; c < params.classes; c += ROW_THREADS) {
       acc = add(acc, x_at(base + c * stride));
     }
@@ -115,5 +118,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (FROM_LOGITS) {
     h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), online_undefined(acc.on));
   }
-  out[row] = h * params.scale;
+  out[row + params.row_offset] = h * params.scale;
 }

@@ -21,6 +21,10 @@ struct Params {
   pos_weight_size: u32,
   eps: f32,
   smoothing: f32,
+  // A tensor bound in slices: the slice's first element within the bound ranges (x, y, loss) and
+  // its index among all elements (for the weights' broadcast).
+  x_offset: u32,
+  first: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -57,7 +61,9 @@ fn softplus_neg(v: f32) -> f32 {
   return max(-v, 0.0) + log1p_small(exp(-abs(v)));
 }
 
-fn pointwise(i: u32) -> f32 {
+fn pointwise(local: u32) -> f32 {
+  let i = local + params.x_offset;
+  let global = local + params.first;
   let v = x[i];
   var t = y[i];
   if (KIND == KERAS_BCE || KIND == KERAS_BCE_LOGITS) {
@@ -76,7 +82,7 @@ fn pointwise(i: u32) -> f32 {
     case BCE_LOGITS: {
       var lw = 1.0;
       if (HAS_POS_WEIGHT) {
-        lw = 1.0 + (pos_weight[i % params.pos_weight_size] - 1.0) * t;
+        lw = 1.0 + (pos_weight[global % params.pos_weight_size] - 1.0) * t;
       }
       l = (1.0 - t) * v + lw * softplus_neg(v);
     }
@@ -108,7 +114,7 @@ fn pointwise(i: u32) -> f32 {
     l = nan();
   }
   if (HAS_WEIGHT) {
-    l *= weight[i % params.weight_size];
+    l *= weight[global % params.weight_size];
   }
   return l;
 }
@@ -123,7 +129,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = start + k * WG;
     if (i < params.size) {
-      loss[i] = pointwise(i);
+      loss[i + params.x_offset] = pointwise(i);
     }
   }
 }

@@ -225,7 +225,8 @@ function recordRows(
   ): (GPUBuffer | GPUBufferBinding)[] => [
     logits,
     a.probTarget && "buffer" in logits ? { ...logits, buffer: a.target.buffer } : a.target.buffer,
-    a.weight?.buffer ?? a.input.buffer,
+    // (an absent weight gets a small placeholder: the logits may be too large to bind whole)
+    a.weight?.buffer ?? ctx.scratch(0),
     rowLoss,
     denom,
     check?.buffer ?? ctx.scratch(1),

@@ -1,17 +1,10 @@
 /** Shannon entropy per row, from probabilities or logits, in nats or bits. */
-import {
-  checkBindable,
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
-import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
+import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import { planBindingSlices } from "../binding-slices.js";
 import { kEntropyKernel } from "../kernels.js";
 import { planRows } from "../row-plan.js";
-import { formatShape, normalizeDim, rowView } from "../shape.js";
+import { normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkBoolean, checkLogBase, checkReduction, runLoss, type Reduction } from "./loss-common.js";
 
@@ -36,10 +29,18 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
   const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
   const base = checkLogBase(opts.base, op);
-  checkBindable(ctx, input.byteLength, `${op}: x ${formatShape(input.shape)}`);
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
+  // Larger than one binding: slices of whole row blocks (see binding-slices.ts).
+  const slices = planBindingSlices(
+    view,
+    kBytesPerElement[input.dtype],
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    input.buffer.size,
+    `${op}: x`,
+  );
   return runLoss(ctx, {
     op,
     encoder: checkEncoder(opts.encoder, op),
@@ -48,23 +49,28 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
     count: view.rows,
     mean: "mean-by-count",
     inputs: [input],
-    record: (rec, out) =>
-      rec.dispatch({
-        kernel: kEntropyKernel,
-        constants: {
-          WG: plan.workgroupSize,
-          ROW_THREADS: plan.rowThreads,
-          FROM_LOGITS: fromLogits,
-          DTYPE: kLogitDTypeCode[input.dtype] as number,
-        },
-        uniforms: [
-          ["u32", view.rows],
-          ["u32", view.classes],
-          ["u32", view.inner],
-          ["f32", 1 / Math.log(base)],
-        ],
-        buffers: [input.buffer, out],
-        workgroups: plan.workgroups,
-      }),
+    record: (rec, out) => {
+      for (const slice of slices) {
+        rec.dispatch({
+          kernel: kEntropyKernel,
+          constants: {
+            WG: plan.workgroupSize,
+            ROW_THREADS: plan.rowThreads,
+            FROM_LOGITS: fromLogits,
+            DTYPE: kLogitDTypeCode[input.dtype] as number,
+          },
+          uniforms: [
+            ["u32", slice.rows],
+            ["u32", view.classes],
+            ["u32", view.inner],
+            ["f32", 1 / Math.log(base)],
+            ["u32", slice.elementOffset],
+            ["u32", slice.firstRow],
+          ],
+          buffers: [slices.length > 1 ? { buffer: input.buffer, offset: slice.byteOffset, size: slice.byteSize } : input.buffer, out],
+          workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
+        });
+      }
+    },
   });
 }

@@ -1,14 +1,7 @@
 /** Elementwise losses: binary cross-entropy (probabilities / logits), KL divergence, Keras BCE. */
-import {
-  checkBindable,
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
+import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
 import { kPointwiseLossKernel } from "../kernels.js";
+import { planBindingSlices } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkBoolean, checkReduction, runLoss, type Reduction } from "./loss-common.js";
@@ -62,8 +55,17 @@ export function checkSuffixShape(weight: Tensor, shape: Shape, op: string, name:
 }
 
 export function runPointwise(ctx: XentContext, r: PointwiseRun): Tensor<"f32"> {
-  checkBindable(ctx, r.input.byteLength, `${r.op}: input ${formatShape(r.input.shape)}`);
   const size = r.input.size;
+  // Larger than one binding: slices of elements, bound alike in the input, target and losses
+  // (all f32 of one layout); the weights are bound whole and broadcast by global index.
+  const slices = planBindingSlices(
+    { outer: size, classes: 1, inner: 1, rows: size },
+    4,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    r.input.buffer.size,
+    `${r.op}: input`,
+  );
   const batch = r.input.shape[0] ?? 1;
   return runLoss(ctx, {
     op: r.op,
@@ -75,20 +77,34 @@ export function runPointwise(ctx: XentContext, r: PointwiseRun): Tensor<"f32"> {
     // PyTorch's batchmean: sum / input.size(0).
     scale: r.reduction === "batchmean" ? 1 / batch : 1,
     inputs: [r.input, r.target, ...(r.weight ? [r.weight] : []), ...(r.posWeight ? [r.posWeight] : [])],
-    record: (rec, loss) =>
-      rec.dispatch({
-        kernel: kPointwiseLossKernel,
-        constants: { WG: kWG, PER_THREAD: kPerThread, KIND: r.kind, HAS_WEIGHT: !!r.weight, HAS_POS_WEIGHT: !!r.posWeight },
-        uniforms: [
-          ["u32", size],
-          ["u32", Math.max(1, r.weight?.size ?? 1)],
-          ["u32", Math.max(1, r.posWeight?.size ?? 1)],
-          ["f32", r.eps ?? 0],
-          ["f32", r.smoothing ?? 0],
-        ],
-        buffers: [r.input.buffer, r.target.buffer, r.weight?.buffer ?? r.input.buffer, r.posWeight?.buffer ?? r.input.buffer, loss],
-        workgroups: Math.ceil(size / (kWG * kPerThread)),
-      }),
+    record: (rec, loss) => {
+      for (const slice of slices) {
+        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
+          slices.length > 1 ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
+        rec.dispatch({
+          kernel: kPointwiseLossKernel,
+          constants: { WG: kWG, PER_THREAD: kPerThread, KIND: r.kind, HAS_WEIGHT: !!r.weight, HAS_POS_WEIGHT: !!r.posWeight },
+          uniforms: [
+            ["u32", slice.rows],
+            ["u32", Math.max(1, r.weight?.size ?? 1)],
+            ["u32", Math.max(1, r.posWeight?.size ?? 1)],
+            ["f32", r.eps ?? 0],
+            ["f32", r.smoothing ?? 0],
+            ["u32", slice.elementOffset],
+            ["u32", slice.firstRow],
+          ],
+          // Absent weights get a small placeholder: the input may be too large to bind whole.
+          buffers: [
+            range(r.input.buffer),
+            range(r.target.buffer),
+            r.weight?.buffer ?? ctx.scratch(1),
+            r.posWeight?.buffer ?? ctx.scratch(1),
+            range(loss),
+          ],
+          workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
+        });
+      }
+    },
   });
 }
 
