@@ -16,6 +16,10 @@ struct Params {
   inner: u32,
   eps: f32,
   smoothing: f32,
+  // A tensor bound in slices: the slice's first element within the bound ranges of p (and of
+  // probability targets), and its first row among all rows.
+  x_offset: u32,
+  row_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -54,9 +58,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let classes = params.classes;
-  var base = row;
+  let grow = row + params.row_offset;
+  var base = row + params.x_offset;
   if (!BINARY_COLUMN) {
-    base = row_base(row, classes, params.inner);
+    base = row_base(row, classes, params.inner) + params.x_offset;
   }
   if (MODE == KERAS_CATEGORICAL) {
     var total = 0.0;
@@ -69,13 +74,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       let ys = y * (1.0 - params.smoothing) + params.smoothing / f32(classes);
       l -= ys * log(clip(prob(base, c) / total));
     }
-    loss[row] = l;
+    loss[grow] = l;
     return;
   }
-  let t = targets[row];
+  let t = targets[grow];
   if (t >= classes) {
-    atomicMin(&status[0], row);
-    loss[row] = nan();
+    atomicMin(&status[0], grow);
+    loss[grow] = nan();
     return;
   }
   var l = -log(clip(prob(base, t)));
@@ -86,5 +91,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     l += log(total);
   }
-  loss[row] = l;
+  loss[grow] = l;
 }

@@ -3,6 +3,8 @@
 struct Params {
   groups: u32,
   size: u32,
+  // A tensor bound in slices: the slice's first element within the bound ranges of x and y.
+  x_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,7 +32,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = start + k * WG;
     if (i < params.size) {
-      y[i] = sigmoid(x[i]);
+      y[i + params.x_offset] = sigmoid(x[i + params.x_offset]);
     }
   }
 }

@@ -2,16 +2,9 @@
  * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
-import {
-  checkBindable,
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  type RecordOptions,
-  type XentContext,
-} from "./context.js";
+import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
 import { kProbCrossEntropyKernel } from "./kernels.js";
+import { planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
 import { checkBoolean, checkUnitInterval, runLoss } from "./ops/loss-common.js";
@@ -54,8 +47,17 @@ function runProbCrossEntropy(
   smoothing: number,
   encoder: GPUCommandEncoder | undefined,
 ): Tensor<"f32"> {
-  checkBindable(ctx, probs.byteLength, `${op}: yPred ${formatShape(probs.shape)}`);
   const view = binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, classAxis);
+  // Larger than one binding: slices of whole row blocks of the data (one value per row for a binary column).
+  const dataView = binaryColumn ? { ...view, classes: 1 } : view;
+  const slices = planBindingSlices(
+    dataView,
+    4,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    probs.buffer.size,
+    `${op}: yPred`,
+  );
   const check =
     mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
   return runLoss(ctx, {
@@ -68,19 +70,31 @@ function runProbCrossEntropy(
     labels: check ? { target, check } : undefined,
     inputs: [probs, target],
     record: (rec, loss) => {
-      rec.dispatch({
-        kernel: kProbCrossEntropyKernel,
-        constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },
-        uniforms: [
-          ["u32", view.rows],
-          ["u32", view.classes],
-          ["u32", view.inner],
-          ["f32", eps],
-          ["f32", smoothing],
-        ],
-        buffers: [probs.buffer, target.buffer, loss, check?.buffer ?? ctx.scratch()],
-        workgroups: Math.ceil(view.rows / 64),
-      });
+      for (const slice of slices) {
+        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
+          slices.length > 1 ? { buffer, offset: slice.byteOffset, size: slice.byteSize } : buffer;
+        rec.dispatch({
+          kernel: kProbCrossEntropyKernel,
+          constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },
+          uniforms: [
+            ["u32", slice.rows],
+            ["u32", view.classes],
+            ["u32", view.inner],
+            ["f32", eps],
+            ["f32", smoothing],
+            ["u32", slice.elementOffset],
+            ["u32", slice.firstRow],
+          ],
+          // Probability targets (categorical) share the predictions' layout, so their slice too.
+          buffers: [
+            range(probs.buffer),
+            mode === kProbModes.kerasCategorical ? range(target.buffer) : target.buffer,
+            loss,
+            check?.buffer ?? ctx.scratch(),
+          ],
+          workgroups: Math.ceil(slice.rows / 64),
+        });
+      }
     },
   });
 }

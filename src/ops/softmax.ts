@@ -138,18 +138,33 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
   const opts = checkOptions(options, "sigmoid");
   checkKnownOptions(opts, ["encoder"], "sigmoid");
   const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
-  checkBindable(ctx, input.byteLength, `sigmoid: x ${formatShape(input.shape)}`);
   const encoder = checkEncoder(opts.encoder, "sigmoid");
+  const n = input.size;
+  const slices = planBindingSlices(
+    { outer: n, classes: 1, inner: 1, rows: n },
+    4,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    input.buffer.size,
+    "sigmoid: x",
+  );
   const rec = startRecording(ctx, "sigmoid", encoder);
   const out = ctx.output(input.shape, "f32", "sigmoid");
   const wg = 64;
-  rec.dispatch({
-    kernel: kSigmoidKernel,
-    constants: { WG: wg, PER_THREAD: kPerThread },
-    uniforms: [["u32", input.size]],
-    buffers: [input.buffer, out.buffer],
-    workgroups: Math.ceil(input.size / (wg * kPerThread)),
-  });
+  for (const slice of slices) {
+    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
+      slices.length > 1 ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
+    rec.dispatch({
+      kernel: kSigmoidKernel,
+      constants: { WG: wg, PER_THREAD: kPerThread },
+      uniforms: [
+        ["u32", slice.rows],
+        ["u32", slice.elementOffset],
+      ],
+      buffers: [range(input.buffer), range(out.buffer)],
+      workgroups: Math.ceil(slice.rows / (wg * kPerThread)),
+    });
+  }
   finishRecording(rec, [out], [input]);
   return out;
 }
