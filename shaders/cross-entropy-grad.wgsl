@@ -23,6 +23,9 @@ struct Params {
   // ranges of the logits, probability targets and gradient, and its first row among all rows.
   x_offset: u32,
   row_offset: u32,
+  // The slice's first element within the gradient's (and probability targets') bound ranges:
+  // differs from x_offset for 16-bit logits, whose f32 gradient is twice their size.
+  y_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -65,11 +68,12 @@ fn class_weight(c: u32) -> f32 {
   return 1.0;
 }
 
+// i indexes the logits' bound range; the gradient (f32) may sit at another offset in its own.
 fn store(i: u32, g: f32) {
   if (IN_PLACE) {
     xw[i] = bitcast<u32>(g);
   } else {
-    grad[i] = g;
+    grad[i - params.x_offset + params.y_offset] = g;
   }
 }
 
@@ -153,7 +157,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
         let u = z / params.softcap;
         g *= 1.0 - u * u;
       }
-      io4[base4 + k] = select(g, vec4<f32>(0.0), skip);
+      io4[base4 + k - params.x_offset / 4u + params.y_offset / 4u] = select(g, vec4<f32>(0.0), skip);
     }
     return;
   }
@@ -169,7 +173,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     var g = p_coef * exp(z - lse);
     if (PROB_TARGET) {
-      let y = bitcast<f32>(targets[i]);
+      let y = bitcast<f32>(targets[i - params.x_offset + params.y_offset]);
       let q = select(y, y * (1.0 - params.smoothing) + params.smoothing / f32(classes), SMOOTHING);
       g -= class_weight(c) * q;
     } else {

@@ -29,6 +29,8 @@ struct Params {
   // the bound range, and its first row among all rows (row-indexed arrays are bound whole).
   x_offset: u32,
   row_offset: u32,
+  // ... and within the probability targets' bound range (f32; differs for 16-bit logits).
+  t_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -151,7 +153,7 @@ fn class_weight(c: u32) -> f32 {
 // The weight each class's gap is counted with (see the header).
 fn gap_weight(c: u32, i: u32) -> f32 {
   if (PROB_TARGET) {
-    let p = bitcast<f32>(targets[i]);
+    let p = bitcast<f32>(targets[i - params.x_offset + params.t_offset]);
     // A non-finite probability makes the row NaN (PyTorch's answer then depends on rounding: ±inf or NaN).
     if ((bitcast<u32>(p) & 0x7fffffffu) >= 0x7f800000u) {
       return nan();

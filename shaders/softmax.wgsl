@@ -14,8 +14,10 @@ struct Params {
   chunks: u32,
   chunk_len: u32,
   // A tensor bound in slices (larger than one binding may be): the slice's first element within
-  // the bound range (x and y are bound over the same range).
+  // x's bound range...
   x_offset: u32,
+  // ... and of the output within y's bound range (differs from x_offset for 16-bit input).
+  y_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -197,11 +199,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
       let z = (x4_at(base4 + k) - acc.m) * params.inv_temp;
       if (undefined_row) {
-        y4[base4 + k] = vec4<f32>(nan());
+        y4[base4 + k - params.x_offset / 4u + params.y_offset / 4u] = vec4<f32>(nan());
       } else if (LOG_SOFTMAX) {
-        y4[base4 + k] = z - log_s;
+        y4[base4 + k - params.x_offset / 4u + params.y_offset / 4u] = z - log_s;
       } else {
-        y4[base4 + k] = exp(z) * inv_s;
+        y4[base4 + k - params.x_offset / 4u + params.y_offset / 4u] = exp(z) * inv_s;
       }
     }
     return;
@@ -209,15 +211,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
     let i = base + c * stride;
     if (undefined_row) {
-      y[i] = nan();
+      y[i - params.x_offset + params.y_offset] = nan();
       continue;
     }
     // Subtract the max before scaling by 1/T, so large logits keep their digits.
     let z = (x_at(i) - acc.m) * params.inv_temp;
     if (LOG_SOFTMAX) {
-      y[i] = z - log_s;
+      y[i - params.x_offset + params.y_offset] = z - log_s;
     } else {
-      y[i] = exp(z) * inv_s;
+      y[i - params.x_offset + params.y_offset] = exp(z) * inv_s;
     }
   }
 }

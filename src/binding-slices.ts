@@ -56,3 +56,23 @@ export function planBindingSlices(
   }
   return slices;
 }
+
+/**
+ * The same rows as `slice` in another tensor of the same [outer, classes, inner] shape but
+ * `bytesPerElement` (e.g. the f32 output of 16-bit input): its own aligned range and offset.
+ * Plan the slices with the larger element size, so this range fits the binding limit too.
+ */
+export function sliceIn(view: RowView, slice: BindingSlice, bytesPerElement: number, alignment: number, bufferSize: number): BindingSlice {
+  const blockBytes = view.classes * view.inner * bytesPerElement;
+  const o0 = slice.firstRow / view.inner;
+  const o1 = o0 + slice.rows / view.inner;
+  const start = o0 * blockBytes;
+  const aligned = Math.floor(start / alignment) * alignment;
+  return {
+    firstRow: slice.firstRow,
+    rows: slice.rows,
+    byteOffset: aligned,
+    byteSize: Math.min(bufferSize - aligned, Math.ceil((o1 * blockBytes - aligned) / 16) * 16),
+    elementOffset: (start - aligned) / bytesPerElement,
+  };
+}

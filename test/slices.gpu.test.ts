@@ -2,7 +2,7 @@
 // them in binding-sized slices. WebGPU grants no binding limit below its defaults, so the tests
 // plan with a small `maxBindingBytes` on the same device.
 import { describe, expect, it } from "vitest";
-import { Xent } from "../src/index.js";
+import { Xent, fromBfloat16Bits, fromFloat16Bits, toBfloat16Bits, toFloat16Bits } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { expectClose } from "./helpers/compare.js";
 import { countGpuCase, gpu } from "./helpers/gpu.js";
@@ -194,18 +194,52 @@ describe.each(["cpu", "gpu"] as const)("sliced bindings, %s plan", (adapterKind)
   });
 });
 
-describe("past the binding limit, what cannot be sliced says so", () => {
-  it("16-bit logits whose f32 output is too large, and row blocks larger than a binding, throw a RangeError naming the limit", async () => {
+describe("past the binding limit", () => {
+  it("16-bit logits: softmax and the f32 gradient are sliced at their own offsets", async () => {
     const owner = await gpu();
     const xent = Xent.fromDevice(owner.device, { maxBindingBytes: 64 * 1024 });
-    const t = xent.tensor(new Int32Array(100), [100]);
-    const limit = /maxStorageBufferBindingSize \(65536 bytes\)/;
-    expect(() => xent.softmax(xent.tensor(new Uint16Array(100 * 1000), [100, 1000], "f16"))).toThrow(limit);
-    expect(() => xent.crossEntropyWithGrad(xent.tensor(new Uint16Array(100 * 1000), [100, 1000], "f16"), t)).toThrow(limit);
+    const random = rng(66);
+    for (const [shape, dtype] of [
+      [[100, 1000], "f16"],
+      [[61, 1003], "bf16"],
+    ] as [number[], "f16" | "bf16"][]) {
+      const bits = (dtype === "f16" ? toFloat16Bits : toBfloat16Bits)(randomFloats(size(shape), random, 6));
+      const values = (dtype === "f16" ? fromFloat16Bits : fromBfloat16Bits)(bits);
+      const x = xent.tensor(bits, shape, dtype);
+      const input = ref.refTensor(values, shape);
+      expectClose(await xent.softmax(x).read(), ref.softmax(input).data, kTol, `sliced ${dtype} softmax`);
+      const labels = randomInts(shape[0] as number, random, shape[1] as number);
+      const refT = ref.refTensor(labels, [shape[0] as number]);
+      const { loss, grad } = xent.crossEntropyWithGrad(x, xent.tensor(labels, [shape[0] as number]));
+      expectClose(await loss.read(), ref.crossEntropy(input, refT).data, kTol, `sliced ${dtype} CE`);
+      expectClose(await grad.read(), ref.crossEntropyGrad(input, refT).data, kTol, `sliced ${dtype} grad`);
+      // f32 probability targets with 16-bit logits: sliced at their own offsets.
+      const probs = Float32Array.from(ref.softmax(ref.refTensor(randomFloats(size(shape), random, 2), shape)).data);
+      const probTarget = xent.tensor(probs, shape);
+      expectClose(
+        await xent.crossEntropy(x, probTarget, { reduction: "none", labelSmoothing: 0.1 }).read(),
+        ref.crossEntropy(input, ref.refTensor(probs, shape), { reduction: "none", labelSmoothing: 0.1 }).data,
+        kTol,
+        `sliced ${dtype} CE prob`,
+      );
+      expectClose(
+        await xent.crossEntropyWithGrad(x, probTarget).grad.read(),
+        ref.crossEntropyGrad(input, ref.refTensor(probs, shape)).data,
+        kTol,
+        `sliced ${dtype} grad prob`,
+      );
+      countGpuCase(5);
+    }
+  });
+
+  it("a row block larger than a binding, and a bad maxBindingBytes, throw a RangeError naming the limit", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { maxBindingBytes: 64 * 1024 });
     const wide = xent.tensor(new Float32Array(2 * 20000), [2, 20000]);
     expect(() => xent.crossEntropy(wide, xent.tensor(new Int32Array(2), [2]))).toThrow(
       /one row block of 80000 bytes does not fit this device's maxStorageBufferBindingSize \(65536 bytes\)/,
     );
+    expect(() => xent.softmax(wide)).toThrow(RangeError);
     expect(() => Xent.fromDevice(owner.device, { maxBindingBytes: 100 })).toThrow(RangeError);
   });
 });

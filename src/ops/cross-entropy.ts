@@ -3,7 +3,6 @@
  * one pass over each row, plus an elementwise gradient pass for training.
  */
 import {
-  checkBindable,
   checkEncoder,
   checkKnownOptions,
   checkOptions,
@@ -17,7 +16,7 @@ import {
 import type { Recording, UniformField } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
 import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
-import { planBindingSlices, type BindingSlice } from "../binding-slices.js";
+import { planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
@@ -201,7 +200,7 @@ function recordRows(
   const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
   const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const uniforms = (rows: number, elementOffset: number, firstRow: number): UniformField[] => [
+  const uniforms = (rows: number, elementOffset: number, firstRow: number, targetOffset = elementOffset): UniformField[] => [
     ["u32", rows],
     ["u32", a.view.classes],
     ["u32", a.view.inner],
@@ -214,17 +213,19 @@ function recordRows(
     ["u32", split?.chunkLength ?? a.view.classes],
     ["u32", elementOffset],
     ["u32", firstRow],
+    ["u32", targetOffset],
   ];
   const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", ...variant(a) };
   // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
-  // `logits` (and probability targets, laid out alike) may be one slice's byte range.
+  // `logits` and probability targets may be slices' byte ranges.
   const buffers = (
     rowLoss: GPUBuffer,
     logits: GPUBuffer | GPUBufferBinding,
     logits4: GPUBuffer | GPUBufferBinding,
+    targets: GPUBuffer | GPUBufferBinding = a.target.buffer,
   ): (GPUBuffer | GPUBufferBinding)[] => [
     logits,
-    a.probTarget && "buffer" in logits ? { ...logits, buffer: a.target.buffer } : a.target.buffer,
+    targets,
     // (an absent weight gets a small placeholder: the logits may be too large to bind whole)
     a.weight?.buffer ?? ctx.scratch(0),
     rowLoss,
@@ -263,12 +264,22 @@ function recordRows(
   const { kernel, subgroups } = rowKernel(ctx, kCrossEntropyKernels, plan.rowThreads);
   const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
   for (const slice of slices) {
-    const range = slices.length > 1 ? { buffer: a.input.buffer, offset: slice.byteOffset, size: slice.byteSize } : a.input.buffer;
+    const sliced = slices.length > 1;
+    const range = sliced ? { buffer: a.input.buffer, offset: slice.byteOffset, size: slice.byteSize } : a.input.buffer;
+    // f32 probability targets of 16-bit logits sit at their own offset for the same rows.
+    const tSlice = sliceIn(a.view, slice, 4, ctx.device.limits.minStorageBufferOffsetAlignment, a.target.buffer.size);
+    const targets =
+      sliced && a.probTarget ? { buffer: a.target.buffer, offset: tSlice.byteOffset, size: tSlice.byteSize } : a.target.buffer;
     rec.dispatch({
       kernel,
       constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
-      uniforms: uniforms(slice.rows, slice.elementOffset, slice.firstRow),
-      buffers: buffers(loss, range, range),
+      uniforms: uniforms(
+        slice.rows,
+        slice.elementOffset,
+        slice.firstRow,
+        sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset,
+      ),
+      buffers: buffers(loss, range, range, targets),
       workgroups: Math.ceil(slice.rows / rowsPerGroup),
     });
   }
@@ -276,21 +287,15 @@ function recordRows(
 
 /** The logits in binding-sized slices (one slice when they fit); see binding-slices.ts. */
 function logitSlices(ctx: XentContext, a: Checked): BindingSlice[] {
-  const bytesPerElement = kBytesPerElement[a.input.dtype];
-  const slices = planBindingSlices(
-    a.view,
-    bytesPerElement,
-    ctx.maxBindingBytes,
-    ctx.device.limits.minStorageBufferOffsetAlignment,
-    a.input.buffer.size,
-    "logits",
-  );
-  if (slices.length > 1 && a.probTarget && a.input.dtype !== "f32") {
-    throw new RangeError(
-      `logits: ${a.input.dtype} logits too large for one binding (${ctx.maxBindingBytes} bytes) need f32 probability targets' slices to match: use f32 logits`,
-    );
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  if (a.probTarget && a.input.dtype !== "f32") {
+    // f32 probability targets are twice the size of 16-bit logits: plan on them, follow with the logits.
+    const planned = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, a.target.buffer.size, "probability targets");
+    return planned.length === 1
+      ? planned
+      : planned.map((sl) => sliceIn(a.view, sl, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size));
   }
-  return slices;
+  return planBindingSlices(a.view, kBytesPerElement[a.input.dtype], ctx.maxBindingBytes, alignment, a.input.buffer.size, "logits");
 }
 
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
@@ -353,10 +358,6 @@ export function crossEntropyWithGrad(
   checkKnownOptions(opts, [...kCrossEntropyOptions, "inPlace"], op);
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
-  // f32 logits and their gradient share a layout and are sliced alike; 16-bit logits have a
-  // gradient twice their size, which must fit one binding.
-  if (a.input.dtype !== "f32")
-    checkBindable(ctx, a.input.size * 4, `${op}: the f32 gradient of ${formatShape(a.input.shape)} ${a.input.dtype} logits`);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
@@ -399,7 +400,10 @@ export function crossEntropyWithGrad(
       ? [logitsBuffer, ctx.scratch(0), out, ctx.scratch(1)]
       : [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
     : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
-  const slices = logitSlices(ctx, a);
+  // Too large for one binding: slices planned on the f32 gradient (at least as large as the
+  // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, grad.buffer.size, `${op}: gradient`);
   const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   const constants = {
     WG: split ? split.workgroupSize : plan.workgroupSize,
@@ -411,10 +415,13 @@ export function crossEntropyWithGrad(
     ...variant(a),
   };
   for (const slice of slices) {
-    // The logits, probability targets and gradient are all f32 here when sliced: the same ranges.
-    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
-      slices.length > 1 && buffer !== ctx.scratch(0) && buffer !== ctx.scratch(1) && buffer !== ctx.scratch(2)
-        ? { buffer, offset: slice.byteOffset, size: slice.byteSize }
+    const sliced = slices.length > 1;
+    const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, logitsBuffer.size);
+    // The logits' views take the logits' range; the gradient's and f32 probability targets' take
+    // the gradient-layout range. Scratch placeholders stay whole.
+    const range = (buffer: GPUBuffer, r: BindingSlice): GPUBuffer | GPUBufferBinding =>
+      sliced && buffer !== ctx.scratch(0) && buffer !== ctx.scratch(1) && buffer !== ctx.scratch(2)
+        ? { buffer, offset: r.byteOffset, size: r.byteSize }
         : buffer;
     rec.dispatch({
       kernel: kCrossEntropyGradKernel,
@@ -430,18 +437,20 @@ export function crossEntropyWithGrad(
         ["f32", a.zLoss],
         ["u32", split?.chunks ?? 1],
         ["u32", split?.chunkLength ?? a.view.classes],
-        ["u32", slice.elementOffset],
+        ["u32", sliced ? xSlice.elementOffset : 0],
         ["u32", slice.firstRow],
+        ["u32", sliced ? slice.elementOffset : 0],
       ],
       buffers: [
-        range(x),
-        a.probTarget ? range(a.target.buffer) : a.target.buffer,
+        range(x, xSlice),
+        a.probTarget ? range(a.target.buffer, slice) : a.target.buffer,
         a.weight?.buffer ?? rowStats,
         rowStats,
         divisor,
-        range(gradScalar),
-        range(io4),
-        range(x4),
+        range(gradScalar, slice),
+        // io4 is the gradient's vec4 view, or the logits' when in place (f32: the same range).
+        range(io4, slice),
+        range(x4, xSlice),
       ],
       workgroups: split ? rows * split.chunks : Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
     });

@@ -3,7 +3,6 @@ import {
   checkEncoder,
   checkKnownOptions,
   checkOptions,
-  checkBindable,
   checkTensor,
   rowKernel,
   startRecording,
@@ -11,12 +10,12 @@ import {
   type RecordOptions,
   type XentContext,
 } from "../context.js";
-import { kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { kSigmoidKernel, kSoftmaxKernels } from "../kernels.js";
 import { planRows, planSplit, vec4Rows } from "../row-plan.js";
 import type { UniformField } from "../kernel.js";
-import { describe, formatShape, normalizeDim, rowView } from "../shape.js";
-import { planBindingSlices, type BindingSlice } from "../binding-slices.js";
+import { describe, normalizeDim, rowView } from "../shape.js";
+import { planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import type { Tensor } from "../tensor.js";
 
 export interface SoftmaxOptions extends RecordOptions {
@@ -48,28 +47,19 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   const vec4 = vec4Rows(view);
   const split = planSplit(view, ctx.device.limits, ctx.adapterKind);
-  // f32 input and output share a layout, so they can be bound in matching slices when too large
-  // for one binding; 16-bit input must fit one binding (its output is twice its size).
-  if (input.dtype !== "f32") {
-    checkBindable(ctx, input.size * 4, `${op}: the f32 output of ${input.dtype} input ${formatShape(input.shape)}`);
-  }
-  const slices = planBindingSlices(
-    view,
-    4,
-    ctx.maxBindingBytes,
-    ctx.device.limits.minStorageBufferOffsetAlignment,
-    input.buffer.size,
-    `${op}: x`,
-  );
   const rec = startRecording(ctx, op, encoder);
   const out = ctx.output(input.shape, "f32", op);
+  // Too large for one binding: slices planned on the f32 output (at least as large as the input);
+  // the input's range for the same rows follows (16-bit input sits at another offset).
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, out.buffer.size, `${op}: x`);
   const constants = {
     LOG_SOFTMAX: op === "logSoftmax",
     TWO_PASS: ctx.adapterKind === "cpu",
     VEC4: vec4,
     DTYPE: kLogitDTypeCode[input.dtype] as number,
   };
-  const uniforms = (rows: number, elementOffset: number): UniformField[] => [
+  const uniforms = (rows: number, elementOffset: number, outputOffset: number): UniformField[] => [
     ["u32", rows],
     ["u32", view.classes],
     ["u32", view.inner],
@@ -77,12 +67,13 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     ["u32", split?.chunks ?? 1],
     ["u32", split?.chunkLength ?? view.classes],
     ["u32", elementOffset],
+    ["u32", outputOffset],
   ];
   // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
   // buffer to the other (a buffer may be bound writable only once per dispatch).
-  const outputs = (partials: GPUBuffer, range?: BindingSlice): (GPUBuffer | GPUBufferBinding)[] => {
-    const x = range ? { buffer: input.buffer, offset: range.byteOffset, size: range.byteSize } : input.buffer;
-    const y = range ? { buffer: out.buffer, offset: range.byteOffset, size: range.byteSize } : out.buffer;
+  const outputs = (partials: GPUBuffer, xRange?: BindingSlice, yRange?: BindingSlice): (GPUBuffer | GPUBufferBinding)[] => {
+    const x = xRange ? { buffer: input.buffer, offset: xRange.byteOffset, size: xRange.byteSize } : input.buffer;
+    const y = yRange ? { buffer: out.buffer, offset: yRange.byteOffset, size: yRange.byteSize } : out.buffer;
     return [x, vec4 ? ctx.scratch(0) : y, x, vec4 ? y : ctx.scratch(0), partials];
   };
   if (split && view.classes > 0 && slices.length === 1) {
@@ -93,14 +84,14 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     rec.dispatch({
       kernel: chunkKernel.kernel,
       constants: { ...constants, ...wg, SPLIT: 1, SUBGROUPS: chunkKernel.subgroups },
-      uniforms: uniforms(view.rows, 0),
+      uniforms: uniforms(view.rows, 0, 0),
       buffers: [input.buffer, partials, input.buffer, ctx.scratch(0), ctx.scratch(1)],
       workgroups: view.rows * split.chunks,
     });
     rec.dispatch({
       kernel: chunkKernel.kernel,
       constants: { ...constants, ...wg, SPLIT: 2, SUBGROUPS: chunkKernel.subgroups },
-      uniforms: uniforms(view.rows, 0),
+      uniforms: uniforms(view.rows, 0, 0),
       buffers: outputs(partials),
       workgroups: view.rows * split.chunks,
     });
@@ -108,11 +99,13 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
     const { kernel, subgroups } = rowKernel(ctx, kSoftmaxKernels, plan.rowThreads);
     const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
     for (const slice of slices) {
+      const sliced = slices.length > 1;
+      const xSlice = sliceIn(view, slice, kBytesPerElement[input.dtype], alignment, input.buffer.size);
       rec.dispatch({
         kernel,
         constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, SUBGROUPS: subgroups },
-        uniforms: uniforms(slice.rows, slice.elementOffset),
-        buffers: outputs(ctx.scratch(1), slices.length > 1 ? slice : undefined),
+        uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
+        buffers: outputs(ctx.scratch(1), sliced ? xSlice : undefined, sliced ? slice : undefined),
         workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
       });
     }
