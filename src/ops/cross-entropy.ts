@@ -18,7 +18,7 @@ import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
 import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
 import { planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, planSplit, vec4Rows, type RowPlan } from "../row-plan.js";
+import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -184,6 +184,36 @@ function variant(a: Checked): Record<string, boolean | number> {
   };
 }
 
+/**
+ * The Params both cross-entropy passes share (cross-entropy.wgsl, cross-entropy-grad.wgsl):
+ * sizes, options, split chunks, then the slice's logits offset, first row, and the offset of the
+ * f32 arrays laid out like the logits (probability targets; the gradient).
+ */
+function passUniforms(
+  a: Checked,
+  rows: number,
+  split: SplitPlan | undefined,
+  logitsOffset: number,
+  firstRow: number,
+  f32Offset: number,
+): UniformField[] {
+  return [
+    ["u32", rows],
+    ["u32", a.view.classes],
+    ["u32", a.view.inner],
+    ["i32", a.ignoreIndex],
+    ["f32", a.smoothing],
+    ["f32", 1 / Math.log(a.base)],
+    ["f32", a.softcap],
+    ["f32", a.zLoss],
+    ["u32", split?.chunks ?? 1],
+    ["u32", split?.chunkLength ?? a.view.classes],
+    ["u32", logitsOffset],
+    ["u32", firstRow],
+    ["u32", f32Offset],
+  ];
+}
+
 /** Records the row pass: per-position losses and mean denominators (and (lse, W) per row for the gradient). */
 function recordRows(
   ctx: XentContext,
@@ -200,21 +230,8 @@ function recordRows(
   const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
   const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const uniforms = (rows: number, elementOffset: number, firstRow: number, targetOffset = elementOffset): UniformField[] => [
-    ["u32", rows],
-    ["u32", a.view.classes],
-    ["u32", a.view.inner],
-    ["i32", a.ignoreIndex],
-    ["f32", a.smoothing],
-    ["f32", 1 / Math.log(a.base)],
-    ["f32", a.softcap],
-    ["f32", a.zLoss],
-    ["u32", split?.chunks ?? 1],
-    ["u32", split?.chunkLength ?? a.view.classes],
-    ["u32", elementOffset],
-    ["u32", firstRow],
-    ["u32", targetOffset],
-  ];
+  const uniforms = (rows: number, elementOffset: number, firstRow: number, targetOffset = elementOffset): UniformField[] =>
+    passUniforms(a, rows, split, elementOffset, firstRow, targetOffset);
   const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", ...variant(a) };
   // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
   // `logits` and probability targets may be slices' byte ranges.
@@ -426,21 +443,7 @@ export function crossEntropyWithGrad(
     rec.dispatch({
       kernel: kCrossEntropyGradKernel,
       constants,
-      uniforms: [
-        ["u32", slice.rows],
-        ["u32", a.view.classes],
-        ["u32", a.view.inner],
-        ["i32", a.ignoreIndex],
-        ["f32", a.smoothing],
-        ["f32", 1 / Math.log(a.base)],
-        ["f32", a.softcap],
-        ["f32", a.zLoss],
-        ["u32", split?.chunks ?? 1],
-        ["u32", split?.chunkLength ?? a.view.classes],
-        ["u32", sliced ? xSlice.elementOffset : 0],
-        ["u32", slice.firstRow],
-        ["u32", sliced ? slice.elementOffset : 0],
-      ],
+      uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
       buffers: [
         range(x, xSlice),
         a.probTarget ? range(a.target.buffer, slice) : a.target.buffer,
