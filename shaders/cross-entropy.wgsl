@@ -86,7 +86,8 @@ fn logit(i: u32) -> f32 {
   return v;
 }
 
-fn logit4(k: u32) -> vec4<f32> {
+// Elements 4k..4k+3 of VEC4 rows, softcapped (used by lane_state_vec4 in lane-vec4.wgsl).
+fn load4(k: u32) -> vec4<f32> {
   var v: vec4<f32>;
   if (DTYPE == DTYPE_F32) {
     v = x4[k];
@@ -97,50 +98,6 @@ fn logit4(k: u32) -> vec4<f32> {
     return params.softcap * tanh(v / params.softcap);
   }
   return v;
-}
-
-// A lane's state over its vec4s of the row starting at vec4 index base4 (no gaps: VEC4 rows have
-// class-index targets and no label smoothing).
-fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
-  let k0 = c0 / 4u;
-  let n4 = c1 / 4u;
-  if (TWO_PASS) {
-    var m4 = vec4<f32>(neg_inf());
-    var poisoned = false;
-    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      let v = logit4(base4 + k);
-      m4 = max(m4, v);
-      poisoned = poisoned || poisons4(v);
-    }
-    let m = max4(m4);
-    if (poisoned) {
-      return Online(m, nan());
-    }
-    if (m == neg_inf()) {
-      return Online(m, 0.0);
-    }
-    var s4 = vec4<f32>(0.0);
-    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      s4 += exp(logit4(base4 + k) - m);
-    }
-    return Online(m, sum4(s4));
-  }
-  var acc = online_empty();
-  for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-    let v = logit4(base4 + k);
-    if (poisons4(v)) {
-      acc.s = nan();
-    }
-    let vm = max4(v);
-    if (vm > acc.m) {
-      acc.s = rescale(acc.s, acc.m, vm, 1.0);
-      acc.m = vm;
-    }
-    if (acc.m != neg_inf()) {
-      acc.s += sum4(exp(v - acc.m));
-    }
-  }
-  return acc;
 }
 
 fn class_weight(c: u32) -> f32 {
@@ -316,7 +273,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   } else if (!skip && !LOG_PROBS) {
     if (VEC4) {
-      acc.on = lane_state_vec4(base / 4u, lane, c0, c1);
+      acc.on = lane_state_vec4(base / 4u, lane, c0, c1, 1.0);
     } else if (TWO_PASS) {
       acc = lane_state_two_pass(base, lane, c0, c1);
     } else {

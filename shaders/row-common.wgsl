@@ -149,7 +149,3 @@ fn max4(v: vec4<f32>) -> f32 {
 fn sum4(v: vec4<f32>) -> f32 {
   return (v.x + v.y) + (v.z + v.w);
 }
-
-// The online state of a lane's vec4s (classes % 4 == 0, class dim last): the online update per
-// vec4 (one rescale per new max, four exps), or with two_pass a max pass then a sum pass.
-// x4 is read through `load` so callers can apply a softcap.

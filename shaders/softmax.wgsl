@@ -48,8 +48,8 @@ fn x_at(i: u32) -> f32 {
   return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
 }
 
-// Elements 4k..4k+3 (VEC4 rows).
-fn x4_at(k: u32) -> vec4<f32> {
+// Elements 4k..4k+3 of VEC4 rows (used by lane_state_vec4 in lane-vec4.wgsl).
+fn load4(k: u32) -> vec4<f32> {
   if (DTYPE == DTYPE_F32) {
     return x4[k];
   }
@@ -58,50 +58,6 @@ fn x4_at(k: u32) -> vec4<f32> {
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;
-
-// A lane's online state over its vec4s (see row-common.wgsl), with the temperature.
-fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32) -> Online {
-  let k0 = c0 / 4u;
-  let n4 = c1 / 4u;
-  let inv_t = params.inv_temp;
-  if (TWO_PASS) {
-    var m4 = vec4<f32>(neg_inf());
-    var poisoned = false;
-    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      let v = x4_at(base4 + k);
-      m4 = max(m4, v);
-      poisoned = poisoned || poisons4(v);
-    }
-    let m = max4(m4);
-    if (poisoned) {
-      return Online(m, nan());
-    }
-    if (m == neg_inf()) {
-      return Online(m, 0.0);
-    }
-    var s4 = vec4<f32>(0.0);
-    for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-      s4 += exp((x4_at(base4 + k) - m) * inv_t);
-    }
-    return Online(m, sum4(s4));
-  }
-  var acc = online_empty();
-  for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
-    let v = x4_at(base4 + k);
-    if (poisons4(v)) {
-      acc.s = nan();
-    }
-    let vm = max4(v);
-    if (vm > acc.m) {
-      acc.s = rescale(acc.s, acc.m, vm, inv_t);
-      acc.m = vm;
-    }
-    if (acc.m != neg_inf()) {
-      acc.s += sum4(exp((v - acc.m) * inv_t));
-    }
-  }
-  return acc;
-}
 
 fn merge_row(acc: Online, lid: u32, lane: u32) -> Online {
   if (SUBGROUPS) {
@@ -156,7 +112,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   } else if (in_range) {
     base = row_base(row, params.classes, stride) + params.x_offset;
     if (VEC4) {
-      acc = lane_state_vec4(base / 4u, lane, c0, c1);
+      acc = lane_state_vec4(base / 4u, lane, c0, c1, params.inv_temp);
     } else if (TWO_PASS) {
       var m = neg_inf();
       var poisoned = false;
@@ -197,7 +153,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (VEC4) {
     let base4 = base / 4u;
     for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      let z = (x4_at(base4 + k) - acc.m) * params.inv_temp;
+      let z = (load4(base4 + k) - acc.m) * params.inv_temp;
       if (undefined_row) {
         y4[base4 + k - params.x_offset / 4u + params.y_offset / 4u] = vec4<f32>(nan());
       } else if (LOG_SOFTMAX) {

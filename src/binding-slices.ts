@@ -76,3 +76,8 @@ export function sliceIn(view: RowView, slice: BindingSlice, bytesPerElement: num
     elementOffset: (start - aligned) / bytesPerElement,
   };
 }
+
+/** `buffer` bound over `slice`'s range (clipped to the buffer), or whole when there is no slice. */
+export function bindSlice(buffer: GPUBuffer, slice: BindingSlice | undefined): GPUBuffer | GPUBufferBinding {
+  return slice ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
+}

@@ -4,7 +4,7 @@
  */
 import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
 import { kProbCrossEntropyKernel } from "./kernels.js";
-import { planBindingSlices } from "./binding-slices.js";
+import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
 import { checkBoolean, checkUnitInterval, runLoss } from "./ops/loss-common.js";
@@ -71,8 +71,7 @@ function runProbCrossEntropy(
     inputs: [probs, target],
     record: (rec, loss) => {
       for (const slice of slices) {
-        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
-          slices.length > 1 ? { buffer, offset: slice.byteOffset, size: slice.byteSize } : buffer;
+        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         rec.dispatch({
           kernel: kProbCrossEntropyKernel,
           constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },

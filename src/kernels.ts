@@ -11,6 +11,7 @@ import entropyWgsl from "../shaders/entropy.wgsl?raw";
 import probCrossEntropyWgsl from "../shaders/prob-cross-entropy.wgsl?raw";
 import crossEntropyGradWgsl from "../shaders/cross-entropy-grad.wgsl?raw";
 import subgroupsWgsl from "../shaders/subgroups.wgsl?raw";
+import laneVec4Wgsl from "../shaders/lane-vec4.wgsl?raw";
 import subgroupsNoneWgsl from "../shaders/subgroups-none.wgsl?raw";
 
 const withRowCommon = (code: string): string => `${rowCommon}\n${code}`;
@@ -27,8 +28,8 @@ export interface RowKernelPair {
 
 function rowKernelPair(name: string, code: string, bindings: Kernel["bindings"]): RowKernelPair {
   return {
-    plain: { name, code: `${rowCommon}\n${subgroupsNoneWgsl}\n${code}`, bindings },
-    subgroups: { name: `${name}+subgroups`, code: `enable subgroups;\n${rowCommon}\n${subgroupsWgsl}\n${code}`, bindings },
+    plain: { name, code: `${rowCommon}\n${laneVec4Wgsl}\n${subgroupsNoneWgsl}\n${code}`, bindings },
+    subgroups: { name: `${name}+subgroups`, code: `enable subgroups;\n${rowCommon}\n${laneVec4Wgsl}\n${subgroupsWgsl}\n${code}`, bindings },
   };
 }
 

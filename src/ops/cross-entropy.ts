@@ -16,7 +16,7 @@ import {
 import type { Recording, UniformField } from "../kernel.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
 import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
-import { planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
+import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
@@ -282,11 +282,10 @@ function recordRows(
   const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
   for (const slice of slices) {
     const sliced = slices.length > 1;
-    const range = sliced ? { buffer: a.input.buffer, offset: slice.byteOffset, size: slice.byteSize } : a.input.buffer;
+    const range = bindSlice(a.input.buffer, sliced ? slice : undefined);
     // f32 probability targets of 16-bit logits sit at their own offset for the same rows.
     const tSlice = sliceIn(a.view, slice, 4, ctx.device.limits.minStorageBufferOffsetAlignment, a.target.buffer.size);
-    const targets =
-      sliced && a.probTarget ? { buffer: a.target.buffer, offset: tSlice.byteOffset, size: tSlice.byteSize } : a.target.buffer;
+    const targets = bindSlice(a.target.buffer, sliced && a.probTarget ? tSlice : undefined);
     rec.dispatch({
       kernel,
       constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
@@ -436,10 +435,9 @@ export function crossEntropyWithGrad(
     const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, logitsBuffer.size);
     // The logits' views take the logits' range; the gradient's and f32 probability targets' take
     // the gradient-layout range. Scratch placeholders stay whole.
+    const scratch = [ctx.scratch(0), ctx.scratch(1), ctx.scratch(2)];
     const range = (buffer: GPUBuffer, r: BindingSlice): GPUBuffer | GPUBufferBinding =>
-      sliced && buffer !== ctx.scratch(0) && buffer !== ctx.scratch(1) && buffer !== ctx.scratch(2)
-        ? { buffer, offset: r.byteOffset, size: r.byteSize }
-        : buffer;
+      bindSlice(buffer, sliced && !scratch.includes(buffer) ? r : undefined);
     rec.dispatch({
       kernel: kCrossEntropyGradKernel,
       constants,

@@ -1,7 +1,7 @@
 /** Shannon entropy per row, from probabilities or logits, in nats or bits. */
 import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
-import { planBindingSlices } from "../binding-slices.js";
+import { bindSlice, planBindingSlices } from "../binding-slices.js";
 import { kEntropyKernel } from "../kernels.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
@@ -67,7 +67,7 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
             ["u32", slice.elementOffset],
             ["u32", slice.firstRow],
           ],
-          buffers: [slices.length > 1 ? { buffer: input.buffer, offset: slice.byteOffset, size: slice.byteSize } : input.buffer, out],
+          buffers: [bindSlice(input.buffer, slices.length > 1 ? slice : undefined), out],
           workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
         });
       }

@@ -1,7 +1,7 @@
 /** Elementwise losses: binary cross-entropy (probabilities / logits), KL divergence, Keras BCE. */
 import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
 import { kPointwiseLossKernel } from "../kernels.js";
-import { planBindingSlices } from "../binding-slices.js";
+import { bindSlice, planBindingSlices } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkBoolean, checkReduction, runLoss, type Reduction } from "./loss-common.js";
@@ -79,8 +79,7 @@ export function runPointwise(ctx: XentContext, r: PointwiseRun): Tensor<"f32"> {
     inputs: [r.input, r.target, ...(r.weight ? [r.weight] : []), ...(r.posWeight ? [r.posWeight] : [])],
     record: (rec, loss) => {
       for (const slice of slices) {
-        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
-          slices.length > 1 ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
+        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         rec.dispatch({
           kernel: kPointwiseLossKernel,
           constants: { WG: kWG, PER_THREAD: kPerThread, KIND: r.kind, HAS_WEIGHT: !!r.weight, HAS_POS_WEIGHT: !!r.posWeight },

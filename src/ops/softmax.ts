@@ -15,7 +15,7 @@ import { kSigmoidKernel, kSoftmaxKernels } from "../kernels.js";
 import { planRows, planSplit, vec4Rows } from "../row-plan.js";
 import type { UniformField } from "../kernel.js";
 import { describe, normalizeDim, rowView } from "../shape.js";
-import { planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
+import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import type { Tensor } from "../tensor.js";
 
 export interface SoftmaxOptions extends RecordOptions {
@@ -72,8 +72,8 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   // x is bound as scalars and as vec4s; the output goes to the view the variant writes, a scratch
   // buffer to the other (a buffer may be bound writable only once per dispatch).
   const outputs = (partials: GPUBuffer, xRange?: BindingSlice, yRange?: BindingSlice): (GPUBuffer | GPUBufferBinding)[] => {
-    const x = xRange ? { buffer: input.buffer, offset: xRange.byteOffset, size: xRange.byteSize } : input.buffer;
-    const y = yRange ? { buffer: out.buffer, offset: yRange.byteOffset, size: yRange.byteSize } : out.buffer;
+    const x = bindSlice(input.buffer, xRange);
+    const y = bindSlice(out.buffer, yRange);
     return [x, vec4 ? ctx.scratch(0) : y, x, vec4 ? y : ctx.scratch(0), partials];
   };
   if (split && view.classes > 0 && slices.length === 1) {
@@ -145,8 +145,7 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
   const out = ctx.output(input.shape, "f32", "sigmoid");
   const wg = 64;
   for (const slice of slices) {
-    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding =>
-      slices.length > 1 ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
+    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
     rec.dispatch({
       kernel: kSigmoidKernel,
       constants: { WG: wg, PER_THREAD: kPerThread },
