@@ -1,36 +1,8 @@
+// @use logits, dispatch, online-softmax, merge-lanes
 // Shannon entropy per row, in nats (the host scales to bits).
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
 //   t = sum exp(x - m) (x - m); masked (-inf) classes have p = 0 and add nothing.
-
-struct Params {
-  groups: u32,
-  rows: u32,
-  classes: u32,
-  inner: u32,
-  scale: f32,
-  // A tensor bound in slices: the slice's first element within the bound range, its first row.
-  x_offset: u32,
-  row_offset: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-// The input's words: f32, or two packed 16-bit values (DTYPE).
-@group(0) @binding(1) var<storage, read> xw: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
-override WG: u32 = 64u;
-override ROW_THREADS: u32 = 1u;
-override FROM_LOGITS: bool = false;
-override DTYPE: u32 = 0u;
-
-fn x_at(i: u32) -> f32 {
-  return decode_logit(i, xw[logit_word_index(i, DTYPE)], DTYPE);
-}
-
-var<workgroup> red_m: array<f32, WG>;
-var<workgroup> red_s: array<f32, WG>;
-var<workgroup> red_t: array<f32, WG>;
 
 struct State {
   on: Online,
@@ -76,6 +48,11 @@ fn merge(a: State, b: State) -> State {
   return State(on, rebase_t(a, on.m) + rebase_t(b, on.m));
 }
 
+fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+  let r = merge(State(Online(a.x, a.y), a.z), State(Online(b.x, b.y), b.z));
+  return vec4<f32>(r.on.m, r.on.s, r.t, 0.0);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let group = linear_group(wid, nwg);
@@ -94,22 +71,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
   if (ROW_THREADS > 1u) {
-    red_m[lid] = acc.on.m;
-    red_s[lid] = acc.on.s;
-    red_t[lid] = acc.t;
-    for (var half = ROW_THREADS / 2u; half > 0u; half >>= 1u) {
-      workgroupBarrier();
-      if (lane < half) {
-        let j = lid + half;
-        let merged = merge(State(Online(red_m[lid], red_s[lid]), red_t[lid]), State(Online(red_m[j], red_s[j]), red_t[j]));
-        red_m[lid] = merged.on.m;
-        red_s[lid] = merged.on.s;
-        red_t[lid] = merged.t;
-      }
-    }
-    workgroupBarrier();
-    let head = lid - lane;
-    acc = State(Online(red_m[head], red_s[head]), red_t[head]);
+    let merged = merge_lanes(vec4<f32>(acc.on.m, acc.on.s, acc.t, 0.0), lid, lane);
+    acc = State(Online(merged.x, merged.y), merged.z);
   }
   if (!in_range || lane != 0u) {
     return;

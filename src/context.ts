@@ -1,8 +1,7 @@
 /** What every op needs from an {@link Xent}: the device, allocation and argument checks. */
 import type { DType } from "./dtype.js";
 import type { AdapterKind } from "./row-plan.js";
-import { Recording, type Kernel } from "./kernel.js";
-import type { RowKernelPair } from "./kernels.js";
+import { Recording } from "./recording.js";
 import type { LabelCheck } from "./label-check.js";
 import { describe, type Shape } from "./shape.js";
 import { SharedBuffers, Tensor } from "./tensor.js";
@@ -16,11 +15,8 @@ export interface XentContext {
   /** A real GPU or a CPU emulation of one: the row plans differ (see row-plan.ts). */
   readonly adapterKind: AdapterKind;
   assertUsable(what: string): void;
-  /**
-   * A small writable storage buffer for a binding a kernel variant never touches; distinct slots
-   * for a kernel with several such bindings (one buffer may be bound writable once per dispatch).
-   */
-  scratch(slot?: 0 | 1 | 2): GPUBuffer;
+  /** The small buffer bound to binding slot `binding` where a kernel variant leaves an optional binding out. */
+  placeholder(binding: number): GPUBuffer;
   /** Uploads CPU data as a new tensor (as `xent.tensor()`). */
   upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor;
   /** The most bytes one storage binding may hold (device limit, or the smaller CreateOptions.maxBindingBytes). */
@@ -77,7 +73,7 @@ export function checkEncoder(value: unknown, op: string): GPUCommandEncoder | un
 }
 
 export function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {
-  return new Recording(ctx.device, op, encoder);
+  return new Recording(ctx.device, op, (binding) => ctx.placeholder(binding), encoder);
 }
 
 /**
@@ -99,17 +95,7 @@ async function firstFailure(failures: readonly Promise<Error | undefined>[]): Pr
   return undefined;
 }
 
-/** The build of a row kernel to use: shuffle merges when a row's lanes surely share one subgroup. */
-export function rowKernel(ctx: XentContext, pair: RowKernelPair, rowThreads: number): { kernel: Kernel; subgroups: boolean } {
-  const subgroups = ctx.hasSubgroups && rowThreads > 1 && rowThreads <= ctx.subgroupMinSize;
-  return { kernel: subgroups ? pair.subgroups : pair.plain, subgroups };
-}
-
-/** Throws unless `bytes` fit one storage binding: for ops that do not slice large tensors (yet). */
-export function checkBindable(ctx: XentContext, bytes: number, what: string): void {
-  if (bytes > ctx.maxBindingBytes) {
-    throw new RangeError(
-      `${what} needs ${bytes} bytes in one binding, more than this device's maxStorageBufferBindingSize (${ctx.maxBindingBytes} bytes)`,
-    );
-  }
+/** Whether a row kernel merges its lanes by subgroup shuffles: when a row's lanes surely share one subgroup. */
+export function subgroupMerges(ctx: XentContext, rowThreads: number): boolean {
+  return ctx.hasSubgroups && rowThreads > 1 && rowThreads <= ctx.subgroupMinSize;
 }

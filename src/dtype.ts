@@ -23,11 +23,10 @@ export const kBytesPerElement: Record<DType, number> = { f32: 4, i32: 4, u32: 4,
 
 const kDTypes: readonly DType[] = ["f32", "i32", "u32", "f16", "bf16"];
 
-/** The float dtypes logits may have. */
-export const kLogitDTypes: readonly DType[] = ["f32", "f16", "bf16"];
-
-/** The DTYPE override of the kernels that read logits (see row-common.wgsl). */
-export const kLogitDTypeCode: Record<string, number> = { f32: 0, f16: 1, bf16: 2 };
+/** The float dtypes logits may have: the values of the DTYPE override (see shaders/common/logits.wgsl). */
+export const kLogitDTypeValues = ["f32", "f16", "bf16"] as const;
+export type LogitDType = (typeof kLogitDTypeValues)[number];
+export const kLogitDTypes: readonly DType[] = kLogitDTypeValues;
 
 export function isDType(value: unknown): value is DType {
   return typeof value === "string" && (kDTypes as readonly string[]).includes(value);
@@ -40,8 +39,4 @@ export function dtypeOfArray(data: unknown, half: HalfDType = "f16"): DType | un
   if (data instanceof Uint32Array) return "u32";
   if (data instanceof Uint16Array) return half;
   return undefined;
-}
-
-export function isIntegerDType(dtype: DType): dtype is "i32" | "u32" {
-  return dtype === "i32" || dtype === "u32";
 }

@@ -6,14 +6,12 @@ export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from
 export type { Shape } from "./shape.js";
 export type { RecordOptions } from "./context.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
-export type { Reduction } from "./ops/loss-common.js";
+export type { Reduction } from "./option-checks.js";
 export type { CrossEntropyOptions, CrossEntropyWithGradOptions, LossAndGrad, NllLossOptions } from "./ops/cross-entropy.js";
-export type {
-  BinaryCrossEntropyOptions,
-  BinaryCrossEntropyWithLogitsOptions,
-  KlDivOptions,
-  KlDivReduction,
-} from "./ops/pointwise-losses.js";
+export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
+export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
+export type { KlDivOptions, KlDivReduction } from "./ops/kl-div.js";
 export type { EntropyOptions } from "./ops/entropy.js";
 export type { KerasLosses, KerasOptions, SparseKerasOptions, LogLossOptions } from "./keras.js";
 export type { MemoryStats } from "./gpu-memory.js";
+export type { AdapterKind } from "./row-plan.js";

@@ -3,12 +3,15 @@
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
 import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
-import { kProbCrossEntropyKernel } from "./kernels.js";
+import { defineKernel } from "./kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
-import { checkBoolean, checkUnitInterval, runLoss } from "./ops/loss-common.js";
-import { kPointwiseKind, runPointwise } from "./ops/pointwise-losses.js";
+import { checkBoolean, checkUnitInterval } from "./option-checks.js";
+import { runLoss } from "./ops/loss-reduction.js";
+import { defineElementwiseLoss, runElementwiseLoss } from "./ops/elementwise-loss.js";
+import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
+import kerasBinaryCrossentropyWgsl from "../shaders/keras-binary-crossentropy.wgsl?raw";
 import { describe, formatShape, normalizeDim, rowView, sameShape } from "./shape.js";
 import { SharedBuffers, type Tensor } from "./tensor.js";
 
@@ -33,12 +36,43 @@ export interface LogLossOptions extends RecordOptions {
   labels?: readonly (string | number)[];
 }
 
-const kProbModes = { kerasCategorical: 0, kerasSparse: 1, sklearn: 2 } as const;
+type ProbMode = "keras-categorical" | "keras-sparse" | "sklearn";
+
+export const kKerasCrossEntropyKernel = defineKernel({
+  name: "keras-cross-entropy",
+  body: kerasCrossEntropyWgsl,
+  uniforms: {
+    rows: "u32",
+    classes: "u32",
+    inner: "u32",
+    eps: "f32",
+    smoothing: "f32",
+    // A tensor bound in slices: the slice's first element within the bound ranges of p (and of
+    // probability targets), and its first row among all rows.
+    x_offset: "u32",
+    row_offset: "u32",
+  },
+  bindings: {
+    p: { type: "array<f32>", access: "read" },
+    targets: { type: "array<u32>", access: "read", doc: "Class indices, or (categorical) f32 probabilities as bits." },
+    loss: { type: "array<f32>", access: "read_write" },
+    status: { type: "array<atomic<u32>>", access: "read_write", optional: true, doc: "First bad label position (class indices)." },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    MODE: { kind: "enum", values: ["keras-categorical", "keras-sparse", "sklearn"] satisfies ProbMode[] },
+    BINARY_COLUMN: { kind: "bool", doc: "One probability per row (of class 1 of two)." },
+  },
+});
+
+export const kKerasBinaryCrossentropyKernel = defineElementwiseLoss("keras-binary-crossentropy", kerasBinaryCrossentropyWgsl, {
+  FROM_LOGITS: { kind: "bool" },
+});
 
 function runProbCrossEntropy(
   ctx: XentContext,
   op: string,
-  mode: number,
+  mode: ProbMode,
   probs: Tensor,
   target: Tensor,
   classAxis: number,
@@ -59,7 +93,7 @@ function runProbCrossEntropy(
     `${op}: yPred`,
   );
   const check =
-    mode === kProbModes.kerasCategorical ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
+    mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
   return runLoss(ctx, {
     op,
     encoder,
@@ -72,25 +106,24 @@ function runProbCrossEntropy(
     record: (rec, loss) => {
       for (const slice of slices) {
         const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
-        rec.dispatch({
-          kernel: kProbCrossEntropyKernel,
+        rec.dispatch(kKerasCrossEntropyKernel, {
           constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },
-          uniforms: [
-            ["u32", slice.rows],
-            ["u32", view.classes],
-            ["u32", view.inner],
-            ["f32", eps],
-            ["f32", smoothing],
-            ["u32", slice.elementOffset],
-            ["u32", slice.firstRow],
-          ],
+          uniforms: {
+            rows: slice.rows,
+            classes: view.classes,
+            inner: view.inner,
+            eps,
+            smoothing,
+            x_offset: slice.elementOffset,
+            row_offset: slice.firstRow,
+          },
           // Probability targets (categorical) share the predictions' layout, so their slice too.
-          buffers: [
-            range(probs.buffer),
-            mode === kProbModes.kerasCategorical ? range(target.buffer) : target.buffer,
+          bindings: {
+            p: range(probs.buffer),
+            targets: mode === "keras-categorical" ? range(target.buffer) : target.buffer,
             loss,
-            check?.buffer ?? ctx.scratch(),
-          ],
+            ...(check ? { status: check.buffer } : {}),
+          },
           workgroups: Math.ceil(slice.rows / 64),
         });
       }
@@ -129,7 +162,7 @@ export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred:
       reduction: "mean",
       ...(a.encoder ? { encoder: a.encoder } : {}),
     });
-  return runProbCrossEntropy(ctx, op, kProbModes.kerasCategorical, pred, y, axis, false, kKerasEpsilon, a.smoothing, a.encoder);
+  return runProbCrossEntropy(ctx, op, "keras-categorical", pred, y, axis, false, kKerasEpsilon, a.smoothing, a.encoder);
 }
 
 /**
@@ -160,7 +193,7 @@ export function sparseCategoricalCrossentropy(
       ignoreIndex: -0x80000000,
       ...(a.encoder ? { encoder: a.encoder } : {}),
     });
-  return runProbCrossEntropy(ctx, op, kProbModes.kerasSparse, pred, y, axis, false, kKerasEpsilon, 0, a.encoder);
+  return runProbCrossEntropy(ctx, op, "keras-sparse", pred, y, axis, false, kKerasEpsilon, 0, a.encoder);
 }
 
 /**
@@ -177,9 +210,10 @@ export function binaryCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unkn
     throw new RangeError(`${op}: yTrue: expected the yPred shape ${formatShape(pred.shape)}, got ${formatShape(y.shape)}`);
   // Every row has the same length, so the mean of row means is the mean of all elements, whatever the axis.
   if (pred.shape.length > 0) normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
-  return runPointwise(ctx, {
+  return runElementwiseLoss(ctx, {
     op,
-    kind: a.fromLogits ? kPointwiseKind.kerasBceLogits : kPointwiseKind.kerasBce,
+    kernel: kKerasBinaryCrossentropyKernel,
+    constants: { FROM_LOGITS: a.fromLogits },
     input: pred,
     target: y,
     reduction: "mean",
@@ -232,7 +266,7 @@ export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], y
   }
   const encoder = checkEncoder(opts.encoder, op);
   const target = ctx.upload(encoded, [n]);
-  const out = runProbCrossEntropy(ctx, op, kProbModes.sklearn, pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
+  const out = runProbCrossEntropy(ctx, op, "sklearn", pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
   // The encoded labels are ours: they live as long as the loss.
   out.keepAliveUntilDestroyed(new SharedBuffers([target.buffer]));
   return out;

@@ -1,11 +1,19 @@
 /**
- * Compute pipelines, compiled once per device and (kernel, override constants).
- * Sizes never enter the key: they travel in uniforms, so a new shape reuses the pipeline.
+ * Compute pipelines, compiled once per device and (kernel, build, entry point, override
+ * constants). Sizes never enter the key: they travel in uniforms, so a new shape with the same
+ * plan reuses the pipeline (a shape whose plan differs — vec4 rows or not, workgroup size, row
+ * threads, split rows — compiles that plan's pipeline once).
  */
-import type { Kernel } from "./kernel.js";
+import type { Kernel } from "./kernel-descriptor.js";
 import { kShaderStageCompute } from "./gpu-flags.js";
 
-export type OverrideConstants = Record<string, number | boolean>;
+export interface PipelineVariant {
+  /** The build with `enable subgroups;` (see wgsl-modules.ts). */
+  subgroups: boolean;
+  entryPoint: string;
+  /** Every override constant, numeric (see kernel-descriptor.ts overrideConstants). */
+  constants: Record<string, number>;
+}
 
 interface DeviceCache {
   modules: Map<string, GPUShaderModule>;
@@ -25,12 +33,16 @@ function cacheOf(device: GPUDevice): DeviceCache {
   return cache;
 }
 
-export function pipelineKey(kernel: Kernel, constants: OverrideConstants): string {
-  const consts = Object.keys(constants)
+function moduleName(kernel: Kernel, subgroups: boolean): string {
+  return subgroups ? `${kernel.name}+subgroups` : kernel.name;
+}
+
+export function pipelineKey(kernel: Kernel, v: PipelineVariant): string {
+  const consts = Object.keys(v.constants)
     .sort()
-    .map((k) => `${k}=${Number(constants[k])}`)
+    .map((k) => `${k}=${v.constants[k]}`)
     .join(",");
-  return `${kernel.name}{${consts}}`;
+  return `${moduleName(kernel, v.subgroups)}:${v.entryPoint}{${consts}}`;
 }
 
 /** The bind group layout of a kernel: explicit, so unused bindings are never stripped as with 'auto'. */
@@ -38,32 +50,36 @@ export function bindGroupLayoutOf(device: GPUDevice, kernel: Kernel): GPUBindGro
   const cache = cacheOf(device);
   let layout = cache.layouts.get(kernel.name);
   if (!layout) {
+    const storage = Object.values(kernel.bindings).map((b) => (b.access === "read" ? "read-only-storage" : "storage") as GPUBufferBindingType);
     layout = device.createBindGroupLayout({
       label: `xent:${kernel.name}:layout`,
-      entries: kernel.bindings.map((type, binding) => ({ binding, visibility: kShaderStageCompute, buffer: { type } })),
+      entries: (["uniform", ...storage] as GPUBufferBindingType[]).map((type, binding) => ({
+        binding,
+        visibility: kShaderStageCompute,
+        buffer: { type },
+      })),
     });
     cache.layouts.set(kernel.name, layout);
   }
   return layout;
 }
 
-export function pipelineOf(device: GPUDevice, kernel: Kernel, constants: OverrideConstants): GPUComputePipeline {
+export function pipelineOf(device: GPUDevice, kernel: Kernel, v: PipelineVariant): GPUComputePipeline {
   const cache = cacheOf(device);
-  const key = pipelineKey(kernel, constants);
+  const key = pipelineKey(kernel, v);
   let pipeline = cache.pipelines.get(key);
   if (!pipeline) {
-    let module = cache.modules.get(kernel.name);
+    const name = moduleName(kernel, v.subgroups);
+    let module = cache.modules.get(name);
     if (!module) {
-      module = device.createShaderModule({ label: `xent:${kernel.name}`, code: kernel.code });
-      cache.modules.set(kernel.name, module);
+      module = device.createShaderModule({ label: `xent:${name}`, code: kernel.code(v.subgroups) });
+      cache.modules.set(name, module);
     }
     const layout = device.createPipelineLayout({ label: `xent:${kernel.name}`, bindGroupLayouts: [bindGroupLayoutOf(device, kernel)] });
-    const numeric: Record<string, number> = {};
-    for (const [k, v] of Object.entries(constants)) numeric[k] = Number(v);
     pipeline = device.createComputePipeline({
       label: `xent:${key}`,
       layout,
-      compute: { module, entryPoint: "main", constants: numeric },
+      compute: { module, entryPoint: v.entryPoint, constants: v.constants },
     });
     cache.pipelines.set(key, pipeline);
   }

@@ -1,13 +1,10 @@
 /** The entry point: one Xent per GPUDevice; makes tensors and runs the ops. */
-import { createBuffer, destroyBuffer, memoryStats, type MemoryStats } from "./gpu-memory.js";
-import { pipelineCount } from "./pipeline-cache.js";
-import { drainPool, pooledStats } from "./buffer-pool.js";
-import type { RecordOptions, XentContext } from "./context.js";
-import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, type TypedArrayOf } from "./dtype.js";
-import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
+import type { MemoryStats } from "./gpu-memory.js";
+import type { RecordOptions } from "./context.js";
+import type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
-import type { LabelCheck } from "./label-check.js";
-import { logSoftmax, sigmoid, softmax, type SoftmaxOptions } from "./ops/softmax.js";
+import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
+import { sigmoid } from "./ops/sigmoid.js";
 import {
   crossEntropy,
   crossEntropyWithGrad,
@@ -18,49 +15,34 @@ import {
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
 import { entropy, type EntropyOptions } from "./ops/entropy.js";
-import {
-  binaryCrossEntropy,
-  binaryCrossEntropyWithLogits,
-  klDiv,
-  type BinaryCrossEntropyOptions,
-  type BinaryCrossEntropyWithLogitsOptions,
-  type KlDivOptions,
-} from "./ops/pointwise-losses.js";
+import { binaryCrossEntropy, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
+import { binaryCrossEntropyWithLogits, type BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
+import { klDiv, type KlDivOptions } from "./ops/kl-div.js";
 import { kerasLosses, logLoss, type KerasLosses, type LogLossOptions } from "./keras.js";
-import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
-import { Tensor, type TensorOwner } from "./tensor.js";
-import { adapterKindOf, type AdapterKind } from "./row-plan.js";
+import { describe } from "./shape.js";
+import type { Tensor } from "./tensor.js";
+import type { AdapterKind } from "./row-plan.js";
+import { XentCore } from "./xent-core.js";
 
-export class Xent implements XentContext, TensorOwner {
-  readonly hasSubgroups: boolean;
-  readonly subgroupMinSize: number;
-  readonly maxBindingBytes: number;
-  /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers. */
-  readonly adapterKind: AdapterKind;
+// Each Xent's internals, for the library's own modules and tests (never exported from index.ts).
+const kCores = new WeakMap<Xent, XentCore>();
+
+/** The internals behind an Xent (the context its ops run with). Not part of the public API. */
+export function coreOf(xent: Xent): XentCore {
+  const core = kCores.get(xent);
+  if (!core) throw new TypeError("webgpu-xent: expected an Xent");
+  return core;
+}
+
+export class Xent {
+  readonly #core: XentCore;
   /** Keras 3 named losses (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy), batch means. */
   readonly keras: KerasLosses;
-  private lostMessage: string | undefined;
-  private readonly scratchBuffers: GPUBuffer[] = [];
 
-  private constructor(
-    readonly device: GPUDevice,
-    private readonly ownsDevice: boolean,
-    adapterKind?: AdapterKind,
-    useSubgroups = true,
-    maxBindingBytes?: number,
-  ) {
-    if (maxBindingBytes !== undefined && !(Number.isInteger(maxBindingBytes) && maxBindingBytes >= 4096)) {
-      throw new RangeError(`Xent: maxBindingBytes: expected an integer >= 4096, got ${describe(maxBindingBytes)}`);
-    }
-    this.maxBindingBytes = Math.min(device.limits.maxStorageBufferBindingSize, maxBindingBytes ?? Infinity);
-    this.hasSubgroups = useSubgroups && device.features.has("subgroups");
-    const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
-    this.subgroupMinSize = info?.subgroupMinSize ?? 0;
-    this.adapterKind = adapterKind ?? adapterKindOf(device);
-    this.keras = kerasLosses(this);
-    void device.lost.then((info) => {
-      this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
-    });
+  private constructor(core: XentCore) {
+    this.#core = core;
+    kCores.set(this, core);
+    this.keras = kerasLosses(core);
   }
 
   /**
@@ -69,7 +51,7 @@ export class Xent implements XentContext, TensorOwner {
    */
   static async create(options: CreateOptions = {}): Promise<Xent> {
     const { device } = await requestXentDevice(options);
-    return new Xent(device, true, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes);
+    return new Xent(new XentCore(device, true, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes));
   }
 
   /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
@@ -77,21 +59,32 @@ export class Xent implements XentContext, TensorOwner {
     if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
-    return new Xent(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes);
+    return new Xent(new XentCore(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes));
   }
 
-  /** @internal A read that failed because the device went away says so (the loss is reported a moment after). */
-  async explainFailure(error: unknown, what: string): Promise<unknown> {
-    if (error instanceof RangeError) return error;
-    if (!this.lostMessage) await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
-    if (this.lostMessage)
-      return new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`, { cause: error });
-    return error;
+  /** The GPUDevice the ops run on (share it with your own pipelines). */
+  get device(): GPUDevice {
+    return this.#core.device;
   }
 
-  /** @internal */
-  assertUsable(what: string): void {
-    if (this.lostMessage) throw new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`);
+  /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers; "gpu" otherwise. */
+  get adapterKind(): AdapterKind {
+    return this.#core.adapterKind;
+  }
+
+  /** The adapter offers subgroup operations and they are used. */
+  get hasSubgroups(): boolean {
+    return this.#core.hasSubgroups;
+  }
+
+  /** The smallest subgroup size the adapter may use (0 when unknown): rows of at most this many lanes merge by shuffles. */
+  get subgroupMinSize(): number {
+    return this.#core.subgroupMinSize;
+  }
+
+  /** The most bytes one storage binding holds here (the device limit, or the smaller `maxBindingBytes` asked for). */
+  get maxBindingBytes(): number {
+    return this.#core.maxBindingBytes;
   }
 
   /**
@@ -104,114 +97,12 @@ export class Xent implements XentContext, TensorOwner {
     shape?: readonly number[],
     dtype?: DType,
   ): Tensor<A extends Int32Array ? "i32" : A extends Uint32Array ? "u32" : A extends Uint16Array ? HalfDType : "f32"> {
-    this.assertUsable("tensor()");
-    const array = Array.isArray(data) ? Float32Array.from(data as readonly number[]) : data;
-    if (dtype !== undefined && !isDType(dtype))
-      throw new TypeError(`tensor: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);
-    const detected = dtypeOfArray(array, dtype === "bf16" ? "bf16" : "f16");
-    if (!detected)
-      throw new TypeError(
-        `tensor: data: expected a Float32Array, Int32Array, Uint32Array, Uint16Array (f16/bf16 bits) or number[], got ${describe(data)}`,
-      );
-    if (dtype !== undefined && dtype !== detected) {
-      throw new TypeError(`tensor: dtype: ${dtype} does not match the data (a ${(array as object).constructor.name} holds ${detected})`);
-    }
-    const typed = array as TypedArrayOf[DType];
-    const dims = shape ?? [typed.length];
-    checkShape(dims, "tensor: shape");
-    if (shapeSize(dims) !== typed.length) {
-      throw new RangeError(`tensor: shape ${formatShape(dims)} holds ${shapeSize(dims)} elements, but data has ${typed.length}`);
-    }
-    const out = this.output(dims, detected, "tensor");
-    if (typed.byteLength > 0) {
-      // writeBuffer wants a multiple of 4 bytes: an odd count of 16-bit values is padded.
-      const padded = typed.byteLength % 4 === 0 ? typed : copyPadded(typed);
-      this.device.queue.writeBuffer(out.buffer, 0, padded.buffer, padded.byteOffset, padded.byteLength);
-    }
-    return out as Tensor<never>;
+    return this.#core.tensor(data, shape, dtype);
   }
 
   /** A zero-copy view of a caller's GPUBuffer (needs STORAGE usage; COPY_SRC to read()). Not freed by destroy(). */
   wrap<D extends DType>(buffer: GPUBuffer, shape: readonly number[], dtype: D): Tensor<D> {
-    this.assertUsable("wrap()");
-    if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function")
-      throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
-    checkShape(shape, "wrap: shape");
-    if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);
-    if ((buffer.usage & kBufferUsage.STORAGE) === 0) throw new TypeError("wrap: buffer: expected a buffer with GPUBufferUsage.STORAGE");
-    const bytes = shapeSize(shape) * kBytesPerElement[dtype];
-    if (bytes > buffer.size) {
-      throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
-    }
-    this.checkBufferSize(bytes, `wrap: a ${formatShape(shape)} ${dtype} tensor`);
-    return this.alias(buffer, shape, dtype);
-  }
-
-  /** @internal */
-  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D> {
-    return new Tensor(this, buffer, shape, dtype, { owned: false, checks: checks ?? [] });
-  }
-
-  /** @internal */
-  upload(data: Int32Array | Float32Array, shape: readonly number[]): Tensor {
-    return this.tensor(data, shape);
-  }
-
-  /** @internal */
-  scratch(slot: 0 | 1 | 2 = 0): GPUBuffer {
-    this.scratchBuffers[slot] ??= createBuffer(this.device, { label: `xent:scratch${slot}`, size: 16, usage: kBufferUsage.STORAGE });
-    return this.scratchBuffers[slot];
-  }
-
-  /** Throws unless a buffer of `bytes` can exist on this device. */
-  private checkBufferSize(bytes: number, what: string): void {
-    if (bytes > this.device.limits.maxBufferSize) {
-      throw new RangeError(
-        `${what} needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize} bytes)`,
-      );
-    }
-  }
-
-  /** @internal */
-  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
-    const bytes = shapeSize(shape) * kBytesPerElement[dtype];
-    this.checkBufferSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
-    const buffer = createBuffer(this.device, {
-      label: `xent:${label}:${formatShape(shape)}`,
-      // WebGPU bindings need a non-zero size; copies need multiples of 4.
-      size: Math.max(16, Math.ceil(bytes / 16) * 16),
-      usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST,
-    });
-    return new Tensor(this, buffer, shape, dtype, { owned: true, checks: checks ?? [] });
-  }
-
-  /** @internal Copies a tensor (and its label-check status words) back and rejects on a failed check. */
-  async readBack(tensor: Tensor): Promise<ArrayBuffer> {
-    const dataBytes = Math.ceil(tensor.byteLength / 4) * 4;
-    const checks = tensor.checks;
-    const staging = createBuffer(this.device, {
-      label: "xent:read",
-      size: Math.max(16, dataBytes + 16 * checks.length),
-      usage: kBufferUsage.MAP_READ | kBufferUsage.COPY_DST,
-    });
-    const encoder = this.device.createCommandEncoder({ label: "xent:read" });
-    if (dataBytes > 0) encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, dataBytes);
-    checks.forEach((c, i) => encoder.copyBufferToBuffer(c.buffer, 0, staging, dataBytes + 16 * i, 16));
-    this.device.queue.submit([encoder.finish()]);
-    try {
-      await staging.mapAsync(kMapModeRead);
-    } catch (cause) {
-      destroyBuffer(staging);
-      throw new Error(`webgpu-xent: read(): mapping the result failed`, { cause });
-    }
-    const bytes = staging.getMappedRange().slice(0);
-    staging.unmap();
-    destroyBuffer(staging);
-    for (const [i, check] of checks.entries()) {
-      const error = check.errorFor(new Uint32Array(bytes, dataBytes + 16 * i, 4));
-      if (error) throw error;
-    }
-    return bytes;
+    return this.#core.wrap(buffer, shape, dtype);
   }
 
   /**
@@ -219,31 +110,27 @@ export class Xent implements XentContext, TensorOwner {
    * pooled intermediates kept for reuse, counted apart too — and the pipelines compiled.
    */
   stats(): MemoryStats & { pooledBuffers: number; pooledBytes: number; pipelines: number } {
-    return { ...memoryStats(this.device), ...pooledStats(this.device), pipelines: pipelineCount(this.device) };
+    return this.#core.stats();
   }
 
-  /** Destroys the device if this Xent created it. */
+  /** Frees this Xent's GPU resources; destroys the device too if this Xent created it. */
   destroy(): void {
-    for (const b of this.scratchBuffers) if (b) destroyBuffer(b);
-    if (this.ownsDevice) {
-      drainPool(this.device);
-      this.device.destroy();
-    }
+    this.#core.destroy();
   }
 
   /** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
   softmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
-    return softmax(this, x, options);
+    return softmax(this.#core, x, options);
   }
 
   /** logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
   logSoftmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
-    return logSoftmax(this, x, options);
+    return logSoftmax(this.#core, x, options);
   }
 
   /** sigmoid(x) = 1 / (1 + exp(−x)), elementwise. */
   sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
-    return sigmoid(this, x, options);
+    return sigmoid(this.#core, x, options);
   }
 
   /**
@@ -252,37 +139,37 @@ export class Xent implements XentContext, TensorOwner {
    * 'mean' divides by Σ w_t over non-ignored positions (class indices) or by the number of positions (probabilities).
    */
   crossEntropy(logits: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor<"f32"> {
-    return crossEntropy(this, logits, target, options);
+    return crossEntropy(this.#core, logits, target, options);
   }
 
   /** PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
   nllLoss(logProbs: Tensor, target: Tensor, options?: NllLossOptions): Tensor<"f32"> {
-    return nllLoss(this, logProbs, target, options);
+    return nllLoss(this.#core, logProbs, target, options);
   }
 
   /** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
   binaryCrossEntropy(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
-    return binaryCrossEntropy(this, probs, target, options);
+    return binaryCrossEntropy(this.#core, probs, target, options);
   }
 
   /** PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)). */
   binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): Tensor<"f32"> {
-    return binaryCrossEntropyWithLogits(this, logits, target, options);
+    return binaryCrossEntropyWithLogits(this.#core, logits, target, options);
   }
 
   /** PyTorch's kl_div(log q, p): Σ p·(log p − log q), reduced by 'mean' | 'batchmean' | 'sum' | 'none'. */
   klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Tensor<"f32"> {
-    return klDiv(this, input, target, options);
+    return klDiv(this.#core, input, target, options);
   }
 
   /** Shannon entropy per row: H(p) = −Σ p·log_b p (from probabilities, or from logits with fromLogits). */
   entropy(x: Tensor, options?: EntropyOptions): Tensor<"f32"> {
-    return entropy(this, x, options);
+    return entropy(this.#core, x, options);
   }
 
   /** sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order. */
   logLoss(yTrue: readonly (string | number)[], yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
-    return logLoss(this, yTrue, yPred, options);
+    return logLoss(this.#core, yTrue, yPred, options);
   }
 
   /**
@@ -291,17 +178,11 @@ export class Xent implements XentContext, TensorOwner {
    * every crossEntropy option, `zLoss`, `softcap`, and `inPlace` (the gradient overwrites the logits).
    */
   crossEntropyWithGrad(logits: Tensor, target: Tensor, options?: CrossEntropyWithGradOptions): LossAndGrad {
-    return crossEntropyWithGrad(this, logits, target, options);
+    return crossEntropyWithGrad(this.#core, logits, target, options);
   }
 }
 
 function checkAdapterKind(kind: unknown): AdapterKind | undefined {
   if (kind === undefined || kind === "gpu" || kind === "cpu") return kind;
   throw new TypeError(`Xent: adapterKind: expected "gpu" or "cpu", got ${describe(kind)}`);
-}
-
-function copyPadded(typed: TypedArrayOf[DType]): Uint8Array {
-  const bytes = new Uint8Array(Math.ceil(typed.byteLength / 4) * 4);
-  bytes.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
-  return bytes;
 }

@@ -1,7 +1,7 @@
 // crossEntropy / nllLoss on real WebGPU vs the float64 reference, every option combination.
 import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
-import type { Reduction } from "../src/ops/loss-common.js";
+import type { Reduction } from "../src/option-checks.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
 import { countGpuCase, gpu, gpuWithPlan, kPlans, type Plan } from "./helpers/gpu.js";
 import { randomFloats, randomInt, randomInts, rng } from "./helpers/random.js";

@@ -8,30 +8,32 @@ import {
   checkOptions,
   checkTensor,
   finishRecording,
-  rowKernel,
   startRecording,
+  subgroupMerges,
   type RecordOptions,
   type XentContext,
 } from "../context.js";
-import type { Recording, UniformField } from "../kernel.js";
-import { kCrossEntropyGradKernel, kCrossEntropyKernels } from "../kernels.js";
-import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+import type { Recording } from "../recording.js";
+import { defineKernel, type Bindable, type UniformValues } from "../kernel-descriptor.js";
+import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
-import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
+import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
   checkBoolean,
   checkInt32,
   checkLogBase,
+  checkNonNegative,
   checkReduction,
+  checkSoftcap,
   checkUnitInterval,
-  recordLabelStatus,
-  recordReduce,
-  runLoss,
   type Reduction,
-} from "./loss-common.js";
+} from "../option-checks.js";
+import { recordLabelStatus, recordReduce, runLoss } from "./loss-reduction.js";
+import crossEntropyWgsl from "../../shaders/cross-entropy.wgsl?raw";
+import crossEntropyGradWgsl from "../../shaders/cross-entropy-grad.wgsl?raw";
 
 export interface CrossEntropyOptions extends RecordOptions {
   /** The class dimension (default 1 for rank ≥ 2, else 0), as PyTorch; any dim is accepted. */
@@ -65,7 +67,7 @@ export interface LossAndGrad {
   grad: Tensor<"f32">;
 }
 
-const kCrossEntropyOptions = [
+export const kCrossEntropyOptionNames = [
   "dim",
   "weight",
   "ignoreIndex",
@@ -76,7 +78,97 @@ const kCrossEntropyOptions = [
   "softcap",
   "encoder",
 ] as const;
-const kNllOptions = ["dim", "weight", "ignoreIndex", "reduction", "base", "encoder"] as const;
+export const kNllLossOptionNames = ["dim", "weight", "ignoreIndex", "reduction", "base", "encoder"] as const;
+export const kCrossEntropyWithGradOptionNames = [...kCrossEntropyOptionNames, "inPlace"] as const;
+
+/**
+ * The uniforms both cross-entropy passes share: sizes, options, split chunks, then the slice's
+ * logits offset, first row, and the offset of the f32 arrays laid out like the logits
+ * (probability targets; the gradient) within their bound ranges.
+ */
+const kPassUniforms = {
+  rows: "u32",
+  classes: "u32",
+  inner: "u32",
+  ignore_index: "i32",
+  smoothing: "f32",
+  // 1 / ln(base): 1 for nats, 1 / ln 2 for bits.
+  scale: "f32",
+  softcap: "f32",
+  z_loss: "f32",
+  chunks: "u32",
+  chunk_len: "u32",
+  x_offset: "u32",
+  row_offset: "u32",
+  f32_offset: "u32",
+} as const;
+
+/** The flags both passes are specialised on. */
+const kPassOverrides = {
+  WG: { kind: "u32", default: 64 },
+  ROW_THREADS: { kind: "u32", default: 1 },
+  PROB_TARGET: { kind: "bool", doc: "f32 class-probability targets instead of class indices." },
+  HAS_WEIGHT: { kind: "bool" },
+  SMOOTHING: { kind: "bool" },
+  TARGET_UNSIGNED: { kind: "bool" },
+  SOFTCAP: { kind: "bool" },
+  Z_LOSS: { kind: "bool" },
+  VEC4: { kind: "bool", doc: "Rows read as vec4s (classes % 4 == 0, class dim last, class indices, no smoothing)." },
+  DTYPE: { kind: "enum", values: kLogitDTypeValues },
+} as const;
+
+const kLogitsBinding = { type: "array<u32>", access: "read", doc: "The logits' words: f32, or two packed 16-bit values (DTYPE)." } as const;
+const kTargetsBinding = { type: "array<u32>", access: "read", doc: "Class indices (i32/u32), or f32 probabilities as bits." } as const;
+const kWeightBinding = { type: "array<f32>", access: "read", optional: true } as const;
+const kLogits4Binding = { type: "array<vec4<f32>>", access: "read", optional: true } as const;
+
+export const kCrossEntropyKernel = defineKernel({
+  name: "cross-entropy",
+  body: crossEntropyWgsl,
+  uniforms: kPassUniforms,
+  bindings: {
+    xw: kLogitsBinding,
+    targets: kTargetsBinding,
+    weight: kWeightBinding,
+    row_loss: { type: "array<f32>", access: "read_write", doc: "Per-position losses (split_partial: chunk states)." },
+    row_denom: { type: "array<f32>", access: "read_write", optional: true, doc: "Per-position shares of the mean's denominator." },
+    status: { type: "array<atomic<u32>>", access: "read_write", optional: true, doc: "First bad label position (class indices)." },
+    row_stats: { type: "array<vec2<f32>>", access: "read_write", optional: true, doc: "(lse, W) per row, for the gradient pass." },
+    x4: { ...kLogits4Binding, doc: "The logits as vec4s (VEC4 rows), or split_merge's chunk states." },
+  },
+  overrides: {
+    ...kPassOverrides,
+    LOG_PROBS: { kind: "bool", doc: "The input holds log-probabilities (nll_loss)." },
+    WRITE_ROW_STATS: { kind: "bool" },
+    TWO_PASS: { kind: "bool", doc: "Branch-free max pass, then a sum pass, per lane (CPU-emulated adapters)." },
+    SUBGROUPS: { kind: "bool" },
+    GAPS: { kind: "derived", type: "bool", expression: "PROB_TARGET || SMOOTHING" },
+  },
+  entryPoints: ["main", "split_partial", "split_merge"],
+});
+
+export const kCrossEntropyGradKernel = defineKernel({
+  name: "cross-entropy-grad",
+  body: crossEntropyGradWgsl,
+  uniforms: kPassUniforms,
+  bindings: {
+    xw: { ...kLogitsBinding, access: "read_write", optional: true, doc: "The logits' words; IN_PLACE (f32 only) overwrites them." },
+    targets: kTargetsBinding,
+    weight: kWeightBinding,
+    row_stats: { type: "array<vec2<f32>>", access: "read", doc: "(lse, W) per row from the row pass." },
+    divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient (scalar rows, not in place)." },
+    io4: {
+      type: "array<vec4<f32>>",
+      access: "read_write",
+      optional: true,
+      doc: "VEC4 rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
+    },
+    x4: { ...kLogits4Binding, doc: "VEC4 rows, f32, not in place: the logits as vec4s." },
+  },
+  overrides: { ...kPassOverrides, MEAN: { kind: "bool" }, IN_PLACE: { kind: "bool" } },
+  entryPoints: ["main", "split"],
+});
 
 interface Checked {
   input: Tensor;
@@ -93,20 +185,6 @@ interface Checked {
   zLoss: number;
   softcap: number;
   encoder: GPUCommandEncoder | undefined;
-}
-
-function checkNonNegative(value: unknown, op: string, name: string): number {
-  if (value === undefined) return 0;
-  if (typeof value !== "number") throw new TypeError(`${op}: ${name}: expected a number >= 0, got ${describe(value)}`);
-  if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`${op}: ${name}: expected a finite number >= 0, got ${value}`);
-  return value;
-}
-
-function checkSoftcap(value: unknown, op: string): number {
-  if (value === undefined) return 0;
-  if (typeof value !== "number") throw new TypeError(`${op}: softcap: expected a number > 0, got ${describe(value)}`);
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${op}: softcap: expected a finite number > 0, got ${value}`);
-  return value;
 }
 
 function checkArgs(
@@ -172,7 +250,7 @@ function inputsOf(a: Checked): Tensor[] {
 }
 
 /** The flags both passes are specialised on. */
-function variant(a: Checked): Record<string, boolean | number> {
+function variant(a: Checked) {
   return {
     PROB_TARGET: a.probTarget,
     HAS_WEIGHT: a.weight !== undefined,
@@ -180,15 +258,11 @@ function variant(a: Checked): Record<string, boolean | number> {
     TARGET_UNSIGNED: a.target.dtype === "u32",
     SOFTCAP: a.softcap > 0,
     Z_LOSS: a.zLoss > 0,
-    DTYPE: kLogitDTypeCode[a.input.dtype] as number,
+    DTYPE: a.input.dtype as LogitDType,
   };
 }
 
-/**
- * The Params both cross-entropy passes share (cross-entropy.wgsl, cross-entropy-grad.wgsl):
- * sizes, options, split chunks, then the slice's logits offset, first row, and the offset of the
- * f32 arrays laid out like the logits (probability targets; the gradient).
- */
+/** The uniforms both passes share for `rows` rows of a slice (see kPassUniforms). */
 function passUniforms(
   a: Checked,
   rows: number,
@@ -196,22 +270,22 @@ function passUniforms(
   logitsOffset: number,
   firstRow: number,
   f32Offset: number,
-): UniformField[] {
-  return [
-    ["u32", rows],
-    ["u32", a.view.classes],
-    ["u32", a.view.inner],
-    ["i32", a.ignoreIndex],
-    ["f32", a.smoothing],
-    ["f32", 1 / Math.log(a.base)],
-    ["f32", a.softcap],
-    ["f32", a.zLoss],
-    ["u32", split?.chunks ?? 1],
-    ["u32", split?.chunkLength ?? a.view.classes],
-    ["u32", logitsOffset],
-    ["u32", firstRow],
-    ["u32", f32Offset],
-  ];
+): UniformValues<typeof kPassUniforms> {
+  return {
+    rows,
+    classes: a.view.classes,
+    inner: a.view.inner,
+    ignore_index: a.ignoreIndex,
+    smoothing: a.smoothing,
+    scale: 1 / Math.log(a.base),
+    softcap: a.softcap,
+    z_loss: a.zLoss,
+    chunks: split?.chunks ?? 1,
+    chunk_len: split?.chunkLength ?? a.view.classes,
+    x_offset: logitsOffset,
+    row_offset: firstRow,
+    f32_offset: f32Offset,
+  };
 }
 
 /** Records the row pass: per-position losses and mean denominators (and (lse, W) per row for the gradient). */
@@ -230,55 +304,38 @@ function recordRows(
   const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
   const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const uniforms = (rows: number, elementOffset: number, firstRow: number, targetOffset = elementOffset): UniformField[] =>
-    passUniforms(a, rows, split, elementOffset, firstRow, targetOffset);
-  const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", ...variant(a) };
-  // Bindings a variant never touches get a read-only alias (weight) or a scratch buffer.
+  const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", VEC4: vec4, ...variant(a) };
   // `logits` and probability targets may be slices' byte ranges.
-  const buffers = (
-    rowLoss: GPUBuffer,
-    logits: GPUBuffer | GPUBufferBinding,
-    logits4: GPUBuffer | GPUBufferBinding,
-    targets: GPUBuffer | GPUBufferBinding = a.target.buffer,
-  ): (GPUBuffer | GPUBufferBinding)[] => [
-    logits,
+  const bindings = (logits: Bindable, targets: Bindable = a.target.buffer) => ({
+    xw: logits,
     targets,
-    // (an absent weight gets a small placeholder: the logits may be too large to bind whole)
-    a.weight?.buffer ?? ctx.scratch(0),
-    rowLoss,
-    denom,
-    check?.buffer ?? ctx.scratch(1),
-    rowStats ?? ctx.scratch(2),
-    logits4,
-  ];
+    row_denom: denom,
+    ...(a.weight ? { weight: a.weight.buffer } : {}),
+    ...(check ? { status: check.buffer } : {}),
+    ...(rowStats ? { row_stats: rowStats } : {}),
+  });
   if (split) {
     // One workgroup per (row, chunk) writes chunk states; a thread per row merges and finishes.
     const partials = rec.temporary(a.view.rows * split.chunks * 16, "chunk-states");
-    const chunkKernel = rowKernel(ctx, kCrossEntropyKernels, split.workgroupSize);
-    rec.dispatch({
-      kernel: chunkKernel.kernel,
-      constants: {
-        ...constants,
-        WG: split.workgroupSize,
-        ROW_THREADS: split.workgroupSize,
-        SPLIT: 1,
-        VEC4: vec4,
-        SUBGROUPS: chunkKernel.subgroups,
-      },
-      uniforms: uniforms(a.view.rows, 0, 0),
-      buffers: buffers(partials, a.input.buffer, a.input.buffer),
+    const uniforms = passUniforms(a, a.view.rows, split, 0, 0, 0);
+    rec.dispatch(kCrossEntropyKernel, {
+      entryPoint: "split_partial",
+      constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize },
+      uniforms,
+      bindings: { ...bindings(a.input.buffer), row_loss: partials, ...(vec4 ? { x4: a.input.buffer } : {}) },
       workgroups: a.view.rows * split.chunks,
+      subgroups: subgroupMerges(ctx, split.workgroupSize),
     });
-    rec.dispatch({
-      kernel: kCrossEntropyKernels.plain,
-      constants: { ...constants, WG: 64, ROW_THREADS: 1, SPLIT: 2, VEC4: false },
-      uniforms: uniforms(a.view.rows, 0, 0),
-      buffers: buffers(loss, a.input.buffer, partials),
+    rec.dispatch(kCrossEntropyKernel, {
+      entryPoint: "split_merge",
+      constants: { ...constants, WG: 64, ROW_THREADS: 1, VEC4: false },
+      uniforms,
+      bindings: { ...bindings(a.input.buffer), row_loss: loss, x4: partials },
       workgroups: Math.ceil(a.view.rows / 64),
     });
     return;
   }
-  const { kernel, subgroups } = rowKernel(ctx, kCrossEntropyKernels, plan.rowThreads);
+  const subgroups = subgroupMerges(ctx, plan.rowThreads);
   const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
   for (const slice of slices) {
     const sliced = slices.length > 1;
@@ -286,17 +343,12 @@ function recordRows(
     // f32 probability targets of 16-bit logits sit at their own offset for the same rows.
     const tSlice = sliceIn(a.view, slice, 4, ctx.device.limits.minStorageBufferOffsetAlignment, a.target.buffer.size);
     const targets = bindSlice(a.target.buffer, sliced && a.probTarget ? tSlice : undefined);
-    rec.dispatch({
-      kernel,
-      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads, VEC4: vec4, SUBGROUPS: subgroups },
-      uniforms: uniforms(
-        slice.rows,
-        slice.elementOffset,
-        slice.firstRow,
-        sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset,
-      ),
-      buffers: buffers(loss, range, range, targets),
+    rec.dispatch(kCrossEntropyKernel, {
+      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
+      uniforms: passUniforms(a, slice.rows, undefined, slice.elementOffset, slice.firstRow, sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset),
+      bindings: { ...bindings(range, targets), row_loss: loss, ...(vec4 ? { x4: range } : {}) },
       workgroups: Math.ceil(slice.rows / rowsPerGroup),
+      subgroups,
     });
   }
 }
@@ -332,7 +384,7 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
     mean: "mean-by-denominator",
     labels: check ? { target: a.target, check } : undefined,
     inputs: inputsOf(a),
-    record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom, check),
+    record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom as GPUBuffer, check),
   });
 }
 
@@ -344,7 +396,7 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
 export function crossEntropy(ctx: XentContext, logits: unknown, target: unknown, options?: CrossEntropyOptions): Tensor<"f32"> {
   const op = "crossEntropy";
   const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kCrossEntropyOptions, op);
+  checkKnownOptions(opts, kCrossEntropyOptionNames, op);
   return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, opts, false), false);
 }
 
@@ -352,7 +404,7 @@ export function crossEntropy(ctx: XentContext, logits: unknown, target: unknown,
 export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): Tensor<"f32"> {
   const op = "nllLoss";
   const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kNllOptions, op);
+  checkKnownOptions(opts, kNllLossOptionNames, op);
   return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, opts, true), true);
 }
 
@@ -371,7 +423,7 @@ export function crossEntropyWithGrad(
 ): LossAndGrad {
   const op = "crossEntropyWithGrad";
   const opts = checkOptions(options, op);
-  checkKnownOptions(opts, [...kCrossEntropyOptions, "inPlace"], op);
+  checkKnownOptions(opts, kCrossEntropyWithGradOptionNames, op);
   const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
   const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
@@ -392,7 +444,7 @@ export function crossEntropyWithGrad(
   if (none) {
     if (labels) recordLabelStatus(rec, labels);
   } else {
-    recordReduce(ctx, rec, {
+    recordReduce(rec, {
       loss: rowLoss,
       denom,
       count: rows,
@@ -406,16 +458,6 @@ export function crossEntropyWithGrad(
     ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
     : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
   const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const logitsBuffer = a.input.buffer;
-  const out = grad.buffer;
-  // Each view the variant does not touch gets its own scratch buffer (see cross-entropy-grad.wgsl).
-  // VEC4 rows read f32 logits through x4 (in place: io4) and 16-bit ones through the word view.
-  const half = a.input.dtype !== "f32";
-  const [x, gradScalar, io4, x4] = vec4
-    ? half
-      ? [logitsBuffer, ctx.scratch(0), out, ctx.scratch(1)]
-      : [ctx.scratch(0), ctx.scratch(1), inPlace ? logitsBuffer : out, inPlace ? ctx.scratch(2) : logitsBuffer]
-    : [logitsBuffer, inPlace ? ctx.scratch(0) : out, ctx.scratch(1), ctx.scratch(2)];
   // Too large for one binding: slices planned on the f32 gradient (at least as large as the
   // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
@@ -424,35 +466,42 @@ export function crossEntropyWithGrad(
   const constants = {
     WG: split ? split.workgroupSize : plan.workgroupSize,
     ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
-    CHUNKED: !!split,
     MEAN: a.reduction === "mean",
     IN_PLACE: inPlace,
     VEC4: vec4,
     ...variant(a),
   };
+  const half = a.input.dtype !== "f32";
   for (const slice of slices) {
     const sliced = slices.length > 1;
-    const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, logitsBuffer.size);
+    const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size);
     // The logits' views take the logits' range; the gradient's and f32 probability targets' take
-    // the gradient-layout range. Scratch placeholders stay whole.
-    const scratch = [ctx.scratch(0), ctx.scratch(1), ctx.scratch(2)];
-    const range = (buffer: GPUBuffer, r: BindingSlice): GPUBuffer | GPUBufferBinding =>
-      bindSlice(buffer, sliced && !scratch.includes(buffer) ? r : undefined);
-    rec.dispatch({
-      kernel: kCrossEntropyGradKernel,
+    // the gradient-layout range.
+    const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
+    const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
+    // Which views a variant reads and writes (one buffer may be bound writable once per
+    // dispatch): VEC4 rows go through io4 (the gradient, or in place the logits) and read f32
+    // logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
+    const views: { xw?: Bindable; grad?: Bindable; io4?: Bindable; x4?: Bindable } = vec4
+      ? half
+        ? { xw: logits, io4: gradRange }
+        : inPlace
+          ? { io4: logits }
+          : { io4: gradRange, x4: logits }
+      : inPlace
+        ? { xw: logits }
+        : { xw: logits, grad: gradRange };
+    rec.dispatch(kCrossEntropyGradKernel, {
+      entryPoint: split ? "split" : "main",
       constants,
       uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
-      buffers: [
-        range(x, xSlice),
-        a.probTarget ? range(a.target.buffer, slice) : a.target.buffer,
-        a.weight?.buffer ?? rowStats,
-        rowStats,
+      bindings: {
+        ...views,
+        targets: a.probTarget ? bindSlice(a.target.buffer, sliced ? slice : undefined) : a.target.buffer,
+        ...(a.weight ? { weight: a.weight.buffer } : {}),
+        row_stats: rowStats,
         divisor,
-        range(gradScalar, slice),
-        // io4 is the gradient's vec4 view, or the logits' when in place (f32: the same range).
-        range(io4, slice),
-        range(x4, xSlice),
-      ],
+      },
       workgroups: split ? rows * split.chunks : Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
     });
   }

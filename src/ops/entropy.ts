@@ -1,12 +1,22 @@
-/** Shannon entropy per row, from probabilities or logits, in nats or bits. */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "../context.js";
-import { kBytesPerElement, kLogitDTypeCode, kLogitDTypes } from "../dtype.js";
+/** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
+import {
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  subgroupMerges,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
+import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, planBindingSlices } from "../binding-slices.js";
-import { kEntropyKernel } from "../kernels.js";
+import { defineKernel } from "../kernel-descriptor.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkBoolean, checkLogBase, checkReduction, runLoss, type Reduction } from "./loss-common.js";
+import { checkBoolean, checkLogBase, checkReduction, type Reduction } from "../option-checks.js";
+import { runLoss } from "./loss-reduction.js";
+import entropyWgsl from "../../shaders/entropy.wgsl?raw";
 
 export interface EntropyOptions extends RecordOptions {
   /** The dimension holding each distribution (default −1). */
@@ -19,11 +29,39 @@ export interface EntropyOptions extends RecordOptions {
   reduction?: Reduction;
 }
 
+export const kEntropyOptionNames = ["dim", "fromLogits", "base", "reduction", "encoder"] as const;
+
+export const kEntropyKernel = defineKernel({
+  name: "entropy",
+  body: entropyWgsl,
+  uniforms: {
+    rows: "u32",
+    classes: "u32",
+    inner: "u32",
+    // 1 / ln(base).
+    scale: "f32",
+    // A tensor bound in slices: the slice's first element within the bound range, its first row.
+    x_offset: "u32",
+    row_offset: "u32",
+  },
+  bindings: {
+    xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
+    out: { type: "array<f32>", access: "read_write" },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    ROW_THREADS: { kind: "u32", default: 1 },
+    FROM_LOGITS: { kind: "bool" },
+    DTYPE: { kind: "enum", values: kLogitDTypeValues },
+    SUBGROUPS: { kind: "bool" },
+  },
+});
+
 /** H(p) = −Σ_c p_c·log_b p_c along `dim` (0·log 0 = 0); with fromLogits, p = softmax(x) computed in one pass. */
 export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions): Tensor<"f32"> {
   const op = "entropy";
   const opts = checkOptions(options, op);
-  checkKnownOptions(opts, ["dim", "fromLogits", "base", "reduction", "encoder"], op);
+  checkKnownOptions(opts, kEntropyOptionNames, op);
   const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
   const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
@@ -51,24 +89,24 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
     inputs: [input],
     record: (rec, out) => {
       for (const slice of slices) {
-        rec.dispatch({
-          kernel: kEntropyKernel,
+        rec.dispatch(kEntropyKernel, {
           constants: {
             WG: plan.workgroupSize,
             ROW_THREADS: plan.rowThreads,
             FROM_LOGITS: fromLogits,
-            DTYPE: kLogitDTypeCode[input.dtype] as number,
+            DTYPE: input.dtype as LogitDType,
           },
-          uniforms: [
-            ["u32", slice.rows],
-            ["u32", view.classes],
-            ["u32", view.inner],
-            ["f32", 1 / Math.log(base)],
-            ["u32", slice.elementOffset],
-            ["u32", slice.firstRow],
-          ],
-          buffers: [bindSlice(input.buffer, slices.length > 1 ? slice : undefined), out],
+          uniforms: {
+            rows: slice.rows,
+            classes: view.classes,
+            inner: view.inner,
+            scale: 1 / Math.log(base),
+            x_offset: slice.elementOffset,
+            row_offset: slice.firstRow,
+          },
+          bindings: { xw: bindSlice(input.buffer, slices.length > 1 ? slice : undefined), out },
           workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
+          subgroups: subgroupMerges(ctx, plan.rowThreads),
         });
       }
     },

@@ -1,7 +1,8 @@
-// A lane's online state over its vec4s of a row (classes % 4 == 0, class dim last), shared by the
-// row kernels (appended to each; they define load4(k), ROW_THREADS and TWO_PASS). Either the
-// online update per vec4 (one rescale per new max, four exps), or with TWO_PASS a branch-free max
-// pass then a sum pass. Covers vec4s [c0/4, c1/4) from base4; inv_t scales (x - m) before exp.
+// @use online-softmax
+// A lane's online state over its vec4s of a row (classes % 4 == 0, class dim last): the online
+// update per vec4 (one rescale per new max, four exps), or with TWO_PASS a branch-free max pass
+// then a sum pass. The kernel defines load4(k) (elements 4k..4k+3, after any transform) and the
+// overrides ROW_THREADS and TWO_PASS. Covers vec4s [c0/4, c1/4) from base4; inv_t scales (x - m) before exp.
 fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32, inv_t: f32) -> Online {
   let k0 = c0 / 4u;
   let n4 = c1 / 4u;

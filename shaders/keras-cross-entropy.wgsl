@@ -1,36 +1,10 @@
+// @use numbers, dispatch
 // Cross-entropy from probabilities, as Keras 3 and scikit-learn compute it (one thread per row,
 // two passes: the row statistic, then the loss).
-//   KERAS_CATEGORICAL: q = clip(p / sum p, eps, 1 - eps); loss = -sum_c y'_c log q_c, y' smoothed
-//   KERAS_SPARSE:      loss = log(sum_c clip(p_c)) - log(clip(p_t))  (softmax CE on log clip(p))
-//   SKLEARN:           loss = -log(clip(p_t)); BINARY_COLUMN: one value v per row, p = [1 - v, v]
+//   MODE_KERAS_CATEGORICAL: q = clip(p / sum p, eps, 1 - eps); loss = -sum_c y'_c log q_c, y' smoothed
+//   MODE_KERAS_SPARSE:      loss = log(sum_c clip(p_c)) - log(clip(p_t))  (softmax CE on log clip(p))
+//   MODE_SKLEARN:           loss = -log(clip(p_t)); BINARY_COLUMN: one value v per row, p = [1 - v, v]
 // Class indices outside [0, C) are recorded in `status` (first position).
-
-const KERAS_CATEGORICAL = 0u;
-const KERAS_SPARSE = 1u;
-const SKLEARN = 2u;
-
-struct Params {
-  groups: u32,
-  rows: u32,
-  classes: u32,
-  inner: u32,
-  eps: f32,
-  smoothing: f32,
-  // A tensor bound in slices: the slice's first element within the bound ranges of p (and of
-  // probability targets), and its first row among all rows.
-  x_offset: u32,
-  row_offset: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> p: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<u32>;
-@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-
-override WG: u32 = 64u;
-override MODE: u32 = 0u;
-override BINARY_COLUMN: bool = false;
 
 fn clip(v: f32) -> f32 {
   if (is_nan(v)) {
@@ -63,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (!BINARY_COLUMN) {
     base = row_base(row, classes, params.inner) + params.x_offset;
   }
-  if (MODE == KERAS_CATEGORICAL) {
+  if (MODE == MODE_KERAS_CATEGORICAL) {
     var total = 0.0;
     for (var c = 0u; c < classes; c++) {
       total += prob(base, c);
@@ -84,7 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   var l = -log(clip(prob(base, t)));
-  if (MODE == KERAS_SPARSE) {
+  if (MODE == MODE_KERAS_SPARSE) {
     var total = 0.0;
     for (var c = 0u; c < classes; c++) {
       total += clip(prob(base, c));

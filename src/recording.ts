@@ -1,25 +1,25 @@
 /**
- * Kernels and how they are recorded. Every shader follows one convention:
- * binding 0 is a uniform struct whose first field is `groups` (the number of workgroups
- * wanted); the rest are storage buffers in `bindings` order. Workgroup counts above the
- * per-dimension limit are folded into a 2-D grid and unfolded in WGSL by `linear_group()`.
+ * How an op's kernels are recorded: one compute pass in an encoder (ours or the caller's), bind
+ * groups built from named bindings, uniforms packed from named fields (see kernel-descriptor.ts).
+ * Workgroup counts above the per-dimension limit are folded into a 2-D grid and unfolded in WGSL
+ * by `linear_group()`.
  */
 import { acquireBuffer, releaseAfterSubmittedWork } from "./buffer-pool.js";
 import { createBuffer } from "./gpu-memory.js";
-import { bindGroupLayoutOf, pipelineOf, type OverrideConstants } from "./pipeline-cache.js";
+import { bindGroupLayoutOf, pipelineOf } from "./pipeline-cache.js";
 import { kBufferUsage } from "./gpu-flags.js";
-
-export type BindingType = "uniform" | "read-only-storage" | "storage";
-
-export interface Kernel {
-  /** Unique name: the cache key prefix and the label of every GPU object made for it. */
-  readonly name: string;
-  readonly code: string;
-  /** Binding types in binding order; binding 0 must be "uniform". */
-  readonly bindings: readonly BindingType[];
-}
-
-export type UniformField = readonly ["u32" | "i32" | "f32", number];
+import {
+  overrideConstants,
+  packUniforms,
+  type Bindable,
+  type BindingSpec,
+  type BindingValues,
+  type Kernel,
+  type OverrideSpec,
+  type OverrideValues,
+  type UniformType,
+  type UniformValues,
+} from "./kernel-descriptor.js";
 
 /** Folds a 1-D workgroup count into (x, y) with x ≤ maxPerDim; WGSL recovers id = x + y * num_workgroups.x. */
 export function foldWorkgroups(count: number, maxPerDim: number): [number, number] {
@@ -29,28 +29,19 @@ export function foldWorkgroups(count: number, maxPerDim: number): [number, numbe
   return [Math.ceil(count / y), y];
 }
 
-/** Packs scalar uniform fields (each 4 bytes, in order) into a buffer sized to a multiple of 16. */
-export function packUniforms(fields: readonly UniformField[]): ArrayBuffer {
-  const bytes = Math.max(16, Math.ceil((fields.length * 4) / 16) * 16);
-  const data = new ArrayBuffer(bytes);
-  const view = new DataView(data);
-  fields.forEach(([type, value], i) => {
-    if (type === "f32") view.setFloat32(i * 4, value, true);
-    else if (type === "i32") view.setInt32(i * 4, value, true);
-    else view.setUint32(i * 4, value, true);
-  });
-  return data;
+/** One dispatch of `kernel`, every field named as the kernel declares it. */
+export interface Dispatch<U, B, O, E> {
+  entryPoint?: E;
+  constants?: OverrideValues<O>;
+  uniforms: UniformValues<U>;
+  bindings: BindingValues<B>;
+  workgroups: number;
+  /** The build with subgroup shuffles (see `subgroupMerges`); sets the SUBGROUPS override too. */
+  subgroups?: boolean;
 }
 
-export interface Dispatch {
-  kernel: Kernel;
-  constants: OverrideConstants;
-  /** Fields after `groups`, in the shader's struct order. */
-  uniforms: readonly UniformField[];
-  /** Storage buffers (or buffer ranges) for bindings 1.. */
-  buffers: readonly (GPUBuffer | GPUBufferBinding)[];
-  workgroups: number;
-}
+/** Small buffers bound where a variant leaves an optional binding out, one per binding slot (one buffer may be bound writable once per dispatch). */
+export type Placeholders = (binding: number) => GPUBuffer;
 
 /**
  * One op's GPU work: a command encoder (ours or the caller's), one compute pass, and the
@@ -66,6 +57,7 @@ export class Recording {
   constructor(
     readonly device: GPUDevice,
     readonly label: string,
+    private readonly placeholders: Placeholders,
     encoder?: GPUCommandEncoder,
   ) {
     this.ownsEncoder = !encoder;
@@ -104,20 +96,33 @@ export class Recording {
     return buffer;
   }
 
-  dispatch(d: Dispatch): void {
+  dispatch<U extends Record<string, UniformType>, B extends Record<string, BindingSpec>, O extends Record<string, OverrideSpec>, E extends string>(
+    kernel: Kernel<U, B, O, E>,
+    d: Dispatch<U, B, O, E>,
+  ): void {
     if (d.workgroups === 0) return;
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y] = foldWorkgroups(d.workgroups, maxPerDim);
-    const data = packUniforms([["u32", d.workgroups], ...d.uniforms]);
-    const uniform = this.uniformBuffer(data, `xent:${d.kernel.name}:params`);
+    const generic = kernel as unknown as Kernel;
+    const uniform = this.uniformBuffer(packUniforms(generic, d.workgroups, d.uniforms), `xent:${kernel.name}:params`);
     this.temporaries.push(uniform);
-    const bindGroup = this.device.createBindGroup({
-      label: `xent:${d.kernel.name}`,
-      layout: bindGroupLayoutOf(this.device, d.kernel),
-      entries: [uniform, ...d.buffers].map((b, binding) => ({ binding, resource: "buffer" in b ? b : { buffer: b } })),
+    const given = d.bindings as Readonly<Record<string, Bindable | undefined>>;
+    for (const name of Object.keys(given)) {
+      if (!(name in kernel.bindings)) throw new Error(`${kernel.name}: no binding ${name}`);
+    }
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
+    kernel.bindingNames.forEach((name, i) => {
+      const b = given[name] ?? (kernel.bindings[name]?.optional ? this.placeholders(i + 1) : undefined);
+      if (!b) throw new Error(`${kernel.name}: binding ${name} not set`);
+      entries.push({ binding: i + 1, resource: "buffer" in b ? b : { buffer: b } });
     });
+    const bindGroup = this.device.createBindGroup({ label: `xent:${kernel.name}`, layout: bindGroupLayoutOf(this.device, generic), entries });
+    const subgroups = d.subgroups ?? false;
+    const values: Record<string, unknown> = { ...d.constants };
+    if ("SUBGROUPS" in kernel.overrides) values.SUBGROUPS = subgroups;
+    const constants = overrideConstants(generic, values);
     this.pass ??= this.encoder.beginComputePass({ label: `xent:${this.label}` });
-    this.pass.setPipeline(pipelineOf(this.device, d.kernel, d.constants));
+    this.pass.setPipeline(pipelineOf(this.device, generic, { subgroups, entryPoint: d.entryPoint ?? "main", constants }));
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y);
   }

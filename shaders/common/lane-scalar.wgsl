@@ -1,0 +1,43 @@
+// @use online-softmax
+// A lane's state over its scalar elements of a row: classes c0 + lane, c0 + lane + ROW_THREADS,
+// … below c1, `params.inner` apart from base. The kernel defines load1(i) (element i, after any
+// transform) and the overrides ROW_THREADS and TWO_PASS.
+// TWO_PASS (CPU-emulated adapters, where per-element branches run both sides and exp is costly):
+// a branch-free max pass, then a sum pass against it; the second, cache-hot read costs less than
+// the online rescaling. Otherwise one online update per element.
+
+struct LaneMax {
+  m: f32,
+  // A NaN or +inf element: the row's softmax is NaN.
+  poisoned: bool,
+}
+
+fn lane_max(base: u32, lane: u32, c0: u32, c1: u32) -> LaneMax {
+  var m = neg_inf();
+  var poisoned = false;
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+    let v = load1(base + c * params.inner);
+    m = max(m, v);
+    poisoned = poisoned || is_nan(v) || v == pos_inf();
+  }
+  return LaneMax(m, poisoned);
+}
+
+// inv_t scales (x - m) before exp (a softmax temperature).
+fn lane_state_scalar(base: u32, lane: u32, c0: u32, c1: u32, inv_t: f32) -> Online {
+  if (TWO_PASS) {
+    let mx = lane_max(base, lane, c0, c1);
+    var s = 0.0;
+    if (mx.m != neg_inf()) {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+        s += exp((load1(base + c * params.inner) - mx.m) * inv_t);
+      }
+    }
+    return Online(mx.m, select(s, nan(), mx.poisoned));
+  }
+  var acc = online_empty();
+  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+    acc = online_add(acc, load1(base + c * params.inner), inv_t);
+  }
+  return acc;
+}

@@ -1,0 +1,23 @@
+// @use numbers
+// Logarithms WGSL lacks or gets wrong on some GPUs.
+
+// log(1 + u) for u in [0, 1], accurate when u is tiny (WGSL has no log1p).
+fn log1p_small(u: f32) -> f32 {
+  if (u < 1e-4) {
+    return u * (1.0 - u * (0.5 - u / 3.0));
+  }
+  return log(1.0 + u);
+}
+
+// log with log(0) = -inf: SwiftShader's log(0) is about -88 (the log of its smallest normal).
+fn log_exact_zero(v: f32) -> f32 {
+  if (v == 0.0) {
+    return neg_inf();
+  }
+  return log(v);
+}
+
+// softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), finite for every finite x.
+fn softplus_neg(v: f32) -> f32 {
+  return max(-v, 0.0) + log1p_small(exp(-abs(v)));
+}

@@ -1,0 +1,44 @@
+// @use numbers
+// Online softmax state: running max m and sum of exp((x - m) * inv_t).
+// A NaN or +inf element sets s to NaN (PyTorch's exp(inf - inf) poisons the whole row too), and
+// s stays NaN through every update, whatever max() or exp() do with NaN on a given GPU.
+struct Online {
+  m: f32,
+  s: f32,
+}
+
+fn online_empty() -> Online {
+  return Online(neg_inf(), 0.0);
+}
+
+// exp((m_from - m_to) * inv_t) * s, with an empty state (s == 0, m_from == -inf) staying 0 instead of NaN.
+fn rescale(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
+  if (s == 0.0 || m_from == m_to || is_nan(s)) {
+    return s;
+  }
+  return s * exp((m_from - m_to) * inv_t);
+}
+
+fn online_add(a: Online, x: f32, inv_t: f32) -> Online {
+  if (is_nan(x) || x == pos_inf()) {
+    return Online(a.m, nan());
+  }
+  if (x > a.m) {
+    return Online(x, rescale(a.s, a.m, x, inv_t) + 1.0);
+  }
+  // A -inf x adds exactly 0, also while m is still -inf.
+  if (x == neg_inf()) {
+    return a;
+  }
+  return Online(a.m, a.s + exp((x - a.m) * inv_t));
+}
+
+fn online_merge(a: Online, b: Online, inv_t: f32) -> Online {
+  let m = max(a.m, b.m);
+  return Online(m, rescale(a.s, a.m, m, inv_t) + rescale(b.s, b.m, m, inv_t));
+}
+
+// A row whose softmax is undefined (a NaN or +inf element, or every element -inf): PyTorch gives NaN.
+fn online_undefined(a: Online) -> bool {
+  return is_nan(a.s) || a.s == 0.0;
+}

@@ -1,0 +1,147 @@
+/**
+ * What every loss shares after its per-position kernel: the GPU reduction to a scalar
+ * (shaders/reduce-loss.wgsl) and the label-status finish (shaders/label-status.wgsl).
+ */
+import { startRecording, finishRecording, type XentContext } from "../context.js";
+import { defineKernel } from "../kernel-descriptor.js";
+import type { Recording } from "../recording.js";
+import type { LabelCheck } from "../label-check.js";
+import type { Reduction } from "../option-checks.js";
+import type { Shape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import reduceLossWgsl from "../../shaders/reduce-loss.wgsl?raw";
+import labelStatusWgsl from "../../shaders/label-status.wgsl?raw";
+
+/** How per-position losses become a scalar (see reduce-loss.wgsl). */
+export type ReduceMode = "sum" | "mean-by-denominator" | "mean-by-count";
+
+const kReduceModes = ["sum", "mean-by-denominator", "mean-by-count"] as const satisfies readonly ReduceMode[];
+
+const kStatusBindings = {
+  targets: { type: "array<u32>", access: "read", doc: "The class-index targets checked." },
+  status: { type: "array<u32>", access: "read_write", doc: "[first bad position, its label] (see label-check.ts)." },
+} as const;
+
+export const kReduceLossKernel = defineKernel({
+  name: "reduce-loss",
+  body: reduceLossWgsl,
+  uniforms: { count: "u32", scale: "f32" },
+  bindings: {
+    loss: { type: "array<f32>", access: "read" },
+    denom: { type: "array<f32>", access: "read", optional: true, doc: "Per-position denominators (MODE_MEAN_BY_DENOMINATOR)." },
+    out: { type: "array<f32>", access: "read_write" },
+    divisor_out: {
+      type: "array<f32>",
+      access: "read_write",
+      optional: true,
+      doc: "The divisor used (1 for sums), for a gradient pass that must scale the same way.",
+    },
+    targets: { ...kStatusBindings.targets, optional: true },
+    status: { ...kStatusBindings.status, optional: true },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    MODE: { kind: "enum", values: kReduceModes },
+    CHECK_LABELS: { kind: "bool" },
+  },
+});
+
+export const kLabelStatusKernel = defineKernel({
+  name: "label-status",
+  body: labelStatusWgsl,
+  uniforms: {},
+  bindings: kStatusBindings,
+  overrides: {},
+});
+
+/** Class-index targets checked on the GPU, whose status is finished after the row kernel. */
+export interface LabelStatus {
+  target: Tensor;
+  check: LabelCheck;
+}
+
+export interface ReduceArgs {
+  loss: GPUBuffer;
+  /** Per-position denominators, for mode "mean-by-denominator". */
+  denom?: GPUBuffer | undefined;
+  count: number;
+  mode: ReduceMode;
+  out: Tensor;
+  /** Receives the divisor used (1 for sums), for a gradient that must scale the same way. */
+  divisorOut?: GPUBuffer | undefined;
+  scale?: number;
+  /** Finish this label status in the same dispatch. */
+  labels?: LabelStatus | undefined;
+}
+
+/**
+ * Records the scalar reduction of per-position losses: scale·Σ loss, divided for a mean by Σ denom
+ * or by the count (NaN when that is 0, as PyTorch).
+ */
+export function recordReduce(rec: Recording, r: ReduceArgs): void {
+  rec.dispatch(kReduceLossKernel, {
+    constants: { WG: 64, MODE: r.mode, CHECK_LABELS: !!r.labels },
+    uniforms: { count: r.count, scale: r.scale ?? 1 },
+    bindings: {
+      loss: r.loss,
+      out: r.out.buffer,
+      ...(r.denom ? { denom: r.denom } : {}),
+      ...(r.divisorOut ? { divisor_out: r.divisorOut } : {}),
+      ...(r.labels ? { targets: r.labels.target.buffer, status: r.labels.check.buffer } : {}),
+    },
+    workgroups: 1,
+  });
+}
+
+/** Records the copy of the first bad label into the status words (see label-status.wgsl). */
+export function recordLabelStatus(rec: Recording, labels: LabelStatus): void {
+  rec.dispatch(kLabelStatusKernel, {
+    uniforms: {},
+    bindings: { targets: labels.target.buffer, status: labels.check.buffer },
+    workgroups: 1,
+  });
+}
+
+export interface LossRun {
+  op: string;
+  encoder: GPUCommandEncoder | undefined;
+  /** 'none' keeps one loss per position, shaped `shape`; otherwise a scalar. */
+  reduction: Reduction | "batchmean";
+  shape: Shape;
+  /** Number of per-position losses. */
+  count: number;
+  /** How 'mean' divides: by the per-position denominators the kernel writes, or by the count. */
+  mean: "mean-by-denominator" | "mean-by-count";
+  /** Multiplies the reduced value ('batchmean': 1 / batch size; bits: 1 / ln 2). */
+  scale?: number;
+  /** Class-index targets the kernel checks: the output's read() rejects on a bad one. */
+  labels?: LabelStatus | undefined;
+  inputs: readonly Tensor[];
+  /** Records the per-position kernel into `loss` (and `denom` for mean-by-denominator, else undefined). */
+  record: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer | undefined) => void;
+}
+
+/** The usual tail of a loss: per-position losses become the output ('none') or a GPU-reduced scalar. */
+export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
+  const rec = startRecording(ctx, run.op, run.encoder);
+  const none = run.reduction === "none";
+  const out = ctx.output(none ? run.shape : [], "f32", run.op, run.labels ? [run.labels.check] : []);
+  const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : undefined;
+  const loss = none ? out.buffer : rec.temporary(run.count * 4, "loss");
+  run.record(rec, loss, denom);
+  if (none) {
+    if (run.labels) recordLabelStatus(rec, run.labels);
+  } else {
+    recordReduce(rec, {
+      loss,
+      denom,
+      count: run.count,
+      mode: run.reduction === "mean" ? run.mean : "sum",
+      out,
+      scale: run.scale ?? 1,
+      labels: run.labels,
+    });
+  }
+  finishRecording(rec, [out], run.inputs);
+  return out;
+}

@@ -1,0 +1,65 @@
+/** sigmoid on the GPU (kernel: shaders/sigmoid.wgsl; reference: src/reference/sigmoid.ts). */
+import {
+  checkEncoder,
+  checkKnownOptions,
+  checkOptions,
+  checkTensor,
+  finishRecording,
+  startRecording,
+  type RecordOptions,
+  type XentContext,
+} from "../context.js";
+import { defineKernel } from "../kernel-descriptor.js";
+import { bindSlice, planBindingSlices } from "../binding-slices.js";
+import type { Tensor } from "../tensor.js";
+import sigmoidWgsl from "../../shaders/sigmoid.wgsl?raw";
+
+export const kSigmoidOptionNames = ["encoder"] as const;
+
+export const kSigmoidKernel = defineKernel({
+  name: "sigmoid",
+  body: sigmoidWgsl,
+  // A tensor bound in slices: x_offset is the slice's first element within the bound ranges of x and y.
+  uniforms: { size: "u32", x_offset: "u32" },
+  bindings: {
+    x: { type: "array<f32>", access: "read" },
+    y: { type: "array<f32>", access: "read_write" },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    PER_THREAD: { kind: "u32", default: 4 },
+  },
+});
+
+const kPerThread = 4;
+const kWG = 64;
+
+/** sigmoid(x) = 1 / (1 + exp(−x)), elementwise, computed without overflow for any x. */
+export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): Tensor<"f32"> {
+  const opts = checkOptions(options, "sigmoid");
+  checkKnownOptions(opts, kSigmoidOptionNames, "sigmoid");
+  const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
+  const encoder = checkEncoder(opts.encoder, "sigmoid");
+  const n = input.size;
+  const slices = planBindingSlices(
+    { outer: n, classes: 1, inner: 1, rows: n },
+    4,
+    ctx.maxBindingBytes,
+    ctx.device.limits.minStorageBufferOffsetAlignment,
+    input.buffer.size,
+    "sigmoid: x",
+  );
+  const rec = startRecording(ctx, "sigmoid", encoder);
+  const out = ctx.output(input.shape, "f32", "sigmoid");
+  for (const slice of slices) {
+    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
+    rec.dispatch(kSigmoidKernel, {
+      constants: { WG: kWG, PER_THREAD: kPerThread },
+      uniforms: { size: slice.rows, x_offset: slice.elementOffset },
+      bindings: { x: range(input.buffer), y: range(out.buffer) },
+      workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
+    });
+  }
+  finishRecording(rec, [out], [input]);
+  return out;
+}

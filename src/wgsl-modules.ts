@@ -1,0 +1,74 @@
+/**
+ * Shared WGSL, composed into kernels instead of copied. A source names what it needs with lines
+ * `// @use name, name` (anywhere, usually at the top); the resolver pulls those modules in
+ * transitively, each once, dependencies first, and hoists `enable …;` directives to the top.
+ * `lane-exchange` has two builds: subgroup shuffles (`enable subgroups;`) or a stand-in for
+ * devices without the feature, whose kernels never call it (their SUBGROUPS override is false).
+ */
+import numbers from "../shaders/common/numbers.wgsl?raw";
+import dispatch from "../shaders/common/dispatch.wgsl?raw";
+import logits from "../shaders/common/logits.wgsl?raw";
+import onlineSoftmax from "../shaders/common/online-softmax.wgsl?raw";
+import gaps from "../shaders/common/gaps.wgsl?raw";
+import laneScalar from "../shaders/common/lane-scalar.wgsl?raw";
+import laneVec4 from "../shaders/common/lane-vec4.wgsl?raw";
+import mergeLanes from "../shaders/common/merge-lanes.wgsl?raw";
+import laneExchangeSubgroups from "../shaders/common/lane-exchange-subgroups.wgsl?raw";
+import laneExchangeNone from "../shaders/common/lane-exchange-none.wgsl?raw";
+import classTarget from "../shaders/common/class-target.wgsl?raw";
+import softcap from "../shaders/common/softcap.wgsl?raw";
+import elementwise from "../shaders/common/elementwise.wgsl?raw";
+import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
+import logMath from "../shaders/common/log-math.wgsl?raw";
+import statusLabel from "../shaders/common/status-label.wgsl?raw";
+
+const kModules: Record<string, string | { subgroups: string; plain: string }> = {
+  numbers,
+  dispatch,
+  logits,
+  "online-softmax": onlineSoftmax,
+  gaps,
+  "lane-scalar": laneScalar,
+  "lane-vec4": laneVec4,
+  "merge-lanes": mergeLanes,
+  "lane-exchange": { subgroups: laneExchangeSubgroups, plain: laneExchangeNone },
+  "class-target": classTarget,
+  softcap,
+  elementwise,
+  "elementwise-loss": elementwiseLoss,
+  "log-math": logMath,
+  "status-label": statusLabel,
+};
+
+const kUseLine = /^\/\/ @use (.+)$/gm;
+const kEnableLine = /^enable [^;]+;\s*$/gm;
+
+/** The modules a source names in its `// @use` lines. */
+export function usesOf(source: string): string[] {
+  return [...source.matchAll(kUseLine)].flatMap((m) => (m[1] ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+}
+
+function moduleSource(name: string, subgroups: boolean, from: string): string {
+  const m = kModules[name];
+  if (m === undefined) throw new Error(`WGSL: ${from} uses unknown module "${name}"`);
+  return typeof m === "string" ? m : subgroups ? m.subgroups : m.plain;
+}
+
+/** The header (generated), every module the body uses (transitively, once each), then the body. */
+export function composeWgsl(header: string, body: string, subgroups: boolean): string {
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, from: string, path: readonly string[]): void => {
+    if (path.includes(name)) throw new Error(`WGSL: module cycle ${[...path, name].join(" → ")}`);
+    if (seen.has(name)) return;
+    const source = moduleSource(name, subgroups, from);
+    for (const dep of usesOf(source)) visit(dep, name, [...path, name]);
+    seen.add(name);
+    ordered.push(`// ---- ${name}\n${source}`);
+  };
+  for (const name of usesOf(body)) visit(name, "the kernel", []);
+  const parts = [header, ...ordered, `// ---- kernel\n${body}`];
+  const enables = new Set(parts.flatMap((p) => (p.match(kEnableLine) ?? []).map((l) => l.trim())));
+  const code = parts.map((p) => p.replace(kEnableLine, "")).join("\n");
+  return [...enables, code].join("\n");
+}
