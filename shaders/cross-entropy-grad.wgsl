@@ -1,4 +1,4 @@
-// @use logits, dispatch, class-target, softcap
+// @use logits, rows, chunks, class-target, softcap
 // d(loss)/d(logits) for cross-entropy, after the row pass wrote (lse, W) per row and the reduction
 // wrote the mean's divisor D. Rows are laid out on threads as in the row pass (ROW_THREADS lanes
 // per row, no integer division per element). With z = softcap(x) and p = exp(z - lse):
@@ -125,24 +125,16 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
-  if (row < params.rows) {
-    grad_row(row, lid % ROW_THREADS, 0u, params.classes);
+  let slot = row_slot(wid, nwg, lid);
+  if (slot.in_range) {
+    grad_row(slot.row, slot.lane, 0u, params.classes);
   }
 }
 
 @compute @workgroup_size(WG)
 fn split(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let chunk = chunk_of(group, params.chunks, params.chunk_len, params.classes);
-  if (chunk.row < params.rows) {
+  let chunk = chunk_slot(wid, nwg);
+  if (chunk.in_range) {
     grad_row(chunk.row, lid, chunk.c0, chunk.c1);
   }
 }

@@ -1,4 +1,4 @@
-// @use logits, dispatch, gaps, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
+// @use logits, rows, chunks, gaps, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
 // Cross-entropy from logits, one pass over each row: online max and sum-exp, the target logit
 // picked up on the way, and (for label smoothing or probability targets) the weighted gaps.
 // Writes one loss per row and, for 'mean', the row's share of the denominator.
@@ -220,24 +220,18 @@ fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
-  let in_range = row < params.rows;
-  let grow = row + params.row_offset;
-  let tgt = row_target(in_range, grow, lane == 0u);
-  let base = row_base(row, params.classes, params.inner) + params.x_offset;
+  let slot = row_slot(wid, nwg, lid);
+  let grow = slot.row + params.row_offset;
+  let tgt = row_target(slot.in_range, grow, slot.lane == 0u);
+  let base = row_base(slot.row, params.classes, params.inner) + params.x_offset;
   var acc = empty_state();
   if (!tgt.skip && !LOG_PROBS) {
-    acc = lane_state(base, lane, 0u, params.classes);
+    acc = lane_state(base, slot.lane, 0u, params.classes);
   }
   if (ROW_THREADS > 1u) {
-    acc = from_vec4(merge_lanes(as_vec4(acc), lid, lane));
+    acc = from_vec4(merge_lanes(as_vec4(acc), lid, slot.lane));
   }
-  if (in_range && lane == 0u) {
+  if (slot.in_range && slot.lane == 0u) {
     finish_row(grow, base, tgt, acc);
   }
 }
@@ -245,13 +239,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 // WG == ROW_THREADS: the workgroup is one (row, chunk); bad labels are recorded by split_merge.
 @compute @workgroup_size(WG)
 fn split_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let chunk = chunk_of(group, params.chunks, params.chunk_len, params.classes);
-  let in_range = chunk.row < params.rows;
-  let tgt = row_target(in_range, chunk.row + params.row_offset, false);
+  let chunk = chunk_slot(wid, nwg);
+  let tgt = row_target(chunk.in_range, chunk.row + params.row_offset, false);
   let base = row_base(chunk.row, params.classes, params.inner) + params.x_offset;
   var acc = empty_state();
   if (!tgt.skip) {
@@ -260,9 +249,9 @@ fn split_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   if (ROW_THREADS > 1u) {
     acc = from_vec4(merge_lanes(as_vec4(acc), lid, lid));
   }
-  if (in_range && lid == 0u) {
+  if (chunk.in_range && lid == 0u) {
     let state = as_vec4(acc);
-    let at = group * 4u;
+    let at = chunk.group * 4u;
     row_loss[at] = state.x;
     row_loss[at + 1u] = state.y;
     row_loss[at + 2u] = state.z;
@@ -270,24 +259,19 @@ fn split_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   }
 }
 
-// A thread per row merges the row's chunk states (x4) and finishes it.
+// A thread per row (ROW_THREADS == 1) merges the row's chunk states (x4) and finishes it.
 @compute @workgroup_size(WG)
 fn split_merge(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let row = group * WG + lid;
-  let in_range = row < params.rows;
-  let grow = row + params.row_offset;
-  let tgt = row_target(in_range, grow, true);
+  let slot = row_slot(wid, nwg, lid);
+  let grow = slot.row + params.row_offset;
+  let tgt = row_target(slot.in_range, grow, true);
   var acc = empty_state();
   if (!tgt.skip) {
     for (var k = 0u; k < params.chunks; k++) {
-      acc = merge(acc, from_vec4(x4[row * params.chunks + k]));
+      acc = merge(acc, from_vec4(x4[slot.row * params.chunks + k]));
     }
   }
-  if (in_range) {
-    finish_row(grow, row_base(row, params.classes, params.inner) + params.x_offset, tgt, acc);
+  if (slot.in_range) {
+    finish_row(grow, row_base(slot.row, params.classes, params.inner) + params.x_offset, tgt, acc);
   }
 }

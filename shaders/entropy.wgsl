@@ -1,4 +1,4 @@
-// @use logits, dispatch, online-softmax, merge-lanes
+// @use logits, rows, online-softmax, merge-lanes
 // Shannon entropy per row, in nats (the host scales to bits).
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
@@ -55,31 +55,25 @@ fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
-  let in_range = row < params.rows;
+  let slot = row_slot(wid, nwg, lid);
   let stride = params.inner;
   var acc = State(online_empty(), 0.0);
-  if (in_range) {
-    let base = row_base(row, params.classes, stride) + params.x_offset;
-    for (var c = lane; c < params.classes; c += ROW_THREADS) {
+  if (slot.in_range) {
+    let base = row_base(slot.row, params.classes, stride) + params.x_offset;
+    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
       acc = add(acc, x_at(base + c * stride));
     }
   }
   if (ROW_THREADS > 1u) {
-    let merged = merge_lanes(vec4<f32>(acc.on.m, acc.on.s, acc.t, 0.0), lid, lane);
+    let merged = merge_lanes(vec4<f32>(acc.on.m, acc.on.s, acc.t, 0.0), lid, slot.lane);
     acc = State(Online(merged.x, merged.y), merged.z);
   }
-  if (!in_range || lane != 0u) {
+  if (!slot.in_range || slot.lane != 0u) {
     return;
   }
   var h = acc.t;
   if (FROM_LOGITS) {
     h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), online_undefined(acc.on));
   }
-  out[row + params.row_offset] = h * params.scale;
+  out[slot.row + params.row_offset] = h * params.scale;
 }

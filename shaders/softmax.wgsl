@@ -1,4 +1,4 @@
-// @use logits, dispatch, lane-scalar, lane-vec4, merge-lanes
+// @use logits, rows, chunks, lane-scalar, lane-vec4, merge-lanes
 // softmax / log-softmax along one dim. ROW_THREADS threads share a row (1: a thread per row,
 // barrier-free; >1: strided loads, then a merge of lane states). Reads the row twice (max and
 // sum, then the output pass) and writes it once.
@@ -80,44 +80,29 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let lane = lid % ROW_THREADS;
-  let row = group * (WG / ROW_THREADS) + lid / ROW_THREADS;
-  let in_range = row < params.rows;
-  let base = row_base(row, params.classes, params.inner) + params.x_offset;
-  let acc = row_state(base, lid, lane, 0u, params.classes, in_range);
-  if (in_range) {
-    write_row(base, lane, 0u, params.classes, acc);
+  let slot = row_slot(wid, nwg, lid);
+  let base = row_base(slot.row, params.classes, params.inner) + params.x_offset;
+  let acc = row_state(base, lid, slot.lane, 0u, params.classes, slot.in_range);
+  if (slot.in_range) {
+    write_row(base, slot.lane, 0u, params.classes, acc);
   }
 }
 
 // WG == ROW_THREADS: the workgroup is one (row, chunk).
 @compute @workgroup_size(WG)
 fn split_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let chunk = chunk_of(group, params.chunks, params.chunk_len, params.classes);
-  let in_range = chunk.row < params.rows;
+  let chunk = chunk_slot(wid, nwg);
   let base = row_base(chunk.row, params.classes, params.inner) + params.x_offset;
-  let acc = row_state(base, lid, lid, chunk.c0, chunk.c1, in_range);
-  if (in_range && lid == 0u) {
-    partials[group] = vec2<f32>(acc.m, acc.s);
+  let acc = row_state(base, lid, lid, chunk.c0, chunk.c1, chunk.in_range);
+  if (chunk.in_range && lid == 0u) {
+    partials[chunk.group] = vec2<f32>(acc.m, acc.s);
   }
 }
 
 @compute @workgroup_size(WG)
 fn split_output(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let chunk = chunk_of(group, params.chunks, params.chunk_len, params.classes);
-  if (chunk.row >= params.rows) {
+  let chunk = chunk_slot(wid, nwg);
+  if (!chunk.in_range) {
     return;
   }
   // Every lane merges the row's chunk states itself: there are few, and it needs no barrier.

@@ -49,31 +49,25 @@ export function checkTensor(ctx: XentContext, value: unknown, argName: string, d
   return value;
 }
 
-export function checkOptions(options: unknown, op: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${op}: options: expected an object, got ${describe(options)}`);
-  }
-  return options as Record<string, unknown>;
-}
-
-/** Throws unless every key of `options` is one of `known` (a typo must not be silently ignored). */
-export function checkKnownOptions(options: Record<string, unknown>, known: readonly string[], op: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${op}: unknown option ${JSON.stringify(key)}; expected one of ${known.join(", ")}`);
-  }
-}
-
-export function checkEncoder(value: unknown, op: string): GPUCommandEncoder | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value !== "object" || typeof (value as GPUCommandEncoder).beginComputePass !== "function") {
-    throw new TypeError(`${op}: encoder: expected a GPUCommandEncoder, got ${describe(value)}`);
-  }
-  return value as GPUCommandEncoder;
-}
-
 export function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {
   return new Recording(ctx.device, op, (binding) => ctx.placeholder(binding), encoder);
+}
+
+/**
+ * Records one op: `body` allocates its outputs and records its kernels into `rec`; the work is then
+ * submitted (or left in the caller's encoder) and the outputs inherit the inputs' failures.
+ */
+export function recordOp<T extends readonly Tensor[]>(
+  ctx: XentContext,
+  op: string,
+  encoder: GPUCommandEncoder | undefined,
+  inputs: readonly Tensor[],
+  body: (rec: Recording) => T,
+): T {
+  const rec = startRecording(ctx, op, encoder);
+  const outputs = body(rec);
+  finishRecording(rec, outputs, inputs);
+  return outputs;
 }
 
 /**

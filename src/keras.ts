@@ -2,12 +2,12 @@
  * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type RecordOptions, type XentContext } from "./context.js";
+import { checkTensor, type RecordOptions, type XentContext } from "./context.js";
 import { defineKernel } from "./kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
-import { checkBoolean, checkUnitInterval } from "./option-checks.js";
+import { checkEncoder, checkOpOptions, optionalDim, optionalFlag, unitIntervalOption, type OptionChecksFor } from "./option-checks.js";
 import { runLoss } from "./ops/loss-reduction.js";
 import { defineElementwiseLoss, runElementwiseLoss } from "./ops/elementwise-loss.js";
 import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
@@ -92,8 +92,7 @@ function runProbCrossEntropy(
     probs.buffer.size,
     `${op}: yPred`,
   );
-  const check =
-    mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
+  const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
   return runLoss(ctx, {
     op,
     encoder,
@@ -131,15 +130,26 @@ function runProbCrossEntropy(
   });
 }
 
-function kerasArgs(op: string, options: unknown, known: readonly string[]) {
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, known, op);
-  return {
-    fromLogits: checkBoolean(opts.fromLogits, op, "fromLogits", false),
-    smoothing: checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing"),
-    axis: opts.axis ?? -1,
-    encoder: checkEncoder(opts.encoder, op),
-  };
+export const kKerasOptionChecks = {
+  fromLogits: optionalFlag,
+  labelSmoothing: unitIntervalOption,
+  axis: optionalDim,
+  encoder: checkEncoder,
+} satisfies OptionChecksFor<KerasOptions>;
+
+const { labelSmoothing: _smoothing, ...sparseChecks } = kKerasOptionChecks;
+export const kSparseKerasOptionChecks = sparseChecks satisfies OptionChecksFor<SparseKerasOptions>;
+
+function labelsOption(value: unknown, op: string, name: string): readonly (string | number)[] | undefined {
+  if (value !== undefined && !Array.isArray(value)) throw new TypeError(`${op}: ${name}: expected an array, got ${describe(value)}`);
+  return value as readonly (string | number)[] | undefined;
+}
+
+export const kLogLossOptionChecks = { labels: labelsOption, encoder: checkEncoder } satisfies OptionChecksFor<LogLossOptions>;
+
+function kerasArgs(op: string, options: unknown, checks: typeof kKerasOptionChecks | typeof kSparseKerasOptionChecks) {
+  const o = checkOpOptions(options, op, checks) as Partial<ReturnType<typeof checkOpOptions<typeof kKerasOptionChecks>>>;
+  return { fromLogits: o.fromLogits ?? false, smoothing: o.labelSmoothing ?? 0, axis: o.axis ?? -1, encoder: o.encoder };
 }
 
 /**
@@ -148,7 +158,7 @@ function kerasArgs(op: string, options: unknown, known: readonly string[]) {
  */
 export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
   const op = "keras.categoricalCrossentropy";
-  const a = kerasArgs(op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const a = kerasArgs(op, options, kKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
   if (!sameShape(y.shape, pred.shape))
@@ -176,7 +186,7 @@ export function sparseCategoricalCrossentropy(
   options?: SparseKerasOptions,
 ): Tensor<"f32"> {
   const op = "keras.sparseCategoricalCrossentropy";
-  const a = kerasArgs(op, options, ["fromLogits", "axis", "encoder"]);
+  const a = kerasArgs(op, options, kSparseKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["i32", "u32"]);
   if (pred.shape.length === 0) throw new RangeError(`${op}: yPred: expected rank >= 1, got a scalar`);
@@ -203,7 +213,7 @@ export function sparseCategoricalCrossentropy(
  */
 export function binaryCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
   const op = "keras.binaryCrossentropy";
-  const a = kerasArgs(op, options, ["fromLogits", "labelSmoothing", "axis", "encoder"]);
+  const a = kerasArgs(op, options, kKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
   if (!sameShape(y.shape, pred.shape))
@@ -239,15 +249,12 @@ export function sortedLabels(labels: readonly (string | number)[]): (string | nu
  */
 export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], yPred: unknown, options?: LogLossOptions): Tensor<"f32"> {
   const op = "logLoss";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, ["labels", "encoder"], op);
+  const opts = checkOpOptions(options, op, kLogLossOptionChecks);
   if (!Array.isArray(yTrue) || yTrue.some((l) => typeof l !== "string" && typeof l !== "number")) {
     throw new TypeError(`${op}: yTrue: expected an array of string or number labels, got ${describe(yTrue)}`);
   }
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
-  if (opts.labels !== undefined && !Array.isArray(opts.labels))
-    throw new TypeError(`${op}: labels: expected an array, got ${describe(opts.labels)}`);
-  const classes = sortedLabels((opts.labels as (string | number)[] | undefined) ?? yTrue);
+  const classes = sortedLabels(opts.labels ?? yTrue);
   const index = new Map(classes.map((l, i) => [l, i]));
   const encoded = Int32Array.from(yTrue, (l, i) => {
     const c = index.get(l);
@@ -264,7 +271,7 @@ export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], y
       `${op}: yPred: expected shape ${formatShape(binaryColumn && classes.length === 2 ? [n] : [n, classes.length])} for ${n} labels of ${classes.length} classes, got ${formatShape(pred.shape)}`,
     );
   }
-  const encoder = checkEncoder(opts.encoder, op);
+  const encoder = opts.encoder;
   const target = ctx.upload(encoded, [n]);
   const out = runProbCrossEntropy(ctx, op, "sklearn", pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
   // The encoded labels are ours: they live as long as the loss.

@@ -1,5 +1,73 @@
-/** Checks of option values, shared by the ops: each throws a TypeError or RangeError naming the option. */
+/**
+ * Option checks. Each op declares one check per option of its options interface (TypeScript
+ * holds the two to the same keys), and `checkOpOptions` runs them: an unknown option, a wrong
+ * kind or a value out of range throws synchronously, naming the op and the option.
+ */
 import { describe } from "./shape.js";
+import { Tensor } from "./tensor.js";
+
+/** Checks one option's value (undefined when absent) and returns it with its default applied. */
+export type OptionCheck<T = unknown> = (value: unknown, op: string, name: string) => T;
+
+/** One check for every option of the options interface O, and no other. */
+export type OptionChecksFor<O> = { [K in keyof Required<O>]: OptionCheck };
+
+/** What `checkOpOptions` returns: every option, checked. */
+export type CheckedOptions<C> = { [K in keyof C]: C[K] extends OptionCheck<infer T> ? T : never };
+
+export function checkOpOptions<C extends Record<string, OptionCheck>>(options: unknown, op: string, checks: C): CheckedOptions<C> {
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw new TypeError(`${op}: options: expected an object, got ${describe(options)}`);
+  }
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(key in checks))
+      throw new TypeError(`${op}: unknown option ${JSON.stringify(key)}; expected one of ${Object.keys(checks).join(", ")}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, check] of Object.entries(checks)) out[name] = check(given[name], op, name);
+  return out as CheckedOptions<C>;
+}
+
+/** `encoder`: a GPUCommandEncoder to record into instead of submitting. */
+export function checkEncoder(value: unknown, op: string, name = "encoder"): GPUCommandEncoder | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || typeof (value as GPUCommandEncoder).beginComputePass !== "function") {
+    throw new TypeError(`${op}: ${name}: expected a GPUCommandEncoder, got ${describe(value)}`);
+  }
+  return value as GPUCommandEncoder;
+}
+
+/** A dimension, left as given (its range depends on the input's rank: see normalizeDim). */
+export function optionalDim(value: unknown, op: string, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value))
+    throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
+  return value;
+}
+
+/** A tensor option (its device, dtype and shape are checked by the op). */
+export function optionalTensor(value: unknown, op: string, name: string): Tensor | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Tensor))
+    throw new TypeError(`${op}: ${name}: expected a Tensor (from xent.tensor() or xent.wrap()), got ${describe(value)}`);
+  return value;
+}
+
+/** A boolean option, false when absent. */
+export function optionalFlag(value: unknown, op: string, name: string): boolean {
+  return checkBoolean(value, op, name, false);
+}
+
+/** 'mean' (default), 'sum' or 'none'. */
+export function reductionOption(value: unknown, op: string): Reduction {
+  return checkReduction(value, op);
+}
+
+/** A number in [0, 1] (label smoothing), 0 when absent. */
+export function unitIntervalOption(value: unknown, op: string, name: string): number {
+  return checkUnitInterval(value, op, name);
+}
 
 export type Reduction = "mean" | "sum" | "none";
 

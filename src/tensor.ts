@@ -4,6 +4,11 @@ import { kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
 import type { LabelCheck } from "./label-check.js";
 import { formatShape, shapeSize, type Shape } from "./shape.js";
 
+/** The size of the buffer that holds `bytes` of tensor data: bindings need a non-zero size, copies multiples of 4 (16 here). */
+export function outputBufferSize(bytes: number): number {
+  return Math.max(16, Math.ceil(bytes / 16) * 16);
+}
+
 /** What a tensor needs from the {@link Xent} that made it. */
 export interface TensorOwner {
   readonly device: GPUDevice;

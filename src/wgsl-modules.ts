@@ -7,6 +7,8 @@
  */
 import numbers from "../shaders/common/numbers.wgsl?raw";
 import dispatch from "../shaders/common/dispatch.wgsl?raw";
+import rows from "../shaders/common/rows.wgsl?raw";
+import chunks from "../shaders/common/chunks.wgsl?raw";
 import logits from "../shaders/common/logits.wgsl?raw";
 import onlineSoftmax from "../shaders/common/online-softmax.wgsl?raw";
 import gaps from "../shaders/common/gaps.wgsl?raw";
@@ -25,6 +27,8 @@ import statusLabel from "../shaders/common/status-label.wgsl?raw";
 const kModules: Record<string, string | { subgroups: string; plain: string }> = {
   numbers,
   dispatch,
+  rows,
+  chunks,
   logits,
   "online-softmax": onlineSoftmax,
   gaps,

@@ -7,7 +7,7 @@ import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, ty
 import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
 import type { LabelCheck } from "./label-check.js";
 import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
-import { Tensor, type TensorOwner } from "./tensor.js";
+import { outputBufferSize, Tensor, type TensorOwner } from "./tensor.js";
 import { adapterKindOf, type AdapterKind } from "./row-plan.js";
 
 /**
@@ -140,8 +140,7 @@ export class XentCore implements XentContext, TensorOwner {
     this.checkBufferSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
     const buffer = createBuffer(this.device, {
       label: `xent:${label}:${formatShape(shape)}`,
-      // WebGPU bindings need a non-zero size; copies need multiples of 4.
-      size: Math.max(16, Math.ceil(bytes / 16) * 16),
+      size: outputBufferSize(bytes),
       usage: kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST,
     });
     return new Tensor(this, buffer, shape, dtype, { owned: true, checks: checks ?? [] });

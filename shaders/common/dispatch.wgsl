@@ -11,15 +11,3 @@ fn row_base(row: u32, classes: u32, inner: u32) -> u32 {
   let o = row / inner;
   return o * classes * inner + (row - o * inner);
 }
-
-// A long row split across workgroups: one workgroup per (row, chunk of chunk_len classes).
-struct Chunk {
-  row: u32,
-  c0: u32,
-  c1: u32,
-}
-
-fn chunk_of(group: u32, chunks: u32, chunk_len: u32, classes: u32) -> Chunk {
-  let c0 = (group % chunks) * chunk_len;
-  return Chunk(group / chunks, c0, min(c0 + chunk_len, classes));
-}

@@ -2,11 +2,11 @@
  * binaryCrossEntropyWithLogits on the GPU (kernel: shaders/binary-cross-entropy-with-logits.wgsl;
  * reference: src/reference/binary-cross-entropy-with-logits.ts).
  */
-import { checkEncoder, checkKnownOptions, checkOptions, checkTensor, type XentContext } from "../context.js";
-import { checkReduction } from "../option-checks.js";
+import { checkTensor, type XentContext } from "../context.js";
+import { checkOpOptions, optionalTensor, type OptionChecksFor } from "../option-checks.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import type { BinaryCrossEntropyOptions } from "./binary-cross-entropy.js";
+import { kBinaryCrossEntropyOptionChecks, type BinaryCrossEntropyOptions } from "./binary-cross-entropy.js";
 import { checkPair, checkWeight, defineElementwiseLoss, runElementwiseLoss } from "./elementwise-loss.js";
 import binaryCrossEntropyWithLogitsWgsl from "../../shaders/binary-cross-entropy-with-logits.wgsl?raw";
 
@@ -15,7 +15,10 @@ export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyO
   posWeight?: Tensor;
 }
 
-export const kBinaryCrossEntropyWithLogitsOptionNames = ["weight", "posWeight", "reduction", "encoder"] as const;
+export const kBinaryCrossEntropyWithLogitsOptionChecks = {
+  ...kBinaryCrossEntropyOptionChecks,
+  posWeight: optionalTensor,
+} satisfies OptionChecksFor<BinaryCrossEntropyWithLogitsOptions>;
 
 export const kBinaryCrossEntropyWithLogitsKernel = defineElementwiseLoss(
   "binary-cross-entropy-with-logits",
@@ -31,12 +34,11 @@ export function binaryCrossEntropyWithLogits(
   options?: BinaryCrossEntropyWithLogitsOptions,
 ): Tensor<"f32"> {
   const op = "binaryCrossEntropyWithLogits";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kBinaryCrossEntropyWithLogitsOptionNames, op);
+  const o = checkOpOptions(options, op, kBinaryCrossEntropyWithLogitsOptionChecks);
   const { x, y } = checkPair(ctx, op, "logits", logits, target);
   let posWeight: Tensor | undefined;
-  if (opts.posWeight !== undefined) {
-    posWeight = checkTensor(ctx, opts.posWeight, `${op}: posWeight`, ["f32"]);
+  if (o.posWeight !== undefined) {
+    posWeight = checkTensor(ctx, o.posWeight, `${op}: posWeight`, ["f32"]);
     const last = x.shape[x.shape.length - 1] ?? 1;
     if (posWeight.shape.length !== 1 || (posWeight.shape[0] !== last && posWeight.shape[0] !== 1)) {
       throw new RangeError(
@@ -49,9 +51,9 @@ export function binaryCrossEntropyWithLogits(
     kernel: kBinaryCrossEntropyWithLogitsKernel,
     input: x,
     target: y,
-    weight: checkWeight(ctx, opts.weight, x.shape, op),
+    weight: checkWeight(ctx, o.weight, x.shape, op),
     posWeight,
-    reduction: checkReduction(opts.reduction, op),
-    encoder: checkEncoder(opts.encoder, op),
+    reduction: o.reduction,
+    encoder: o.encoder,
   });
 }

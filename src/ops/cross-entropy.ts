@@ -2,17 +2,7 @@
  * crossEntropy, nllLoss and crossEntropyWithGrad: PyTorch's cross_entropy / nll_loss on the GPU,
  * one pass over each row, plus an elementwise gradient pass for training.
  */
-import {
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  finishRecording,
-  startRecording,
-  subgroupMerges,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
+import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import type { Recording } from "../recording.js";
 import { defineKernel, type Bindable, type UniformValues } from "../kernel-descriptor.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
@@ -22,13 +12,19 @@ import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
-  checkBoolean,
+  checkEncoder,
   checkInt32,
   checkLogBase,
   checkNonNegative,
-  checkReduction,
+  checkOpOptions,
   checkSoftcap,
-  checkUnitInterval,
+  optionalDim,
+  optionalFlag,
+  optionalTensor,
+  reductionOption,
+  unitIntervalOption,
+  type CheckedOptions,
+  type OptionChecksFor,
   type Reduction,
 } from "../option-checks.js";
 import { recordLabelStatus, recordReduce, runLoss } from "./loss-reduction.js";
@@ -67,19 +63,27 @@ export interface LossAndGrad {
   grad: Tensor<"f32">;
 }
 
-export const kCrossEntropyOptionNames = [
-  "dim",
-  "weight",
-  "ignoreIndex",
-  "reduction",
-  "labelSmoothing",
-  "base",
-  "zLoss",
-  "softcap",
-  "encoder",
-] as const;
-export const kNllLossOptionNames = ["dim", "weight", "ignoreIndex", "reduction", "base", "encoder"] as const;
-export const kCrossEntropyWithGradOptionNames = [...kCrossEntropyOptionNames, "inPlace"] as const;
+export const kCrossEntropyOptionChecks = {
+  dim: optionalDim,
+  weight: optionalTensor,
+  ignoreIndex: (value: unknown, op: string, name: string) => checkInt32(value, op, name, -100),
+  reduction: reductionOption,
+  labelSmoothing: unitIntervalOption,
+  base: checkLogBase,
+  zLoss: checkNonNegative,
+  softcap: checkSoftcap,
+  encoder: checkEncoder,
+} satisfies OptionChecksFor<CrossEntropyOptions>;
+
+const { labelSmoothing: _s, zLoss: _z, softcap: _c, ...nllChecks } = kCrossEntropyOptionChecks;
+export const kNllLossOptionChecks = nllChecks satisfies OptionChecksFor<NllLossOptions>;
+
+export const kCrossEntropyWithGradOptionChecks = {
+  ...kCrossEntropyOptionChecks,
+  inPlace: optionalFlag,
+} satisfies OptionChecksFor<CrossEntropyWithGradOptions>;
+
+type CheckedCrossEntropyOptions = CheckedOptions<typeof kCrossEntropyOptionChecks>;
 
 /**
  * The uniforms both cross-entropy passes share: sizes, options, split chunks, then the slice's
@@ -193,13 +197,13 @@ function checkArgs(
   inputName: string,
   logits: unknown,
   target: unknown,
-  opts: Record<string, unknown>,
+  o: CheckedCrossEntropyOptions,
   nll: boolean,
 ): Checked {
   const input = checkTensor(ctx, logits, `${op}: ${inputName}`, kLogitDTypes);
   const rank = input.shape.length;
   if (rank === 0) throw new RangeError(`${op}: ${inputName}: expected rank >= 1 ([C] or [N, C, ...]), got a scalar`);
-  const dim = normalizeDim(opts.dim ?? (rank >= 2 ? 1 : 0), rank, `${op}: dim`);
+  const dim = normalizeDim(o.dim ?? (rank >= 2 ? 1 : 0), rank, `${op}: dim`);
   if (input.shape[dim] === 0) throw new RangeError(`${op}: ${inputName}: the class dimension ${dim} has size 0`);
   const tgt = checkTensor(ctx, target, `${op}: target`, nll ? ["i32", "u32"] : ["i32", "u32", "f32"]);
   const probTarget = tgt.dtype === "f32";
@@ -216,14 +220,14 @@ function checkArgs(
     );
   }
   let weight: Tensor | undefined;
-  if (opts.weight !== undefined) {
-    weight = checkTensor(ctx, opts.weight, `${op}: weight`, ["f32"]);
+  if (o.weight !== undefined) {
+    weight = checkTensor(ctx, o.weight, `${op}: weight`, ["f32"]);
     const classes = input.shape[dim] ?? 0;
     if (weight.shape.length !== 1 || weight.shape[0] !== classes) {
       throw new RangeError(`${op}: weight: expected shape [${classes}] (one weight per class), got ${formatShape(weight.shape)}`);
     }
   }
-  const ignoreIndex = checkInt32(opts.ignoreIndex, op, "ignoreIndex", -100);
+  const ignoreIndex = o.ignoreIndex;
   if (probTarget && ignoreIndex >= 0) {
     throw new RangeError(`${op}: ignoreIndex: not supported with probability targets (got ${ignoreIndex}), as in PyTorch`);
   }
@@ -236,12 +240,12 @@ function checkArgs(
     rowShape,
     probTarget,
     ignoreIndex,
-    reduction: checkReduction(opts.reduction, op),
-    smoothing: checkUnitInterval(opts.labelSmoothing, op, "labelSmoothing"),
-    base: checkLogBase(opts.base, op),
-    zLoss: checkNonNegative(opts.zLoss, op, "zLoss"),
-    softcap: checkSoftcap(opts.softcap, op),
-    encoder: checkEncoder(opts.encoder, op),
+    reduction: o.reduction,
+    smoothing: o.labelSmoothing,
+    base: o.base,
+    zLoss: o.zLoss,
+    softcap: o.softcap,
+    encoder: o.encoder,
   };
 }
 
@@ -345,7 +349,14 @@ function recordRows(
     const targets = bindSlice(a.target.buffer, sliced && a.probTarget ? tSlice : undefined);
     rec.dispatch(kCrossEntropyKernel, {
       constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
-      uniforms: passUniforms(a, slice.rows, undefined, slice.elementOffset, slice.firstRow, sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset),
+      uniforms: passUniforms(
+        a,
+        slice.rows,
+        undefined,
+        slice.elementOffset,
+        slice.firstRow,
+        sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset,
+      ),
       bindings: { ...bindings(range, targets), row_loss: loss, ...(vec4 ? { x4: range } : {}) },
       workgroups: Math.ceil(slice.rows / rowsPerGroup),
       subgroups,
@@ -395,17 +406,15 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
  */
 export function crossEntropy(ctx: XentContext, logits: unknown, target: unknown, options?: CrossEntropyOptions): Tensor<"f32"> {
   const op = "crossEntropy";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kCrossEntropyOptionNames, op);
-  return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, opts, false), false);
+  const o = checkOpOptions(options, op, kCrossEntropyOptionChecks);
+  return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false), false);
 }
 
 /** PyTorch's nll_loss on log-probabilities: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
 export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): Tensor<"f32"> {
   const op = "nllLoss";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kNllLossOptionNames, op);
-  return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, opts, true), true);
+  const o = checkOpOptions(options, op, kNllLossOptionChecks);
+  return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, { ...o, labelSmoothing: 0, zLoss: 0, softcap: 0 }, true), true);
 }
 
 /**
@@ -422,89 +431,88 @@ export function crossEntropyWithGrad(
   options?: CrossEntropyWithGradOptions,
 ): LossAndGrad {
   const op = "crossEntropyWithGrad";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kCrossEntropyWithGradOptionNames, op);
-  const a = checkArgs(ctx, op, "logits", logits, target, opts, false);
-  const inPlace = checkBoolean(opts.inPlace, op, "inPlace", false);
+  const { inPlace, ...o } = checkOpOptions(options, op, kCrossEntropyWithGradOptionChecks);
+  const a = checkArgs(ctx, op, "logits", logits, target, o, false);
   if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
   const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
-  const rec = startRecording(ctx, op, a.encoder);
   const none = a.reduction === "none";
-  const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
-  const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
-  const denom = rec.temporary(rows * 4, "row-denominator");
-  const rowStats = rec.temporary(rows * 8, "row-stats");
-  const divisor = rec.temporary(16, "divisor");
-  recordRows(ctx, rec, a, plan, false, rowLoss, denom, check, rowStats);
-  const labels = check ? { target: a.target, check } : undefined;
-  if (none) {
-    if (labels) recordLabelStatus(rec, labels);
-  } else {
-    recordReduce(rec, {
-      loss: rowLoss,
-      denom,
-      count: rows,
-      mode: a.reduction === "sum" ? "sum" : "mean-by-denominator",
-      out: loss,
-      divisorOut: divisor,
-      labels,
-    });
-  }
-  const grad = inPlace
-    ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
-    : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-  const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  // Too large for one binding: slices planned on the f32 gradient (at least as large as the
-  // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, grad.buffer.size, `${op}: gradient`);
-  const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
-  const constants = {
-    WG: split ? split.workgroupSize : plan.workgroupSize,
-    ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
-    MEAN: a.reduction === "mean",
-    IN_PLACE: inPlace,
-    VEC4: vec4,
-    ...variant(a),
-  };
-  const half = a.input.dtype !== "f32";
-  for (const slice of slices) {
-    const sliced = slices.length > 1;
-    const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size);
-    // The logits' views take the logits' range; the gradient's and f32 probability targets' take
-    // the gradient-layout range.
-    const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
-    const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
-    // Which views a variant reads and writes (one buffer may be bound writable once per
-    // dispatch): VEC4 rows go through io4 (the gradient, or in place the logits) and read f32
-    // logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
-    const views: { xw?: Bindable; grad?: Bindable; io4?: Bindable; x4?: Bindable } = vec4
-      ? half
-        ? { xw: logits, io4: gradRange }
+  const [loss, grad] = recordOp(ctx, op, a.encoder, inputsOf(a), (rec) => {
+    const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
+    const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
+    const denom = rec.temporary(rows * 4, "row-denominator");
+    const rowStats = rec.temporary(rows * 8, "row-stats");
+    const divisor = rec.temporary(16, "divisor");
+    recordRows(ctx, rec, a, plan, false, rowLoss, denom, check, rowStats);
+    const labels = check ? { target: a.target, check } : undefined;
+    if (none) {
+      if (labels) recordLabelStatus(rec, labels);
+    } else {
+      recordReduce(rec, {
+        loss: rowLoss,
+        denom,
+        count: rows,
+        mode: a.reduction === "sum" ? "sum" : "mean-by-denominator",
+        out: loss,
+        divisorOut: divisor,
+        labels,
+      });
+    }
+    const grad = inPlace
+      ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
+      : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
+    const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
+    // Too large for one binding: slices planned on the f32 gradient (at least as large as the
+    // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
+    const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+    const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, grad.buffer.size, `${op}: gradient`);
+    const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
+    const constants = {
+      WG: split ? split.workgroupSize : plan.workgroupSize,
+      ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
+      MEAN: a.reduction === "mean",
+      IN_PLACE: inPlace,
+      VEC4: vec4,
+      ...variant(a),
+    };
+    const half = a.input.dtype !== "f32";
+    for (const slice of slices) {
+      const sliced = slices.length > 1;
+      const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size);
+      // The logits' views take the logits' range; the gradient's and f32 probability targets' take
+      // the gradient-layout range.
+      const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
+      const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
+      // Which views a variant reads and writes (one buffer may be bound writable once per
+      // dispatch): VEC4 rows go through io4 (the gradient, or in place the logits) and read f32
+      // logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
+      const views: { xw?: Bindable; grad?: Bindable; io4?: Bindable; x4?: Bindable } = vec4
+        ? half
+          ? { xw: logits, io4: gradRange }
+          : inPlace
+            ? { io4: logits }
+            : { io4: gradRange, x4: logits }
         : inPlace
-          ? { io4: logits }
-          : { io4: gradRange, x4: logits }
-      : inPlace
-        ? { xw: logits }
-        : { xw: logits, grad: gradRange };
-    rec.dispatch(kCrossEntropyGradKernel, {
-      entryPoint: split ? "split" : "main",
-      constants,
-      uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
-      bindings: {
-        ...views,
-        targets: a.probTarget ? bindSlice(a.target.buffer, sliced ? slice : undefined) : a.target.buffer,
-        ...(a.weight ? { weight: a.weight.buffer } : {}),
-        row_stats: rowStats,
-        divisor,
-      },
-      workgroups: split ? rows * split.chunks : Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
-    });
-  }
-  finishRecording(rec, [loss, grad], inputsOf(a));
+          ? { xw: logits }
+          : { xw: logits, grad: gradRange };
+      rec.dispatch(kCrossEntropyGradKernel, {
+        entryPoint: split ? "split" : "main",
+        constants,
+        uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
+        bindings: {
+          ...views,
+          targets: a.probTarget ? bindSlice(a.target.buffer, sliced ? slice : undefined) : a.target.buffer,
+          ...(a.weight ? { weight: a.weight.buffer } : {}),
+          row_stats: rowStats,
+          divisor,
+        },
+        workgroups: split ? rows * split.chunks : Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
+      });
+    }
+    return [loss, grad] as const;
+  });
   return { loss, grad };
 }

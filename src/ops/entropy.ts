@@ -1,20 +1,21 @@
 /** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
-import {
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  subgroupMerges,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
+import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, planBindingSlices } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkBoolean, checkLogBase, checkReduction, type Reduction } from "../option-checks.js";
+import {
+  checkEncoder,
+  checkLogBase,
+  checkOpOptions,
+  checkReduction,
+  optionalDim,
+  optionalFlag,
+  type OptionChecksFor,
+  type Reduction,
+} from "../option-checks.js";
 import { runLoss } from "./loss-reduction.js";
 import entropyWgsl from "../../shaders/entropy.wgsl?raw";
 
@@ -29,7 +30,13 @@ export interface EntropyOptions extends RecordOptions {
   reduction?: Reduction;
 }
 
-export const kEntropyOptionNames = ["dim", "fromLogits", "base", "reduction", "encoder"] as const;
+export const kEntropyOptionChecks = {
+  dim: optionalDim,
+  fromLogits: optionalFlag,
+  base: checkLogBase,
+  reduction: (value: unknown, op: string) => checkReduction<Reduction>(value, op, undefined, "none"),
+  encoder: checkEncoder,
+} satisfies OptionChecksFor<EntropyOptions>;
 
 export const kEntropyKernel = defineKernel({
   name: "entropy",
@@ -60,13 +67,10 @@ export const kEntropyKernel = defineKernel({
 /** H(p) = −Σ_c p_c·log_b p_c along `dim` (0·log 0 = 0); with fromLogits, p = softmax(x) computed in one pass. */
 export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions): Tensor<"f32"> {
   const op = "entropy";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kEntropyOptionNames, op);
+  const { dim: dimOption, fromLogits, base, reduction, encoder } = checkOpOptions(options, op, kEntropyOptionChecks);
   const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
-  const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
-  const fromLogits = checkBoolean(opts.fromLogits, op, "fromLogits", false);
-  const base = checkLogBase(opts.base, op);
+  const dim = normalizeDim(dimOption ?? -1, input.shape.length, `${op}: dim`);
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
@@ -81,8 +85,8 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   );
   return runLoss(ctx, {
     op,
-    encoder: checkEncoder(opts.encoder, op),
-    reduction: checkReduction(opts.reduction, op, undefined, "none"),
+    encoder,
+    reduction,
     shape: input.shape.filter((_, d) => d !== dim),
     count: view.rows,
     mean: "mean-by-count",

@@ -1,6 +1,6 @@
 /** klDiv on the GPU (kernel: shaders/kl-div.wgsl; reference: src/reference/kl-div.ts). */
-import { checkEncoder, checkKnownOptions, checkOptions, type RecordOptions, type XentContext } from "../context.js";
-import { checkBoolean, checkReduction, type Reduction } from "../option-checks.js";
+import type { RecordOptions, XentContext } from "../context.js";
+import { checkEncoder, checkOpOptions, checkReduction, optionalFlag, type OptionChecksFor, type Reduction } from "../option-checks.js";
 import type { Tensor } from "../tensor.js";
 import { checkPair, defineElementwiseLoss, runElementwiseLoss } from "./elementwise-loss.js";
 import klDivWgsl from "../../shaders/kl-div.wgsl?raw";
@@ -14,7 +14,11 @@ export interface KlDivOptions extends RecordOptions {
   logTarget?: boolean;
 }
 
-export const kKlDivOptionNames = ["reduction", "logTarget", "encoder"] as const;
+export const kKlDivOptionChecks = {
+  reduction: (value: unknown, op: string) => checkReduction<KlDivReduction>(value, op, ["mean", "batchmean", "sum", "none"]),
+  logTarget: optionalFlag,
+  encoder: checkEncoder,
+} satisfies OptionChecksFor<KlDivOptions>;
 
 export const kKlDivKernel = defineElementwiseLoss("kl-div", klDivWgsl, {
   LOG_TARGET: { kind: "bool", doc: "The target holds log-probabilities." },
@@ -26,16 +30,8 @@ export const kKlDivKernel = defineElementwiseLoss("kl-div", klDivWgsl, {
  */
 export function klDiv(ctx: XentContext, input: unknown, target: unknown, options?: KlDivOptions): Tensor<"f32"> {
   const op = "klDiv";
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kKlDivOptionNames, op);
+  const o = checkOpOptions(options, op, kKlDivOptionChecks);
   const { x, y } = checkPair(ctx, op, "input", input, target);
-  return runElementwiseLoss(ctx, {
-    op,
-    kernel: kKlDivKernel,
-    constants: { LOG_TARGET: checkBoolean(opts.logTarget, op, "logTarget", false) },
-    input: x,
-    target: y,
-    reduction: checkReduction<KlDivReduction>(opts.reduction, op, ["mean", "batchmean", "sum", "none"]),
-    encoder: checkEncoder(opts.encoder, op),
-  });
+  const constants = { LOG_TARGET: o.logTarget };
+  return runElementwiseLoss(ctx, { op, kernel: kKlDivKernel, constants, input: x, target: y, reduction: o.reduction, encoder: o.encoder });
 }

@@ -1,20 +1,12 @@
 /** sigmoid on the GPU (kernel: shaders/sigmoid.wgsl; reference: src/reference/sigmoid.ts). */
-import {
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  finishRecording,
-  startRecording,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
+import { checkTensor, recordOp, type RecordOptions, type XentContext } from "../context.js";
+import { checkEncoder, checkOpOptions, type OptionChecksFor } from "../option-checks.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "../binding-slices.js";
 import type { Tensor } from "../tensor.js";
 import sigmoidWgsl from "../../shaders/sigmoid.wgsl?raw";
 
-export const kSigmoidOptionNames = ["encoder"] as const;
+export const kSigmoidOptionChecks = { encoder: checkEncoder } satisfies OptionChecksFor<RecordOptions>;
 
 export const kSigmoidKernel = defineKernel({
   name: "sigmoid",
@@ -36,10 +28,8 @@ const kWG = 64;
 
 /** sigmoid(x) = 1 / (1 + exp(−x)), elementwise, computed without overflow for any x. */
 export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): Tensor<"f32"> {
-  const opts = checkOptions(options, "sigmoid");
-  checkKnownOptions(opts, kSigmoidOptionNames, "sigmoid");
+  const { encoder } = checkOpOptions(options, "sigmoid", kSigmoidOptionChecks);
   const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
-  const encoder = checkEncoder(opts.encoder, "sigmoid");
   const n = input.size;
   const slices = planBindingSlices(
     { outer: n, classes: 1, inner: 1, rows: n },
@@ -49,17 +39,17 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
     input.buffer.size,
     "sigmoid: x",
   );
-  const rec = startRecording(ctx, "sigmoid", encoder);
-  const out = ctx.output(input.shape, "f32", "sigmoid");
-  for (const slice of slices) {
-    const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
-    rec.dispatch(kSigmoidKernel, {
-      constants: { WG: kWG, PER_THREAD: kPerThread },
-      uniforms: { size: slice.rows, x_offset: slice.elementOffset },
-      bindings: { x: range(input.buffer), y: range(out.buffer) },
-      workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
-    });
-  }
-  finishRecording(rec, [out], [input]);
-  return out;
+  return recordOp(ctx, "sigmoid", encoder, [input], (rec) => {
+    const out = ctx.output(input.shape, "f32", "sigmoid");
+    for (const slice of slices) {
+      const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
+      rec.dispatch(kSigmoidKernel, {
+        constants: { WG: kWG, PER_THREAD: kPerThread },
+        uniforms: { size: slice.rows, x_offset: slice.elementOffset },
+        bindings: { x: range(input.buffer), y: range(out.buffer) },
+        workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
+      });
+    }
+    return [out] as const;
+  })[0];
 }

@@ -1,22 +1,12 @@
 /** softmax and logSoftmax on the GPU (kernel: shaders/softmax.wgsl; reference: src/reference/softmax.ts). */
-import {
-  checkEncoder,
-  checkKnownOptions,
-  checkOptions,
-  checkTensor,
-  finishRecording,
-  startRecording,
-  subgroupMerges,
-  type RecordOptions,
-  type XentContext,
-} from "../context.js";
+import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
-import { checkTemperature } from "../option-checks.js";
+import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
 import { planRows, planSplit, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
-import type { Tensor } from "../tensor.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
 import softmaxWgsl from "../../shaders/softmax.wgsl?raw";
 
 export interface SoftmaxOptions extends RecordOptions {
@@ -26,7 +16,11 @@ export interface SoftmaxOptions extends RecordOptions {
   temperature?: number;
 }
 
-export const kSoftmaxOptionNames = ["dim", "temperature", "encoder"] as const;
+export const kSoftmaxOptionChecks = {
+  dim: optionalDim,
+  temperature: checkTemperature,
+  encoder: checkEncoder,
+} satisfies OptionChecksFor<SoftmaxOptions>;
 
 export const kSoftmaxKernel = defineKernel({
   name: "softmax",
@@ -63,13 +57,10 @@ export const kSoftmaxKernel = defineKernel({
 });
 
 function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, options: unknown): Tensor<"f32"> {
-  const opts = checkOptions(options, op);
-  checkKnownOptions(opts, kSoftmaxOptionNames, op);
+  const { dim: dimOption, temperature, encoder } = checkOpOptions(options, op, kSoftmaxOptionChecks);
   const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
-  const dim = normalizeDim(opts.dim ?? -1, input.shape.length, `${op}: dim`);
-  const temperature = checkTemperature(opts.temperature, op);
-  const encoder = checkEncoder(opts.encoder, op);
+  const dim = normalizeDim(dimOption ?? -1, input.shape.length, `${op}: dim`);
 
   const view = rowView(input.shape, dim);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
@@ -78,64 +69,64 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   // Too large for one binding: slices planned on the f32 output (at least as large as the input);
   // the input's range for the same rows follows (16-bit input sits at another offset).
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  const out = ctx.output(input.shape, "f32", op);
-  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, out.buffer.size, `${op}: x`);
-  const rec = startRecording(ctx, op, encoder);
-  const constants = {
-    LOG_SOFTMAX: op === "logSoftmax",
-    TWO_PASS: ctx.adapterKind === "cpu",
-    VEC4: vec4,
-    DTYPE: input.dtype as LogitDType,
-  };
-  const uniforms = (rows: number, xOffset: number, yOffset: number): UniformValues<typeof kSoftmaxKernel.uniforms> => ({
-    rows,
-    classes: view.classes,
-    inner: view.inner,
-    inv_temp: 1 / temperature,
-    chunks: split?.chunks ?? 1,
-    chunk_len: split?.chunkLength ?? view.classes,
-    x_offset: xOffset,
-    y_offset: yOffset,
-  });
-  if (split && view.classes > 0 && slices.length === 1) {
-    // Chunk states first, then every (row, chunk) merges them and writes its classes.
-    const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
-    const subgroups = subgroupMerges(ctx, split.workgroupSize);
-    const common = {
-      constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize },
-      uniforms: uniforms(view.rows, 0, 0),
-      workgroups: view.rows * split.chunks,
-      subgroups,
+  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`);
+  return recordOp(ctx, op, encoder, [input], (rec) => {
+    const out = ctx.output(input.shape, "f32", op);
+    const constants = {
+      LOG_SOFTMAX: op === "logSoftmax",
+      TWO_PASS: ctx.adapterKind === "cpu",
+      VEC4: vec4,
+      DTYPE: input.dtype as LogitDType,
     };
-    rec.dispatch(kSoftmaxKernel, {
-      ...common,
-      entryPoint: "split_partial",
-      bindings: { xw: input.buffer, ...(vec4 ? { x4: input.buffer } : {}), partials },
+    const uniforms = (rows: number, xOffset: number, yOffset: number): UniformValues<typeof kSoftmaxKernel.uniforms> => ({
+      rows,
+      classes: view.classes,
+      inner: view.inner,
+      inv_temp: 1 / temperature,
+      chunks: split?.chunks ?? 1,
+      chunk_len: split?.chunkLength ?? view.classes,
+      x_offset: xOffset,
+      y_offset: yOffset,
     });
-    rec.dispatch(kSoftmaxKernel, {
-      ...common,
-      entryPoint: "split_output",
-      bindings: { xw: input.buffer, partials, ...(vec4 ? { x4: input.buffer, y4: out.buffer } : { y: out.buffer }) },
-    });
-  } else {
-    const subgroups = subgroupMerges(ctx, plan.rowThreads);
-    const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
-    for (const slice of slices) {
-      const sliced = slices.length > 1;
-      const xSlice = sliceIn(view, slice, kBytesPerElement[input.dtype], alignment, input.buffer.size);
-      const xRange = bindSlice(input.buffer, sliced ? xSlice : undefined);
-      const yRange = bindSlice(out.buffer, sliced ? slice : undefined);
-      rec.dispatch(kSoftmaxKernel, {
-        constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
-        uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
-        bindings: vec4 ? { xw: xRange, x4: xRange, y4: yRange } : { xw: xRange, y: yRange },
-        workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
+    if (split && view.classes > 0 && slices.length === 1) {
+      // Chunk states first, then every (row, chunk) merges them and writes its classes.
+      const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
+      const subgroups = subgroupMerges(ctx, split.workgroupSize);
+      const common = {
+        constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize },
+        uniforms: uniforms(view.rows, 0, 0),
+        workgroups: view.rows * split.chunks,
         subgroups,
+      };
+      rec.dispatch(kSoftmaxKernel, {
+        ...common,
+        entryPoint: "split_partial",
+        bindings: { xw: input.buffer, ...(vec4 ? { x4: input.buffer } : {}), partials },
       });
+      rec.dispatch(kSoftmaxKernel, {
+        ...common,
+        entryPoint: "split_output",
+        bindings: { xw: input.buffer, partials, ...(vec4 ? { x4: input.buffer, y4: out.buffer } : { y: out.buffer }) },
+      });
+    } else {
+      const subgroups = subgroupMerges(ctx, plan.rowThreads);
+      const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
+      for (const slice of slices) {
+        const sliced = slices.length > 1;
+        const xSlice = sliceIn(view, slice, kBytesPerElement[input.dtype], alignment, input.buffer.size);
+        const xRange = bindSlice(input.buffer, sliced ? xSlice : undefined);
+        const yRange = bindSlice(out.buffer, sliced ? slice : undefined);
+        rec.dispatch(kSoftmaxKernel, {
+          constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
+          uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
+          bindings: vec4 ? { xw: xRange, x4: xRange, y4: yRange } : { xw: xRange, y: yRange },
+          workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
+          subgroups,
+        });
+      }
     }
-  }
-  finishRecording(rec, [out], [input]);
-  return out;
+    return [out] as const;
+  })[0];
 }
 
 /** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T), along `dim`. */

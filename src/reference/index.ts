@@ -1,8 +1,12 @@
 /** webgpu-xent/reference: float64 CPU implementations of every op, the oracle the GPU is tested against. */
 export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
-export { softmax, logSoftmax, sigmoid, type RefSoftmaxOptions } from "./softmax.js";
+export { softmax, logSoftmax, type RefSoftmaxOptions } from "./softmax.js";
+export { sigmoid } from "./sigmoid.js";
 export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
-export { binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv, entropy } from "./pointwise-losses.js";
+export { binaryCrossEntropy } from "./binary-cross-entropy.js";
+export { binaryCrossEntropyWithLogits } from "./binary-cross-entropy-with-logits.js";
+export { klDiv } from "./kl-div.js";
+export { entropy } from "./entropy.js";
 export * as keras from "./keras.js";
 export { logLoss } from "./keras.js";
 export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "../half.js";

@@ -1,13 +1,30 @@
 /** Float64 reference of the Keras 3 (TF backend) and scikit-learn losses, batch means. */
 import { normalizeDim, rowView } from "../shape.js";
 import { crossEntropy } from "./cross-entropy.js";
-import { kerasBinaryCrossentropyElements } from "./pointwise-losses.js";
 import { forEachRow, type RefTensor } from "./ref-tensor.js";
 
 const kEps = 1e-7;
 // The clip bounds as float32 holds them, as Keras and scikit-learn apply them to float32 predictions.
 const clip = (v: number, eps: number): number => Math.min(Math.max(v, Math.fround(eps)), Math.fround(1 - eps));
 const mean = (v: ArrayLike<number>): number => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+
+/** Keras BCE per element (before the batch mean): probabilities clipped to [eps, 1 − eps], or logits. */
+function kerasBinaryCrossentropyElements(
+  yTrue: RefTensor,
+  yPred: RefTensor,
+  fromLogits: boolean,
+  smoothing: number,
+  eps = 1e-7,
+): Float64Array {
+  return Float64Array.from({ length: yPred.data.length }, (_, i) => {
+    const t = (yTrue.data[i] as number) * (1 - smoothing) + 0.5 * smoothing;
+    const v = yPred.data[i] as number;
+    if (fromLogits) return Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+    // The bounds as float32 holds them (Keras computes in float32).
+    const q = Math.min(Math.max(v, Math.fround(eps)), Math.fround(1 - eps));
+    return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
+  });
+}
 
 export interface RefKerasOptions {
   fromLogits?: boolean;

@@ -1,4 +1,4 @@
-/** Float64 reference: softmax, logSoftmax, sigmoid (torch semantics, including NaN/-inf rows). */
+/** Float64 reference of softmax and logSoftmax (torch semantics, including NaN/-inf rows). */
 import { forEachRow, gatherRow, logSumExp, viewOf, type RefResult, type RefTensor } from "./ref-tensor.js";
 
 export interface RefSoftmaxOptions {
@@ -32,10 +32,4 @@ export function softmax(x: RefTensor, options: RefSoftmaxOptions = {}): RefResul
 /** logSoftmax(x)_c = x_c / T − log Σ_k exp(x_k / T) along `dim`. */
 export function logSoftmax(x: RefTensor, options: RefSoftmaxOptions = {}): RefResult {
   return rowwise(x, options, true);
-}
-
-/** sigmoid(x) = 1 / (1 + exp(−x)). */
-export function sigmoid(x: RefTensor): RefResult {
-  const out = Float64Array.from(x.data, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))));
-  return { data: out, shape: [...x.shape] };
 }

@@ -22,3 +22,12 @@ export function randomInts(n: number, random: () => number, hi: number): Int32Ar
 export function randomInt(random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1));
 }
+
+/** n probabilities in [0, 1), starting with exact 0 and 1 (log clamped at −100 in PyTorch's BCE) and values next to them. */
+export function probabilities(n: number, random: () => number): Float32Array {
+  const p = Float32Array.from({ length: n }, () => random());
+  p.set([0, 1, 1e-30, 1 - 2 ** -24, 0.5].slice(0, n));
+  return p;
+}
+
+export const shapeSize = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -1,0 +1,35 @@
+/** Float64 reference of entropy (Shannon, per row, from probabilities or logits). */
+import { normalizeDim, rowView } from "../shape.js";
+import { reduce, type RefReduction } from "./cross-entropy.js";
+import { forEachRow, gatherRow, logSumExp, type RefResult, type RefTensor } from "./ref-tensor.js";
+
+/** H = −Σ p·log p per row along `dim` (0·log 0 = 0), or of softmax(x) with fromLogits; divided by ln(base). */
+export function entropy(
+  x: RefTensor,
+  options: { dim?: number; fromLogits?: boolean; base?: number; reduction?: RefReduction } = {},
+): RefResult {
+  const dim = normalizeDim(options.dim ?? -1, x.shape.length);
+  const view = rowView(x.shape, dim);
+  const out = new Float64Array(view.rows);
+  forEachRow(view, (row, base, stride) => {
+    const r = gatherRow(x.data, base, stride, view.classes);
+    let h = 0;
+    if (options.fromLogits) {
+      const { lse } = logSumExp(r);
+      for (const v of r) {
+        const logp = v - lse;
+        if (v !== -Infinity) h -= Math.exp(logp) * logp;
+      }
+      if (Number.isNaN(lse) || lse === -Infinity) h = NaN;
+    } else {
+      for (const p of r) h -= p === 0 ? 0 : p < 0 ? NaN : p * Math.log(p);
+    }
+    out[row] = h / Math.log(options.base ?? Math.E);
+  });
+  return reduce(
+    out,
+    x.shape.filter((_, d) => d !== dim),
+    options.reduction ?? "none",
+    view.rows,
+  );
+}

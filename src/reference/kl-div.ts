@@ -1,0 +1,23 @@
+/** Float64 reference of klDiv (PyTorch's kl_div). */
+import type { RefReduction } from "./cross-entropy.js";
+import { pointwise } from "./elementwise-loss.js";
+import type { RefResult, RefTensor } from "./ref-tensor.js";
+
+/** kl_div(log q, p) = xlogy(p, p) − p·log q (logTarget: e^t·(t − log q)). */
+export function klDiv(
+  input: RefTensor,
+  target: RefTensor,
+  options: { reduction?: RefReduction | "batchmean"; logTarget?: boolean } = {},
+): RefResult {
+  return pointwise(
+    input,
+    (i) => {
+      const v = input.data[i] as number;
+      const t = target.data[i] as number;
+      if (options.logTarget) return Math.exp(t) * (t - v);
+      if (t === 0) return v === -Infinity || Number.isNaN(v) ? NaN : 0;
+      return t * Math.log(t) - t * v;
+    },
+    options.reduction ?? "mean",
+  );
+}

@@ -1,0 +1,46 @@
+// entropy on real WebGPU vs the float64 reference.
+import { describe, expect, it } from "vitest";
+import * as ref from "../src/reference/index.js";
+import { expectClose } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { randomFloats, rng, shapeSize } from "./helpers/random.js";
+
+
+describe("entropy", () => {
+  it("from probabilities and from logits, any dim, nats and bits, masked classes", async () => {
+    const xent = await gpu();
+    const random = rng(23);
+    for (const [shape, dim] of [
+      [[10, 7], -1],
+      [[3, 4, 5], 1],
+      [[2, 3000], 1],
+      [[40, 2, 3], 0],
+    ] as [number[], number][]) {
+      const logits = randomFloats(shapeSize(shape), random, 6);
+      if (logits.length > 3) logits[3] = -Infinity;
+      const p = Float32Array.from(ref.softmax(ref.refTensor(logits, shape), { dim }).data);
+      for (const base of [Math.E, 2]) {
+        const fromLogits = await xent.entropy(xent.tensor(logits, shape), { dim, fromLogits: true, base }).read();
+        expectClose(
+          fromLogits,
+          ref.entropy(ref.refTensor(logits, shape), { dim, fromLogits: true, base }).data,
+          { atol: 2e-6, rtol: 2e-5 },
+          `entropy logits ${shape} ${dim}`,
+        );
+        const fromProbs = await xent.entropy(xent.tensor(p, shape), { dim, base }).read();
+        expectClose(
+          fromProbs,
+          ref.entropy(ref.refTensor(p, shape), { dim, base }).data,
+          { atol: 2e-6, rtol: 2e-5 },
+          `entropy probs ${shape} ${dim}`,
+        );
+        countGpuCase(2);
+      }
+    }
+    const uniform = await xent.entropy(xent.tensor(new Float32Array(8).fill(1 / 8), [8]), { base: 2 }).read();
+    expect(uniform[0]).toBeCloseTo(3, 6);
+    const allMasked = await xent.entropy(xent.tensor([-Infinity, -Infinity]), { fromLogits: true }).read();
+    expect(allMasked[0]).toBeNaN();
+  });
+});
+

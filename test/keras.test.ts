@@ -1,0 +1,88 @@
+// The Keras and scikit-learn losses on real WebGPU vs the float64 reference.
+import { describe, expect, it } from "vitest";
+import * as ref from "../src/reference/index.js";
+import { expectClose, type Tolerance } from "./helpers/compare.js";
+import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { randomFloats, randomInts, rng, shapeSize } from "./helpers/random.js";
+
+const kTol: Tolerance = { atol: 1e-6, rtol: 1e-5 };
+
+describe("Keras and scikit-learn losses", () => {
+  it("keras.categoricalCrossentropy: probabilities (renormalised, clipped) and logits, smoothing, axis", async () => {
+    const xent = await gpu();
+    const random = rng(24);
+    for (const [shape, axis] of [
+      [[12, 5], -1],
+      [[3, 4, 6], 1],
+    ] as [number[], number][])
+      for (const fromLogits of [false, true])
+        for (const labelSmoothing of [0, 0.2]) {
+          const pred = fromLogits ? randomFloats(shapeSize(shape), random, 4) : Float32Array.from({ length: shapeSize(shape) }, () => random());
+          if (!fromLogits) pred[0] = 0; // clipped to 1e-7
+          const yt = new Float32Array(shapeSize(shape));
+          const oneHot = Float32Array.from(
+            ref.softmax(ref.refTensor(randomFloats(shapeSize(shape), random, 20), shape), { dim: axis }).data.map((v) => (v > 0.5 ? 1 : 0)),
+          );
+          yt.set(oneHot);
+          const got = await xent.keras
+            .categoricalCrossentropy(xent.tensor(yt, shape), xent.tensor(pred, shape), { fromLogits, labelSmoothing, axis })
+            .read();
+          const want = ref.keras.categoricalCrossentropy(ref.refTensor(yt, shape), ref.refTensor(pred, shape), {
+            fromLogits,
+            labelSmoothing,
+            axis,
+          });
+          expectClose(got, [want], kTol, `keras CCE ${shape} logits ${fromLogits} ls ${labelSmoothing}`);
+          countGpuCase();
+        }
+  });
+
+  it("keras.sparseCategoricalCrossentropy and keras.binaryCrossentropy", async () => {
+    const xent = await gpu();
+    const random = rng(25);
+    for (const fromLogits of [false, true]) {
+      const pred = fromLogits ? randomFloats(40 * 9, random, 4) : Float32Array.from({ length: 40 * 9 }, () => random());
+      const t = randomInts(40, random, 9);
+      const got = await xent.keras.sparseCategoricalCrossentropy(xent.tensor(t, [40]), xent.tensor(pred, [40, 9]), { fromLogits }).read();
+      expectClose(
+        got,
+        [ref.keras.sparseCategoricalCrossentropy(ref.refTensor(t, [40]), ref.refTensor(pred, [40, 9]), { fromLogits })],
+        kTol,
+        `keras sparse ${fromLogits}`,
+      );
+      for (const labelSmoothing of [0, 0.1]) {
+        const y = Float32Array.from({ length: 40 * 9 }, () => Math.round(random()));
+        const probs = Float32Array.from(pred);
+        if (!fromLogits) probs.set([0, 1]);
+        const bce = await xent.keras
+          .binaryCrossentropy(xent.tensor(y, [40, 9]), xent.tensor(probs, [40, 9]), { fromLogits, labelSmoothing })
+          .read();
+        expectClose(
+          bce,
+          [ref.keras.binaryCrossentropy(ref.refTensor(y, [40, 9]), ref.refTensor(probs, [40, 9]), { fromLogits, labelSmoothing })],
+          kTol,
+          `keras BCE ${fromLogits} ${labelSmoothing}`,
+        );
+      }
+      countGpuCase(3);
+    }
+  });
+
+  it("logLoss: number labels, explicit labels, three classes", async () => {
+    const xent = await gpu();
+    const yPred = [
+      [0.2, 0.7, 0.1],
+      [0.6, 0.2, 0.2],
+      [0.6, 0.1, 0.3],
+      [0, 0, 1],
+    ];
+    const yTrue = [10, 2, 7, 7];
+    const got = await xent.logLoss(yTrue, xent.tensor(new Float32Array(yPred.flat()), [4, 3])).read();
+    expectClose(got, [ref.logLoss(yTrue, yPred, { eps: 2 ** -23 })], kTol, "logLoss 3 classes");
+    const withLabels = await xent
+      .logLoss(["b", "b"], xent.tensor(new Float32Array([0.3, 0.7, 0.4, 0.6]), [2, 2]), { labels: ["a", "b"] })
+      .read();
+    expect(withLabels[0]).toBeCloseTo(-(Math.log(0.7) + Math.log(0.6)) / 2, 6);
+    countGpuCase(2);
+  });
+});
