@@ -1,7 +1,7 @@
 // A user's `npm install` works: build, pack, install the tarball in a temp project and import it
 // from plain Node (no bundler) to run one op on Dawn.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -46,5 +46,35 @@ process.exit(0);
   const out = run("node", ["main.js"], app);
   const { gpu, cpu } = JSON.parse(out.trim().split("\n").pop() as string) as { gpu: number; cpu: number };
   expect(gpu).toBeCloseTo(cpu, 5);
-  expect(readdirSync(join(app, "node_modules", "webgpu-xent", "dist"))).toContain("index.js");
+  const dist = join(app, "node_modules", "webgpu-xent", "dist");
+  expect(readdirSync(dist)).toContain("index.js");
+
+  // The published declarations are the API: one bundled .d.ts per entry point, no internals.
+  const declarations = readdirSync(dist).filter((f) => f.endsWith(".d.ts"));
+  expect(declarations.sort()).toEqual(["index.d.ts", "reference.d.ts"]);
+  for (const f of declarations) {
+    const text = readFileSync(join(dist, f), "utf8");
+    for (const internal of ["scratch", "readBack", "alias", "inheritFrom", "XentContext", "XentCore", "placeholder", "assertUsable", "Recording"])
+      expect(text, `${f} mentions ${internal}`).not.toMatch(new RegExp(`\\b${internal}\\b`));
+  }
+  // ... and they type-check a user's program (strict, against the installed package).
+  writeFileSync(
+    join(app, "use.ts"),
+    `import { Xent, type CrossEntropyOptions, type Tensor } from "webgpu-xent";
+import { crossEntropy, refTensor } from "webgpu-xent/reference";
+const xent: Xent = await Xent.create();
+const options: CrossEntropyOptions = { reduction: "sum", labelSmoothing: 0.1 };
+const loss: Tensor<"f32"> = xent.crossEntropy(xent.tensor([1, 2], [1, 2]), xent.tensor(new Int32Array([1])), options);
+const values: Float32Array = await loss.read();
+console.log(values, crossEntropy(refTensor([1, 2], [1, 2]), refTensor([1])).data);
+`,
+  );
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", noEmit: true, types: [], typeRoots: [] },
+      files: ["use.ts", join(root, "node_modules", "@webgpu", "types", "dist", "index.d.ts")],
+    }),
+  );
+  run("node", [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], app);
 });
