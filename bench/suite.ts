@@ -161,8 +161,9 @@ export async function runSuite(
           const vecPerGroup = wg * perLane;
           if (vecPerGroup > vecs * 4 && perLane > 4) continue;
           const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup), logits.buffer, scratch, vecs, vecPerGroup);
-          const k = await batchSize(timer, r.record, targetMs / 3, () => {});
-          const ms = await timer.time(r.record, k, 3);
+          const record = (e: GPUCommandEncoder): void => r.record(e);
+          const k = await batchSize(timer, record, targetMs / 3, () => {});
+          const ms = await timer.time(record, k, 3);
           r.destroy();
           const choice = { kind: copy ? ("copy" as const) : ("read" as const), wg, vecPerGroup, ms };
           choices.push(choice);
@@ -170,8 +171,9 @@ export async function runSuite(
         }
       const chosen = best as RooflineChoice;
       const r = rooflineRecorder(device, roofline(copy, chosen.wg, chosen.vecPerGroup), logits.buffer, scratch, vecs, chosen.vecPerGroup);
-      const k = await batchSize(timer, r.record, targetMs, () => {});
-      chosen.ms = await timer.time(r.record, k, reps);
+      const record = (e: GPUCommandEncoder): void => r.record(e);
+      const k = await batchSize(timer, record, targetMs, () => {});
+      chosen.ms = await timer.time(record, k, reps);
       r.destroy();
       rooflines[`${shape.join("x")}:${dtype}:${chosen.kind}`] = choices;
       return chosen;

@@ -81,9 +81,11 @@ async function run(xent: Xent, n: number, c: number, calls: number, onProgress: 
       for (let i = 0; i < cpu.length; i++)
         result.maxAbsError = Math.max(result.maxAbsError, Math.abs((gpu[i] as number) - (cpu[i] as number)));
     } else {
-      result.gpuLoss = gpu[0] as number;
-      result.cpuLoss = ref.crossEntropy(input, ref.refTensor(labels, [n])).data[0] as number;
-      result.maxAbsError = Math.abs(result.gpuLoss - result.cpuLoss);
+      const gpuLoss = gpu[0] ?? NaN;
+      const cpuLoss = ref.crossEntropy(input, ref.refTensor(labels, [n])).data[0] ?? NaN;
+      result.gpuLoss = gpuLoss;
+      result.cpuLoss = cpuLoss;
+      result.maxAbsError = Math.abs(gpuLoss - cpuLoss);
     }
     out.push(result);
   }

@@ -38,15 +38,16 @@ export function checkTensor(ctx: XentContext, value: unknown, argName: string, d
   if (!(value instanceof Tensor)) {
     throw new TypeError(`${argName}: expected a Tensor (from xent.tensor() or xent.wrap()), got ${describe(value)}`);
   }
-  value.assertAlive(argName);
-  if (value.device !== ctx.device) {
+  const tensor = value as Tensor;
+  tensor.assertAlive(argName);
+  if (tensor.device !== ctx.device) {
     throw new TypeError(`${argName}: the tensor belongs to another GPUDevice than this Xent's`);
   }
-  if (!dtypes.includes(value.dtype)) {
+  if (!dtypes.includes(tensor.dtype)) {
     const list = dtypes.length > 1 ? `${dtypes.slice(0, -1).join(", ")} or ${dtypes[dtypes.length - 1]}` : dtypes[0];
-    throw new TypeError(`${argName}: expected dtype ${list}, got ${value.dtype}`);
+    throw new TypeError(`${argName}: expected dtype ${list}, got ${tensor.dtype}`);
   }
-  return value;
+  return tensor;
 }
 
 export function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {

@@ -70,7 +70,7 @@ export function toBfloat16Bits(values: ArrayLike<number>): Uint16Array {
 
 /** The f32 values of f16 bit patterns. */
 export function fromFloat16Bits(bits: ArrayLike<number>): Float32Array {
-  return Float32Array.from(bits as ArrayLike<number>, (h) => {
+  return Float32Array.from(bits, (h) => {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const mant = h & 0x3ff;
@@ -82,6 +82,6 @@ export function fromFloat16Bits(bits: ArrayLike<number>): Float32Array {
 
 /** The f32 values of bf16 bit patterns. */
 export function fromBfloat16Bits(bits: ArrayLike<number>): Float32Array {
-  const words = Uint32Array.from(bits as ArrayLike<number>, (h) => (h & 0xffff) << 16);
+  const words = Uint32Array.from(bits, (h) => (h & 0xffff) << 16);
   return new Float32Array(words.buffer);
 }

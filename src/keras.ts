@@ -256,7 +256,7 @@ export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], y
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const classes = sortedLabels(opts.labels ?? yTrue);
   const index = new Map(classes.map((l, i) => [l, i]));
-  const encoded = Int32Array.from(yTrue, (l, i) => {
+  const encoded = Int32Array.from(yTrue, (l: string | number, i) => {
     const c = index.get(l);
     if (c === undefined) throw new RangeError(`${op}: yTrue[${i}] = ${JSON.stringify(l)} is not one of labels ${JSON.stringify(classes)}`);
     return c;

@@ -78,11 +78,7 @@ export type BindingValues<B> = { [K in RequiredKeys<B>]: Bindable } & { [K in Op
 
 export type UniformValues<U> = { [K in keyof U]: number };
 
-type OverrideValue<S> = S extends { kind: "bool" }
-  ? boolean
-  : S extends { kind: "enum"; values: readonly (infer V)[] }
-    ? V
-    : number;
+type OverrideValue<S> = S extends { kind: "bool" } ? boolean : S extends { kind: "enum"; values: readonly (infer V)[] } ? V : number;
 type SettableKeys<O> = { [K in keyof O]: O[K] extends { kind: "derived" } ? never : K }[keyof O];
 
 /** Override values by name; one left out takes its declared default. */
@@ -120,8 +116,14 @@ export function enumConstantName(override: string, value: string): string {
   return `${override}_${value.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
-function wgslHeader(spec: KernelSpec<Record<string, UniformType>, Record<string, BindingSpec>, Record<string, OverrideSpec>, string>): string {
-  const lines = [`// ${spec.name}: generated from its declaration in TypeScript (src/kernel-descriptor.ts).`, "struct Params {", "  groups: u32,"];
+function wgslHeader(
+  spec: KernelSpec<Record<string, UniformType>, Record<string, BindingSpec>, Record<string, OverrideSpec>, string>,
+): string {
+  const lines = [
+    `// ${spec.name}: generated from its declaration in TypeScript (src/kernel-descriptor.ts).`,
+    "struct Params {",
+    "  groups: u32,",
+  ];
   for (const [name, type] of Object.entries(spec.uniforms)) lines.push(`  ${name}: ${type},`);
   lines.push("}", "", "@group(0) @binding(0) var<uniform> params: Params;");
   Object.entries(spec.bindings).forEach(([name, b], i) => {

@@ -50,7 +50,9 @@ export function bindGroupLayoutOf(device: GPUDevice, kernel: Kernel): GPUBindGro
   const cache = cacheOf(device);
   let layout = cache.layouts.get(kernel.name);
   if (!layout) {
-    const storage = Object.values(kernel.bindings).map((b) => (b.access === "read" ? "read-only-storage" : "storage") as GPUBufferBindingType);
+    const storage = Object.values(kernel.bindings).map(
+      (b) => (b.access === "read" ? "read-only-storage" : "storage") as GPUBufferBindingType,
+    );
     layout = device.createBindGroupLayout({
       label: `xent:${kernel.name}:layout`,
       entries: (["uniform", ...storage] as GPUBufferBindingType[]).map((type, binding) => ({

@@ -96,10 +96,12 @@ export class Recording {
     return buffer;
   }
 
-  dispatch<U extends Record<string, UniformType>, B extends Record<string, BindingSpec>, O extends Record<string, OverrideSpec>, E extends string>(
-    kernel: Kernel<U, B, O, E>,
-    d: Dispatch<U, B, O, E>,
-  ): void {
+  dispatch<
+    U extends Record<string, UniformType>,
+    B extends Record<string, BindingSpec>,
+    O extends Record<string, OverrideSpec>,
+    E extends string,
+  >(kernel: Kernel<U, B, O, E>, d: Dispatch<U, B, O, E>): void {
     if (d.workgroups === 0) return;
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y] = foldWorkgroups(d.workgroups, maxPerDim);
@@ -116,7 +118,11 @@ export class Recording {
       if (!b) throw new Error(`${kernel.name}: binding ${name} not set`);
       entries.push({ binding: i + 1, resource: "buffer" in b ? b : { buffer: b } });
     });
-    const bindGroup = this.device.createBindGroup({ label: `xent:${kernel.name}`, layout: bindGroupLayoutOf(this.device, generic), entries });
+    const bindGroup = this.device.createBindGroup({
+      label: `xent:${kernel.name}`,
+      layout: bindGroupLayoutOf(this.device, generic),
+      entries,
+    });
     const subgroups = d.subgroups ?? false;
     const values: Record<string, unknown> = { ...d.constants };
     if ("SUBGROUPS" in kernel.overrides) values.SUBGROUPS = subgroups;

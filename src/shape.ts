@@ -69,5 +69,5 @@ export function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-  return `a ${(value as object).constructor?.name ?? typeof value}`;
+  return `a ${value.constructor?.name ?? typeof value}`;
 }

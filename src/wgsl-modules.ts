@@ -49,7 +49,12 @@ const kEnableLine = /^enable [^;]+;\s*$/gm;
 
 /** The modules a source names in its `// @use` lines. */
 export function usesOf(source: string): string[] {
-  return [...source.matchAll(kUseLine)].flatMap((m) => (m[1] ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  return [...source.matchAll(kUseLine)].flatMap((m) =>
+    (m[1] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 function moduleSource(name: string, subgroups: boolean, from: string): string {

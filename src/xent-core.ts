@@ -96,7 +96,7 @@ export class XentCore implements XentContext, TensorOwner {
   /** A zero-copy view of a caller's GPUBuffer (needs STORAGE usage; COPY_SRC to read()). Not freed by destroy(). */
   wrap<D extends DType>(buffer: GPUBuffer, shape: readonly number[], dtype: D): Tensor<D> {
     this.assertUsable("wrap()");
-    if (!buffer || typeof (buffer as GPUBuffer).mapAsync !== "function")
+    if (!buffer || typeof buffer.mapAsync !== "function")
       throw new TypeError(`wrap: buffer: expected a GPUBuffer, got ${describe(buffer)}`);
     checkShape(shape, "wrap: shape");
     if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);

@@ -51,15 +51,19 @@ export class Xent {
    */
   static async create(options: CreateOptions = {}): Promise<Xent> {
     const { device } = await requestXentDevice(options);
-    return new Xent(new XentCore(device, true, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes));
+    return new Xent(
+      new XentCore(device, true, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes),
+    );
   }
 
   /** Shares a caller's device (TF.js, ONNX Runtime Web, your app). `destroy()` will not destroy it. */
   static fromDevice(device: GPUDevice, options: Pick<CreateOptions, "adapterKind" | "useSubgroups" | "maxBindingBytes"> = {}): Xent {
-    if (!device || typeof (device as GPUDevice).createComputePipeline !== "function") {
+    if (!device || typeof device.createComputePipeline !== "function") {
       throw new TypeError(`Xent.fromDevice: expected a GPUDevice, got ${describe(device)}`);
     }
-    return new Xent(new XentCore(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes));
+    return new Xent(
+      new XentCore(device, false, checkAdapterKind(options.adapterKind), options.useSubgroups !== false, options.maxBindingBytes),
+    );
   }
 
   /** The GPUDevice the ops run on (share it with your own pipelines). */

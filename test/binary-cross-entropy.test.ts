@@ -70,4 +70,3 @@ describe("binaryCrossEntropy and binaryCrossEntropyWithLogits", () => {
     }
   });
 });
-

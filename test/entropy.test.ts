@@ -5,7 +5,6 @@ import { expectClose } from "./helpers/compare.js";
 import { countGpuCase, gpu } from "./helpers/gpu.js";
 import { randomFloats, rng, shapeSize } from "./helpers/random.js";
 
-
 describe("entropy", () => {
   it("from probabilities and from logits, any dim, nats and bits, masked classes", async () => {
     const xent = await gpu();
@@ -43,4 +42,3 @@ describe("entropy", () => {
     expect(allMasked[0]).toBeNaN();
   });
 });
-

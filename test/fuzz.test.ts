@@ -116,18 +116,18 @@ function call(xent: Xent, r: Rand): Outcome {
       case "softmax":
       case "logSoftmax": {
         const out = op === "softmax" ? xent.softmax(x as Tensor, opts) : xent.logSoftmax(x as Tensor, opts);
-        return { tensors: [out], expected: () => (op === "softmax" ? ref.softmax : ref.logSoftmax)(refOf(x), opts as never).data };
+        return { tensors: [out], expected: () => (op === "softmax" ? ref.softmax : ref.logSoftmax)(refOf(x), opts).data };
       }
       case "sigmoid":
         return {
-          tensors: [xent.sigmoid(x as Tensor, r() < 0.1 ? (opts as never) : undefined)],
+          tensors: [xent.sigmoid(x as Tensor, r() < 0.1 ? opts : undefined)],
           expected: () => ref.sigmoid(refOf(x)).data,
         };
       case "crossEntropy":
       case "crossEntropyRows": {
         const out = xent.crossEntropy(x as Tensor, y as Tensor, opts);
         return sameF32 && !("zLoss" in opts) && !("softcap" in opts)
-          ? { tensors: [out], expected: () => ref.crossEntropy(refOf(x), refOf(y), opts as never).data }
+          ? { tensors: [out], expected: () => ref.crossEntropy(refOf(x), refOf(y), opts).data }
           : { tensors: [out] };
       }
       case "nllLoss":
@@ -136,11 +136,11 @@ function call(xent: Xent, r: Rand): Outcome {
         return { tensors: [xent.binaryCrossEntropy(x as Tensor, y as Tensor, opts)] };
       case "bceLogits": {
         const out = xent.binaryCrossEntropyWithLogits(x as Tensor, y as Tensor, opts);
-        return { tensors: [out], expected: () => ref.binaryCrossEntropyWithLogits(refOf(x), refOf(y), opts as never).data };
+        return { tensors: [out], expected: () => ref.binaryCrossEntropyWithLogits(refOf(x), refOf(y), opts).data };
       }
       case "klDiv": {
         const out = xent.klDiv(x as Tensor, y as Tensor, opts);
-        return { tensors: [out], expected: () => ref.klDiv(refOf(x), refOf(y), opts as never).data };
+        return { tensors: [out], expected: () => ref.klDiv(refOf(x), refOf(y), opts).data };
       }
       case "entropy": {
         const out = xent.entropy(x as Tensor, { ...opts, fromLogits: r() < 0.5 });
@@ -152,10 +152,10 @@ function call(xent: Xent, r: Rand): Outcome {
       }
       case "keras": {
         const k = pick(r, ["categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy"] as const);
-        return { tensors: [xent.keras[k](y as Tensor, x as Tensor, { fromLogits: r() < 0.5, axis: opts.dim as number } as never)] };
+        return { tensors: [xent.keras[k](y as Tensor, x as Tensor, { fromLogits: r() < 0.5, axis: opts.dim as number })] };
       }
       case "logLoss":
-        return { tensors: [xent.logLoss(pick(r, [["a", "b"], [1, 2, 1], [], ["x"], [null]]) as never, x as Tensor, opts as never)] };
+        return { tensors: [xent.logLoss(pick(r, [["a", "b"], [1, 2, 1], [], ["x"], [null]]) as never, x as Tensor, opts)] };
     }
   }
 }

@@ -17,7 +17,9 @@ describe("Keras and scikit-learn losses", () => {
     ] as [number[], number][])
       for (const fromLogits of [false, true])
         for (const labelSmoothing of [0, 0.2]) {
-          const pred = fromLogits ? randomFloats(shapeSize(shape), random, 4) : Float32Array.from({ length: shapeSize(shape) }, () => random());
+          const pred = fromLogits
+            ? randomFloats(shapeSize(shape), random, 4)
+            : Float32Array.from({ length: shapeSize(shape) }, () => random());
           if (!fromLogits) pred[0] = 0; // clipped to 1e-7
           const yt = new Float32Array(shapeSize(shape));
           const oneHot = Float32Array.from(

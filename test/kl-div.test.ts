@@ -36,4 +36,3 @@ describe("klDiv", () => {
     expect(Array.from(edge.slice(1))).toEqual([0, 1]);
   });
 });
-

@@ -54,7 +54,17 @@ process.exit(0);
   expect(declarations.sort()).toEqual(["index.d.ts", "reference.d.ts"]);
   for (const f of declarations) {
     const text = readFileSync(join(dist, f), "utf8");
-    for (const internal of ["scratch", "readBack", "alias", "inheritFrom", "XentContext", "XentCore", "placeholder", "assertUsable", "Recording"])
+    for (const internal of [
+      "scratch",
+      "readBack",
+      "alias",
+      "inheritFrom",
+      "XentContext",
+      "XentCore",
+      "placeholder",
+      "assertUsable",
+      "Recording",
+    ])
       expect(text, `${f} mentions ${internal}`).not.toMatch(new RegExp(`\\b${internal}\\b`));
   }
   // ... and they type-check a user's program (strict, against the installed package).
@@ -72,7 +82,15 @@ console.log(values, crossEntropy(refTensor([1, 2], [1, 2]), refTensor([1])).data
   writeFileSync(
     join(app, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", noEmit: true, types: [], typeRoots: [] },
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        noEmit: true,
+        types: [],
+        typeRoots: [],
+      },
       files: ["use.ts", join(root, "node_modules", "@webgpu", "types", "dist", "index.d.ts")],
     }),
   );

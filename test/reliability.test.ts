@@ -178,9 +178,7 @@ describe("limits", () => {
     const x = xent.tensor(new Float32Array(4), [1, 4]);
     // An output past the limit (a fake shape, via a wrapped view) is refused before any GPU work.
     expect(() => xent.softmax(xent.wrap(xent.device.createBuffer({ size: 16, usage: 0x80 }), [0], "f32"))).not.toThrow();
-    expect(() =>
-      coreOf(xent).output([limit / 4 + 4], "f32", "softmax"),
-    ).toThrow(
+    expect(() => coreOf(xent).output([limit / 4 + 4], "f32", "softmax")).toThrow(
       new RegExp(
         `softmax: a \\[${limit / 4 + 4}\\] f32 tensor needs ${limit + 16} bytes, more than this device's max(StorageBufferBinding|Buffer)Size \\(${limit} bytes\\)`,
       ),

@@ -25,7 +25,7 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-cases.json", i
 const decode = (s: Stored): number[] =>
   s.data.map((v) => (typeof v === "string" ? (v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity) : v));
 const arg = (c: Case, name: string): ref.RefTensor | undefined =>
-  c.args[name] ? ref.refTensor(decode(c.args[name] as Stored), (c.args[name] as Stored).shape) : undefined;
+  c.args[name] ? ref.refTensor(decode(c.args[name]), c.args[name].shape) : undefined;
 const isProbTarget = (c: Case): boolean =>
   JSON.stringify(c.args.target?.shape) === JSON.stringify(c.args.logits?.shape) && c.op.startsWith("crossEntropy");
 

@@ -10,7 +10,7 @@ let cases = 0;
 let adapterName = "unknown";
 
 export function gpu(): Promise<Xent> {
-  shared ??= Xent.create().then(async (xent) => {
+  shared ??= Xent.create().then((xent) => {
     adapterName = describeAdapter(xent.device);
     return xent;
   });
