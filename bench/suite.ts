@@ -4,6 +4,7 @@
  * run, and (where a TF.js runner is given) against TensorFlow.js's WebGPU backend.
  */
 import { toFloat16Bits, type Tensor, type Xent } from "../src/index.js";
+import { kOpRegistry, seededRandom, uploadCase, type BenchFloor } from "../src/op-registry.js";
 import rooflineWgsl from "./shaders/roofline.wgsl?raw";
 import { makeTimer, median, type Timer, type TimingSource } from "./timing.js";
 
@@ -27,11 +28,12 @@ export interface BenchRow {
   shape: Shape2;
   /** The logits' dtype (f16: packed 16-bit, half the bytes read). */
   dtype: "f32" | "f16";
-  op: "softmax" | "crossEntropy" | "crossEntropyWithGrad" | "entropy" | "klDiv" | "binaryCrossEntropyWithLogits";
+  /** The registered op's name (src/op-registry.ts). */
+  op: string;
   ms: number;
   /** Bytes the op must move at least (read logits; + write for softmax / grad) per ms → GB/s. */
   gbps: number;
-  roofline: "read" | "copy" | "read+copy" | "2×read";
+  roofline: BenchFloor;
   rooflineMs: number;
   /** ms / rooflineMs: 1.0 is the floor. */
   ratio: number;
@@ -138,13 +140,11 @@ export async function runSuite(
 
   async function benchShape(shape: Shape2, dtype: "f32" | "f16"): Promise<BenchRow[]> {
     const out: BenchRow[] = [];
-    const [n, c] = shape;
-    const count = n * c;
+    const [n, c0] = shape;
+    const count = n * c0;
     const bytes = count * (dtype === "f16" ? 2 : 4);
     const logitsData = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.618) * 4);
-    const labelsData = Int32Array.from({ length: n }, (_, i) => (i * 7919) % c);
     const logits = dtype === "f16" ? xent.tensor(toFloat16Bits(logitsData), shape, "f16") : xent.tensor(logitsData, shape);
-    const labels = xent.tensor(labelsData, [n]);
     const vecs = Math.ceil(bytes / 16);
     const scratch = device.createBuffer({
       size: Math.max(16, vecs * 16 * (dtype === "f16" ? 2 : 1)),
@@ -184,104 +184,62 @@ export async function runSuite(
       `[${shape}] ${dtype} roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup})`,
     );
 
-    interface Op {
-      op: BenchRow["op"];
-      run: (encoder: GPUCommandEncoder) => Tensor[];
-      bytes: number;
-      roofline: BenchRow["roofline"];
-      rooflineMs: number;
-    }
-    const all: Op[] = [
-      {
-        op: "crossEntropy",
-        run: (encoder) => [xent.crossEntropy(logits, labels, { encoder })],
-        bytes,
-        roofline: "read",
-        rooflineMs: read.ms,
-      },
-      { op: "softmax", run: (encoder) => [xent.softmax(logits, { encoder })], bytes: 2 * bytes, roofline: "copy", rooflineMs: copy.ms },
-      {
-        op: "crossEntropyWithGrad",
-        run: (encoder) => {
-          const { loss, grad } = xent.crossEntropyWithGrad(logits, labels, { encoder });
-          return [loss, grad];
-        },
-        // Two reads of the logits (row pass, gradient pass) and one write of the (f32) gradient;
-        // the floor: a read pass plus a copy of as many bytes as the gradient.
-        bytes: 2 * bytes + count * 4,
-        roofline: "read+copy",
-        rooflineMs: read.ms + copy.ms * (dtype === "f16" ? 2 : 1),
-      },
-    ];
-    // The other losses, f32 only: entropy reads the logits once; KL and BCE read two tensors of their size.
-    const target = dtype === "f32" ? xent.softmax(logits) : undefined;
-    if (target) {
-      all.push(
-        {
-          op: "entropy",
-          run: (encoder) => [xent.entropy(logits, { fromLogits: true, reduction: "mean", encoder })],
-          bytes,
-          roofline: "read",
-          rooflineMs: read.ms,
-        },
-        {
-          op: "klDiv",
-          run: (encoder) => [xent.klDiv(logits, target, { reduction: "batchmean", encoder })],
-          bytes: 2 * bytes,
-          roofline: "2×read",
-          rooflineMs: 2 * read.ms,
-        },
-        {
-          op: "binaryCrossEntropyWithLogits",
-          run: (encoder) => [xent.binaryCrossEntropyWithLogits(logits, target, { encoder })],
-          bytes: 2 * bytes,
-          roofline: "2×read",
-          rooflineMs: 2 * read.ms,
-        },
-      );
-    }
-    // softmax of f16 writes f32: no single roofline kernel matches it, so it is measured on f32 only.
-    const ops = dtype === "f16" ? all.filter((o) => o.op !== "softmax") : all;
+    // Every registered op (src/op-registry.ts) on a case of this shape, judged against its floor.
+    const floorMs: Record<BenchFloor, number> = {
+      read: read.ms,
+      copy: copy.ms,
+      // A read pass plus writing the (f32) gradient: a copy of as many bytes (twice the f16 logits').
+      "read+copy": read.ms + copy.ms * (dtype === "f16" ? 2 : 1),
+      "2×read": 2 * read.ms,
+    };
+    // Floors with a write of f32 outputs match no single roofline kernel for f16 input: f32 only.
+    const ops = kOpRegistry.filter((o) => o.dtypes.includes(dtype) && (dtype === "f32" || o.bench !== "copy"));
     for (const o of ops) {
+      const c = o.sample(seededRandom(n * 31 + c0), n, c0, o.variants[0] as string);
+      const up = uploadCase(xent, c, dtype, toFloat16Bits);
       const outs: Tensor[] = [];
-      const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(encoder));
+      const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(xent, up.inputs, { ...up.options, encoder }));
       const cleanup = (): void => void outs.splice(0).forEach((t) => t.destroy());
       const k = await batchSize(timer, record, targetMs, cleanup);
       const ms = await timer.time(record, k, reps, cleanup);
       const wallMs = await wallTimer.time(record, 1, Math.min(reps, 10), cleanup);
+      up.destroy();
+      // The bytes the op must move at least: its inputs once, and an f32 output as large as the input if its floor writes one.
+      const moved =
+        c.inputs.reduce((sum, a, i) => sum + a.data.length * (i === 0 ? bytes / count : 4), 0) +
+        (o.bench === "copy" || o.bench === "read+copy" ? count * 4 : 0);
+      const rooflineMs = floorMs[o.bench];
       const row: BenchRow = {
         env: options.env,
         shape,
         dtype,
-        op: o.op,
+        op: o.name,
         ms,
-        gbps: o.bytes / ms / 1e6,
-        roofline: o.roofline,
-        rooflineMs: o.rooflineMs,
-        ratio: ms / o.rooflineMs,
+        gbps: moved / ms / 1e6,
+        roofline: o.bench,
+        rooflineMs,
+        ratio: ms / rooflineMs,
         wallMs,
         timing: timer.source,
         k,
         reps,
       };
       // TF.js is timed on the two ops it has a counterpart for.
-      if (options.tf && (o.op === "crossEntropy" || o.op === "softmax") && dtype === "f32") {
+      if (options.tf && (o.name === "crossEntropy" || o.name === "softmax") && dtype === "f32") {
         const tfReps = 10;
         row.tfjsMs =
-          o.op === "crossEntropy"
-            ? await options.tf.crossEntropy(shape, logitsData, labelsData, tfReps)
-            : await options.tf.softmax(shape, logitsData, tfReps);
+          o.name === "crossEntropy"
+            ? await options.tf.crossEntropy(shape, c.inputs[0]?.data as Float32Array, c.inputs[1]?.data as Int32Array, tfReps)
+            : await options.tf.softmax(shape, c.inputs[0]?.data as Float32Array, tfReps);
         row.speedupVsTfjs = row.tfjsMs / wallMs;
       }
       out.push(row);
       log(
-        `[${shape}] ${dtype} ${o.op}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.roofline} roofline)` +
+        `[${shape}] ${dtype} ${o.name}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.bench} roofline)` +
           (row.tfjsMs ? `, wall ${wallMs.toFixed(2)} ms vs TF.js ${row.tfjsMs.toFixed(2)} ms: ${row.speedupVsTfjs?.toFixed(1)}x` : ""),
       );
     }
     logits.destroy();
-    labels.destroy();
-    target?.destroy();
     scratch.destroy();
     return out;
   }

@@ -35,6 +35,18 @@ export interface OpCase {
 
 export type Random = () => number;
 
+/** Seeded random numbers in [0, 1) (mulberry32), so every case reproduces. */
+export function seededRandom(seed: number): Random {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** How an op's time is judged in the benchmark: the bytes it must at least move. */
 export type BenchFloor = "read" | "copy" | "read+copy" | "2×read";
 
@@ -55,8 +67,8 @@ export interface RegisteredOp {
   reference(c: OpCase): ArrayLike<number>[];
   /** |gpu − ref| ≤ atol + rtol·|ref|. */
   readonly tolerance: { atol: number; rtol: number };
-  /** Benchmarked against this floor (see bench/suite.ts); absent: not benchmarked. */
-  readonly bench?: BenchFloor;
+  /** The floor the benchmark judges it against (see bench/suite.ts): the bytes it must at least move. */
+  readonly bench: BenchFloor;
 }
 
 const floats = (random: Random, n: number, scale = 4): Float32Array => Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
@@ -110,6 +122,42 @@ function crossEntropyCase(random: Random, rows: number, classes: number, variant
   }
 }
 
+type KerasName = "categoricalCrossentropy" | "sparseCategoricalCrossentropy" | "binaryCrossentropy";
+
+/**
+ * A Keras-named loss: (yTrue, yPred) in Keras' order, yPred probabilities (variant "probabilities",
+ * with `probabilityOptions`) or logits ("from logits").
+ */
+function kerasEntry(
+  name: KerasName,
+  optionChecks: RegisteredOp["optionChecks"],
+  probabilities: (random: Random, rows: number, classes: number) => Float32Array,
+  yTrue: (random: Random, rows: number, classes: number) => HostArray,
+  probabilityOptions: Record<string, unknown>,
+): RegisteredOp {
+  return {
+    name: `keras.${name}`,
+    optionChecks,
+    dtypes: ["f32"],
+    variants: ["probabilities", "from logits"],
+    sample: (random, rows, classes, variant) => {
+      const logits = variant === "from logits";
+      const pred = logits ? floats(random, rows * classes) : probabilities(random, rows, classes);
+      return {
+        inputs: [{ data: pred, shape: [rows, classes] }, yTrue(random, rows, classes)],
+        tensorOptions: {},
+        options: logits ? { fromLogits: true } : probabilityOptions,
+      };
+    },
+    // The float input whose dtype varies is yPred, listed first.
+    run: (xent, [pred, y], o) => [xent.keras[name](y as Tensor, pred as Tensor, o)],
+    reference: (c) => [[ref.keras[name](refOf(input(c, 1)), refOf(input(c, 0)), c.options)]],
+    tolerance: { atol: 1e-6, rtol: 1e-5 },
+    // Categorical and binary read two tensors of the predictions' size; sparse reads the predictions.
+    bench: name === "sparseCategoricalCrossentropy" ? "read" : "2×read",
+  };
+}
+
 export const kOpRegistry: readonly RegisteredOp[] = [
   {
     name: "softmax",
@@ -139,6 +187,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     run: (xent, [x], o) => [xent.logSoftmax(x as Tensor, o)],
     reference: (c) => one(ref.logSoftmax(refOf(input(c, 0)), c.options)),
     tolerance: { atol: 2e-5, rtol: 2e-5 },
+    bench: "copy",
   },
   {
     name: "sigmoid",
@@ -153,6 +202,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     run: (xent, [x], o) => [xent.sigmoid(x as Tensor, o)],
     reference: (c) => one(ref.sigmoid(refOf(input(c, 0)))),
     tolerance: { atol: 1e-7, rtol: 1e-5 },
+    bench: "copy",
   },
   {
     name: "crossEntropy",
@@ -184,6 +234,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     run: (xent, [x, t], o) => [xent.nllLoss(x as Tensor, t as Tensor, o)],
     reference: (c) => one(ref.nllLoss(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
     tolerance: { atol: 2e-6, rtol: 1e-5 },
+    bench: "read",
   },
   {
     name: "crossEntropyWithGrad",
@@ -218,6 +269,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     run: (xent, [x, y], o) => [xent.binaryCrossEntropy(x as Tensor, y as Tensor, o)],
     reference: (c) => one(ref.binaryCrossEntropy(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
     tolerance: { atol: 1e-6, rtol: 1e-5 },
+    bench: "2×read",
   },
   {
     name: "binaryCrossEntropyWithLogits",
@@ -283,64 +335,28 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     tolerance: { atol: 2e-6, rtol: 2e-5 },
     bench: "read",
   },
-  {
-    name: "keras.categoricalCrossentropy",
-    optionChecks: kKerasOptionChecks,
-    dtypes: ["f32"],
-    variants: ["probabilities, smoothing", "from logits"],
-    sample: (random, rows, classes, variant) => ({
-      inputs: [
-        variant === "from logits"
-          ? { data: floats(random, rows * classes), shape: [rows, classes] }
-          : { data: distributions(random, rows, classes).map((v) => v * 0.99), shape: [rows, classes] },
-        { data: distributions(random, rows, classes), shape: [rows, classes] },
-      ],
-      tensorOptions: {},
-      options: variant === "from logits" ? { fromLogits: true } : { labelSmoothing: 0.1 },
-    }),
-    // Keras' argument order is (yTrue, yPred); the float input that varies is yPred.
-    run: (xent, [pred, y], o) => [xent.keras.categoricalCrossentropy(y as Tensor, pred as Tensor, o)],
-    reference: (c) => [[ref.keras.categoricalCrossentropy(refOf(input(c, 1)), refOf(input(c, 0)), c.options)]],
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-  },
-  {
-    name: "keras.sparseCategoricalCrossentropy",
-    optionChecks: kSparseKerasOptionChecks,
-    dtypes: ["f32"],
-    variants: ["probabilities", "from logits"],
-    sample: (random, rows, classes, variant) => ({
-      inputs: [
-        variant === "from logits"
-          ? { data: floats(random, rows * classes), shape: [rows, classes] }
-          : { data: distributions(random, rows, classes), shape: [rows, classes] },
-        { data: labels(random, rows, classes, false), shape: [rows] },
-      ],
-      tensorOptions: {},
-      options: variant === "from logits" ? { fromLogits: true } : {},
-    }),
-    run: (xent, [pred, y], o) => [xent.keras.sparseCategoricalCrossentropy(y as Tensor, pred as Tensor, o)],
-    reference: (c) => [[ref.keras.sparseCategoricalCrossentropy(refOf(input(c, 1)), refOf(input(c, 0)), c.options)]],
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-  },
-  {
-    name: "keras.binaryCrossentropy",
-    optionChecks: kKerasOptionChecks,
-    dtypes: ["f32"],
-    variants: ["probabilities, smoothing", "from logits"],
-    sample: (random, rows, classes, variant) => ({
-      inputs: [
-        variant === "from logits"
-          ? { data: floats(random, rows * classes), shape: [rows, classes] }
-          : { data: uniform(random, rows * classes), shape: [rows, classes] },
-        { data: uniform(random, rows * classes).map(Math.round), shape: [rows, classes] },
-      ],
-      tensorOptions: {},
-      options: variant === "from logits" ? { fromLogits: true } : { labelSmoothing: 0.2 },
-    }),
-    run: (xent, [pred, y], o) => [xent.keras.binaryCrossentropy(y as Tensor, pred as Tensor, o)],
-    reference: (c) => [[ref.keras.binaryCrossentropy(refOf(input(c, 1)), refOf(input(c, 0)), c.options)]],
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-  },
+  kerasEntry(
+    "categoricalCrossentropy",
+    kKerasOptionChecks,
+    // Keras renormalises probability rows: these sum to 0.99.
+    (random, rows, classes) => distributions(random, rows, classes).map((v) => v * 0.99),
+    (random, rows, classes) => ({ data: distributions(random, rows, classes), shape: [rows, classes] }),
+    { labelSmoothing: 0.1 },
+  ),
+  kerasEntry(
+    "sparseCategoricalCrossentropy",
+    kSparseKerasOptionChecks,
+    distributions,
+    (random, rows, classes) => ({ data: labels(random, rows, classes, false), shape: [rows] }),
+    {},
+  ),
+  kerasEntry(
+    "binaryCrossentropy",
+    kKerasOptionChecks,
+    (random, rows, classes) => uniform(random, rows * classes),
+    (random, rows, classes) => ({ data: uniform(random, rows * classes).map(Math.round), shape: [rows, classes] }),
+    { labelSmoothing: 0.2 },
+  ),
   {
     name: "logLoss",
     optionChecks: kLogLossOptionChecks,
@@ -363,6 +379,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
       return [[ref.logLoss(Array.from(input(c, 1).data), rows, { labels: c.options.labels as number[], eps: 2 ** -23 })]];
     },
     tolerance: { atol: 1e-6, rtol: 1e-5 },
+    bench: "read",
   },
 ];
 

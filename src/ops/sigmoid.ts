@@ -13,10 +13,7 @@ export const kSigmoidKernel = defineKernel({
   body: sigmoidWgsl,
   // A tensor bound in slices: x_offset is the slice's first element within the bound ranges of x and y.
   uniforms: { size: "u32", x_offset: "u32" },
-  bindings: {
-    x: { type: "array<f32>", access: "read" },
-    y: { type: "array<f32>", access: "read_write" },
-  },
+  bindings: { x: { type: "array<f32>", access: "read" }, y: { type: "array<f32>", access: "read_write" } },
   overrides: {
     WG: { kind: "u32", default: 64 },
     PER_THREAD: { kind: "u32", default: 4 },

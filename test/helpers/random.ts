@@ -1,15 +1,5 @@
 // Seeded random data so every failure reproduces.
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from "../../src/op-registry.js";
 
 export function randomFloats(n: number, random: () => number, scale = 4): Float32Array {
   return Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
