@@ -179,12 +179,7 @@ export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred:
  * keras.losses.sparse_categorical_crossentropy, batch mean, integer class targets. Probabilities:
  * ℓ = log Σ clip(p) − log clip(p_t) (Keras takes softmax of log clip(p)); logits: softmax cross-entropy.
  */
-export function sparseCategoricalCrossentropy(
-  ctx: XentContext,
-  yTrue: unknown,
-  yPred: unknown,
-  options?: SparseKerasOptions,
-): Tensor<"f32"> {
+export function sparseCategoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: SparseKerasOptions) {
   const op = "keras.sparseCategoricalCrossentropy";
   const a = kerasArgs(op, options, kSparseKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
