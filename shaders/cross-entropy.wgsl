@@ -16,9 +16,9 @@
 
 
 fn logit(i: u32) -> f32 {
-  let v = x_at(i);
+  var v = x_at(i);
   if (SOFTCAP) {
-    return soft_cap(v, params.softcap);
+    v = soft_cap(v, params.softcap);
   }
   return v;
 }
@@ -35,30 +35,29 @@ fn load4(k: u32) -> vec4<f32> {
     v = x4_half(k);
   }
   if (SOFTCAP) {
-    return soft_cap4(v, params.softcap);
+    v = soft_cap4(v, params.softcap);
   }
   return v;
 }
 
 fn class_weight(c: u32) -> f32 {
+  var w = 1.0;
   if (HAS_WEIGHT) {
-    return weight[c];
+    w = weight[c];
   }
-  return 1.0;
+  return w;
 }
 
 // The weight each class's gap is counted with (see the header).
 fn gap_weight(c: u32, i: u32) -> f32 {
+  var w = class_weight(c);
   if (PROB_TARGET) {
     let p = bitcast<f32>(targets[i - params.x_offset + params.f32_offset]);
-    // A non-finite probability makes the row NaN (PyTorch's answer then depends on rounding: ±inf or NaN).
-    if ((bitcast<u32>(p) & 0x7fffffffu) >= 0x7f800000u) {
-      return nan();
-    }
     let smoothed = select(p, p * (1.0 - params.smoothing) + params.smoothing / f32(params.classes), SMOOTHING);
-    return class_weight(c) * smoothed;
+    // A non-finite probability makes the row NaN (PyTorch's answer then depends on rounding: ±inf or NaN).
+    w = select(w * smoothed, nan(), (bitcast<u32>(p) & 0x7fffffffu) >= 0x7f800000u);
   }
-  return class_weight(c);
+  return w;
 }
 
 struct RowState {
@@ -106,43 +105,48 @@ fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
 // A lane's state with the gaps (label smoothing, probability targets): with TWO_PASS the max
 // first (lane-scalar.wgsl), then sums against it; otherwise online.
 fn lane_state_gaps(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
+  let stride = params.inner;
+  var r = empty_state();
   if (!TWO_PASS) {
-    var acc = empty_state();
     for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
-      let i = base + c * params.inner;
-      acc = add(acc, logit(i), gap_weight(c, i));
+      let i = base + c * stride;
+      r = add(r, logit(i), gap_weight(c, i));
     }
-    return acc;
-  }
-  let mx = lane_max(base, lane, c0, c1);
-  if (mx.poisoned) {
-    return RowState(Online(mx.m, nan()), Gaps(0.0, nan()));
-  }
-  // Only masked classes in this lane: they add nothing to s (the gaps still count them).
-  let masked = mx.m == neg_inf();
-  var s = 0.0;
-  var gaps = Gaps(0.0, 0.0);
-  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
-    let i = base + c * params.inner;
-    let v = logit(i);
-    let w = gap_weight(c, i);
-    if (!masked) {
-      s += exp(v - mx.m);
+  } else {
+    let mx = lane_max(base, lane, c0, c1);
+    if (mx.poisoned) {
+      r = RowState(Online(mx.m, nan()), Gaps(0.0, nan()));
+    } else {
+      // Only masked classes in this lane: they add nothing to s (the gaps still count them).
+      let masked = mx.m == neg_inf();
+      var s = 0.0;
+      var gaps = Gaps(0.0, 0.0);
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+        let i = base + c * stride;
+        let v = logit(i);
+        let w = gap_weight(c, i);
+        if (!masked) {
+          s += exp(v - mx.m);
+        }
+        gaps.w += w;
+        gaps.d += weighted_gap(w, mx.m, v);
+      }
+      r = RowState(Online(mx.m, s), gaps);
     }
-    gaps.w += w;
-    gaps.d += weighted_gap(w, mx.m, v);
   }
-  return RowState(Online(mx.m, s), gaps);
+  return r;
 }
 
 fn lane_state(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
+  var r = empty_state();
   if (VEC4) {
-    return RowState(lane_state_vec4(base / 4u, lane, c0, c1, 1.0), Gaps(0.0, 0.0));
+    r.on = lane_state_vec4(base / 4u, lane, c0, c1, 1.0);
+  } else if (GAPS) {
+    r = lane_state_gaps(base, lane, c0, c1);
+  } else {
+    r.on = lane_state_scalar(base, lane, c0, c1, 1.0);
   }
-  if (GAPS) {
-    return lane_state_gaps(base, lane, c0, c1);
-  }
-  return RowState(lane_state_scalar(base, lane, c0, c1, 1.0), Gaps(0.0, 0.0));
+  return r;
 }
 
 // A row's class-index target, decided before the row is read: ignored and bad rows skip it.
@@ -152,70 +156,64 @@ struct RowTarget {
 }
 
 fn row_target(in_range: bool, grow: u32, record_bad: bool) -> RowTarget {
-  if (!in_range) {
-    return RowTarget(0u, true);
+  var r = RowTarget(0u, !in_range);
+  if (in_range && !PROB_TARGET) {
+    let ct = class_target(targets[grow], params.ignore_index, params.classes);
+    if (ct.bad && record_bad) {
+      atomicMin(&status[0], grow);
+    }
+    r = RowTarget(ct.index, ct.ignored || ct.bad);
   }
-  if (PROB_TARGET) {
-    return RowTarget(0u, false);
-  }
-  let ct = class_target(targets[grow], params.ignore_index, params.classes);
-  if (ct.bad && record_bad) {
-    atomicMin(&status[0], grow);
-  }
-  return RowTarget(ct.index, ct.ignored || ct.bad);
+  return r;
 }
 
-// Writes the row's loss and denominator (and row statistics) from its merged state.
+// Writes the row's loss and denominator (and row statistics) from its merged state. Kernel
+// functions have one exit: SwiftShader runs what follows a possible early return under a mask.
 fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
-  if (tgt.skip) {
-    row_loss[grow] = 0.0;
-    row_denom[grow] = 0.0;
-    if (WRITE_ROW_STATS) {
-      row_stats[grow] = vec2<f32>(0.0, 0.0);
-    }
-    return;
-  }
+  var loss = 0.0;
+  var denom = 0.0;
+  var stats = vec2<f32>(0.0, 0.0);
   let t = tgt.t;
-  let stride = params.inner;
-  if (LOG_PROBS) {
+  if (!tgt.skip && LOG_PROBS) {
     let w = class_weight(t);
-    row_loss[grow] = -w * x_at(base + t * stride) * params.scale;
-    row_denom[grow] = w;
-    return;
-  }
-  let undefined_row = online_undefined(acc.on);
-  let log_s = log(acc.on.s);
-  let lse = select(acc.on.m + log_s, nan(), undefined_row);
-  if (WRITE_ROW_STATS) {
-    row_stats[grow] = vec2<f32>(lse, acc.gaps.w);
-  }
-  if (undefined_row) {
-    row_loss[grow] = nan();
-    row_denom[grow] = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
-    return;
-  }
-  let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
-  if (PROB_TARGET) {
-    var loss = smoothed_sum;
-    if (Z_LOSS) {
-      loss += params.z_loss * lse * lse;
+    loss = -w * x_at(base + t * params.inner) * params.scale;
+    denom = w;
+  } else if (!tgt.skip) {
+    let undefined_row = online_undefined(acc.on);
+    let log_s = log(acc.on.s);
+    let lse = select(acc.on.m + log_s, nan(), undefined_row);
+    stats = vec2<f32>(lse, acc.gaps.w);
+    let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
+    if (undefined_row) {
+      loss = nan();
+      denom = select(1.0, class_weight(t), HAS_WEIGHT && !PROB_TARGET);
+    } else if (PROB_TARGET) {
+      loss = smoothed_sum;
+      if (Z_LOSS) {
+        loss += params.z_loss * lse * lse;
+      }
+      loss *= params.scale;
+      denom = 1.0;
+    } else {
+      let w_t = class_weight(t);
+      let x_t = logit(base + t * params.inner);
+      // (m - x_t) + log s, never m + log s - x_t: the latter loses every digit at |logit| ~ 1e4.
+      loss = w_t * ((acc.on.m - x_t) + log_s);
+      if (SMOOTHING) {
+        loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(params.classes) * smoothed_sum;
+      }
+      if (Z_LOSS) {
+        loss += params.z_loss * w_t * lse * lse;
+      }
+      loss *= params.scale;
+      denom = w_t;
     }
-    row_loss[grow] = loss * params.scale;
-    row_denom[grow] = 1.0;
-    return;
   }
-  let w_t = class_weight(t);
-  let x_t = logit(base + t * stride);
-  // (m - x_t) + log s, never m + log s - x_t: the latter loses every digit at |logit| ~ 1e4.
-  var loss = w_t * ((acc.on.m - x_t) + log_s);
-  if (SMOOTHING) {
-    loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(params.classes) * smoothed_sum;
+  row_loss[grow] = loss;
+  row_denom[grow] = denom;
+  if (WRITE_ROW_STATS) {
+    row_stats[grow] = stats;
   }
-  if (Z_LOSS) {
-    loss += params.z_loss * w_t * lse * lse;
-  }
-  row_loss[grow] = loss * params.scale;
-  row_denom[grow] = w_t;
 }
 
 @compute @workgroup_size(WG)

@@ -19,25 +19,26 @@ fn rebase_t(a: State, m_to: f32) -> f32 {
   return r * (a.t + (a.on.m - m_to) * a.on.s);
 }
 
+// One exit (SwiftShader runs what follows a possible early return under a mask).
 fn add(a: State, v: f32) -> State {
+  var r = a;
   if (!FROM_LOGITS) {
-    if (v == 0.0) {
-      return a;
-    }
+    // 0 log 0 = 0; a negative or NaN probability makes the row NaN.
     if (is_nan(v) || v < 0.0) {
-      return State(a.on, nan());
+      r.t = nan();
+    } else if (v != 0.0) {
+      r.t = a.t - v * log(v);
     }
-    return State(a.on, a.t - v * log(v));
+  } else if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
+    r = State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
+  } else {
+    r.on = online_add(a.on, v, 1.0);
+    if (v != neg_inf() && !is_nan(r.on.s)) {
+      let d = v - a.on.m;
+      r.t = a.t + exp(d) * d;
+    }
   }
-  if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
-    return State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
-  }
-  let on = online_add(a.on, v, 1.0);
-  if (v == neg_inf() || is_nan(on.s)) {
-    return State(on, a.t);
-  }
-  let d = v - a.on.m;
-  return State(on, a.t + exp(d) * d);
+  return r;
 }
 
 fn merge(a: State, b: State) -> State {

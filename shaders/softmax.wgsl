@@ -11,10 +11,13 @@ fn load1(i: u32) -> f32 {
 }
 
 fn load4(k: u32) -> vec4<f32> {
+  var v: vec4<f32>;
   if (DTYPE == DTYPE_F32) {
-    return x4[k];
+    v = x4[k];
+  } else {
+    v = x4_half(k);
   }
-  return x4_half(k);
+  return v;
 }
 
 fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
@@ -40,7 +43,8 @@ fn row_state(base: u32, lid: u32, lane: u32, c0: u32, c1: u32, in_range: bool) -
   return acc;
 }
 
-// Writes this lane's outputs of classes [c0, c1) from the row's state.
+// Writes this lane's outputs of classes [c0, c1) from the row's state. Kernel functions avoid
+// early returns: SwiftShader runs what follows a possible return under a mask.
 fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
   let undefined_row = online_undefined(acc);
   let log_s = log(acc.s);
@@ -59,21 +63,23 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
         y4[out4 + k] = exp(z) * inv_s;
       }
     }
-    return;
-  }
-  for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
-    let i = base + c * params.inner;
-    let o = i - params.x_offset + params.y_offset;
-    if (undefined_row) {
-      y[o] = nan();
-      continue;
-    }
-    // Subtract the max before scaling by 1/T, so large logits keep their digits.
-    let z = (x_at(i) - acc.m) * params.inv_temp;
-    if (LOG_SOFTMAX) {
-      y[o] = z - log_s;
-    } else {
-      y[o] = exp(z) * inv_s;
+  } else {
+    let stride = params.inner;
+    let inv_t = params.inv_temp;
+    let out_base = base - params.x_offset + params.y_offset;
+    for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+      let o = out_base + c * stride;
+      if (undefined_row) {
+        y[o] = nan();
+        continue;
+      }
+      // Subtract the max before scaling by 1/T, so large logits keep their digits.
+      let z = (x_at(base + c * stride) - acc.m) * inv_t;
+      if (LOG_SOFTMAX) {
+        y[o] = z - log_s;
+      } else {
+        y[o] = exp(z) * inv_s;
+      }
     }
   }
 }

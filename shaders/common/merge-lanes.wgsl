@@ -8,20 +8,21 @@
 var<workgroup> lane_states: array<vec4<f32>, WG>;
 
 fn merge_lanes(acc: vec4<f32>, lid: u32, lane: u32) -> vec4<f32> {
+  var a = acc;
   if (SUBGROUPS) {
-    var a = acc;
     for (var mask = 1u; mask < ROW_THREADS; mask <<= 1u) {
       a = merge_states(a, lane_xor(a, mask));
     }
-    return a;
-  }
-  lane_states[lid] = acc;
-  for (var stride = ROW_THREADS / 2u; stride > 0u; stride >>= 1u) {
-    workgroupBarrier();
-    if (lane < stride) {
-      lane_states[lid] = merge_states(lane_states[lid], lane_states[lid + stride]);
+  } else {
+    lane_states[lid] = acc;
+    for (var stride = ROW_THREADS / 2u; stride > 0u; stride >>= 1u) {
+      workgroupBarrier();
+      if (lane < stride) {
+        lane_states[lid] = merge_states(lane_states[lid], lane_states[lid + stride]);
+      }
     }
+    workgroupBarrier();
+    a = lane_states[lid - lane];
   }
-  workgroupBarrier();
-  return lane_states[lid - lane];
+  return a;
 }
