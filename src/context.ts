@@ -35,6 +35,7 @@ export interface RecordOptions {
 
 /** Throws unless `value` is a live tensor of this context's device with one of `dtypes`. */
 export function checkTensor(ctx: XentContext, value: unknown, argName: string, dtypes: readonly DType[]): Tensor {
+  ctx.assertUsable(argName);
   if (!(value instanceof Tensor)) {
     throw new TypeError(`${argName}: expected a Tensor (from xent.tensor() or xent.wrap()), got ${describe(value)}`);
   }

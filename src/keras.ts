@@ -92,7 +92,7 @@ function runProbCrossEntropy(
     probs.buffer.size,
     `${op}: yPred`,
   );
-  const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target.shape, view.classes, undefined, !encoder);
+  const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target, view.classes, undefined, !encoder);
   return runLoss(ctx, {
     op,
     encoder,
@@ -192,12 +192,14 @@ export function sparseCategoricalCrossentropy(ctx: XentContext, yTrue: unknown, 
       `${op}: yTrue: expected shape ${formatShape(rowShape)} (yPred without the class axis), got ${formatShape(y.shape)}`,
     );
   if (a.fromLogits)
-    return crossEntropy(ctx, pred, y, {
-      dim: axis,
-      reduction: "mean",
-      ignoreIndex: -0x80000000,
-      ...(a.encoder ? { encoder: a.encoder } : {}),
-    });
+    // Keras ignores no class index: every out-of-range one is a bad label.
+    return crossEntropy(
+      ctx,
+      pred,
+      y,
+      { dim: axis, reduction: "mean", ...(a.encoder ? { encoder: a.encoder } : {}) },
+      { ignoreNothing: true },
+    );
   return runProbCrossEntropy(ctx, op, "keras-sparse", pred, y, axis, false, kKerasEpsilon, 0, a.encoder);
 }
 

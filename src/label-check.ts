@@ -23,7 +23,8 @@ export class LabelCheck {
   constructor(
     private readonly device: GPUDevice,
     readonly op: string,
-    readonly targetShape: Shape,
+    /** The class-index targets' shape and dtype (a u32 label is printed as u32). */
+    readonly target: { readonly shape: Shape; readonly dtype: string },
     readonly classes: number,
     readonly ignoreIndex: number | undefined,
     private readonly pooled = false,
@@ -55,8 +56,9 @@ export class LabelCheck {
   errorFor(status: Uint32Array): RangeError | undefined {
     const pos = status[0] ?? kNoBadPosition;
     if (pos === kNoBadPosition) return undefined;
-    const label = (status[1] ?? 0) | 0;
-    const index = unravel(pos, this.targetShape);
+    const bits = status[1] ?? 0;
+    const label = this.target.dtype === "u32" ? bits >>> 0 : bits | 0;
+    const index = unravel(pos, this.target.shape);
     const ignore = this.ignoreIndex === undefined ? "" : ` and not ignoreIndex (${this.ignoreIndex})`;
     return new RangeError(
       `${this.op}: target${index.length > 0 ? formatShape(index) : ""} (flat position ${pos}) is ${label}: ` +

@@ -21,11 +21,13 @@ export function checkShape(shape: unknown, argName: string): asserts shape is Sh
   if (!Array.isArray(shape)) {
     throw new TypeError(`${argName}: expected an array of dimension sizes, got ${describe(shape)}`);
   }
-  shape.forEach((d, i) => {
+  // An index loop, not forEach: holes ([2, , 3]) must be seen.
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
       throw new TypeError(`${argName}[${i}]: expected a non-negative integer dimension size, got ${describe(d)}`);
     }
-  });
+  }
 }
 
 /**
@@ -68,6 +70,11 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-  return `a ${value.constructor?.name ?? typeof value}`;
+  if (ArrayBuffer.isView(value)) return withArticle(`${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`);
+  return withArticle((value as { constructor?: { name?: string } }).constructor?.name ?? typeof value);
+}
+
+/** "a Tensor", "an Object", "an Int32Array …". */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }

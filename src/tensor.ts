@@ -13,7 +13,8 @@ export function outputBufferSize(bytes: number): number {
 export interface TensorOwner {
   readonly device: GPUDevice;
   readBack(tensor: Tensor): Promise<ArrayBuffer>;
-  assertUsable(what: string): void;
+  /** Throws if the device is lost (a tensor outlives the Xent that made it, not its device). */
+  assertDeviceAlive(what: string): void;
   /** The error to report for a failed read: the device loss behind it, if that is what happened. */
   explainFailure(error: unknown, what: string): Promise<unknown>;
 }
@@ -110,7 +111,7 @@ export class Tensor<D extends DType = DType> {
   /** @internal Throws if this tensor cannot be used as an input. */
   assertAlive(what: string): void {
     if (this.destroyed) throw new Error(`webgpu-xent: ${what}: tensor ${formatShape(this.shape)} ${this.dtype} was destroyed`);
-    this.owner.assertUsable(what);
+    this.owner.assertDeviceAlive(what);
   }
 
   toString(): string {

@@ -21,6 +21,7 @@ export class XentCore implements XentContext, TensorOwner {
   /** "cpu" on SwiftShader and other emulated adapters, where the kernels avoid barriers. */
   readonly adapterKind: AdapterKind;
   private lostMessage: string | undefined;
+  private destroyed = false;
   private readonly placeholders: GPUBuffer[] = [];
 
   constructor(
@@ -38,8 +39,12 @@ export class XentCore implements XentContext, TensorOwner {
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
     this.subgroupMinSize = info?.subgroupMinSize ?? 0;
     this.adapterKind = adapterKind ?? adapterKindOf(device);
+    // Through a WeakRef: a pending `lost` promise is rooted by the device, and must not keep a
+    // dropped Xent (and the device it made) from being garbage-collected.
+    const self = new WeakRef(this);
     void device.lost.then((info) => {
-      this.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
+      const core = self.deref();
+      if (core) core.lostMessage = `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ""})`;
     });
   }
 
@@ -52,7 +57,13 @@ export class XentCore implements XentContext, TensorOwner {
     return error;
   }
 
+  /** Throws if this Xent was destroyed or its device lost: every op and tensor()/wrap() calls it first. */
   assertUsable(what: string): void {
+    if (this.destroyed) throw new Error(`webgpu-xent: ${what}: this Xent was destroyed`);
+    this.assertDeviceAlive(what);
+  }
+
+  assertDeviceAlive(what: string): void {
     if (this.lostMessage) throw new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`);
   }
 
@@ -78,7 +89,8 @@ export class XentCore implements XentContext, TensorOwner {
     if (dtype !== undefined && dtype !== detected) {
       throw new TypeError(`tensor: dtype: ${dtype} does not match the data (a ${(array as object).constructor.name} holds ${detected})`);
     }
-    const typed = array as TypedArrayOf[DType];
+    // Dawn's writeBuffer takes no SharedArrayBuffer-backed view: upload a copy.
+    const typed = isShared(array as TypedArrayOf[DType]) ? (array as TypedArrayOf[DType]).slice() : (array as TypedArrayOf[DType]);
     const dims = shape ?? [typed.length];
     checkShape(dims, "tensor: shape");
     if (shapeSize(dims) !== typed.length) {
@@ -101,7 +113,10 @@ export class XentCore implements XentContext, TensorOwner {
     checkShape(shape, "wrap: shape");
     if (!isDType(dtype)) throw new TypeError(`wrap: dtype: expected "f32", "i32", "u32", "f16" or "bf16", got ${describe(dtype)}`);
     if ((buffer.usage & kBufferUsage.STORAGE) === 0) throw new TypeError("wrap: buffer: expected a buffer with GPUBufferUsage.STORAGE");
-    const bytes = shapeSize(shape) * kBytesPerElement[dtype];
+    if (buffer.mapState !== "unmapped")
+      throw new TypeError(`wrap: buffer: expected an unmapped buffer, got one whose mapState is "${buffer.mapState}" (unmap it first)`);
+    // Copies and bindings cover whole 4-byte words: an odd count of 16-bit values needs the padding word.
+    const bytes = Math.ceil((shapeSize(shape) * kBytesPerElement[dtype]) / 4) * 4;
     if (bytes > buffer.size) {
       throw new RangeError(`wrap: shape ${formatShape(shape)} ${dtype} needs ${bytes} bytes, but the buffer has ${buffer.size}`);
     }
@@ -149,21 +164,33 @@ export class XentCore implements XentContext, TensorOwner {
   /** Copies a tensor (and its label-check status words) back and rejects on a failed check. */
   async readBack(tensor: Tensor): Promise<ArrayBuffer> {
     const dataBytes = Math.ceil(tensor.byteLength / 4) * 4;
+    if (dataBytes > 0 && (tensor.buffer.usage & kBufferUsage.COPY_SRC) === 0)
+      throw new TypeError("webgpu-xent: read(): the tensor's buffer lacks GPUBufferUsage.COPY_SRC, so it cannot be copied back");
     const checks = tensor.checks;
     const staging = createBuffer(this.device, {
       label: "xent:read",
       size: Math.max(16, dataBytes + 16 * checks.length),
       usage: kBufferUsage.MAP_READ | kBufferUsage.COPY_DST,
     });
+    // A copy WebGPU refuses (a destroyed or foreign buffer, one too small) must reject, not read zeros.
+    this.device.pushErrorScope("validation");
     const encoder = this.device.createCommandEncoder({ label: "xent:read" });
     if (dataBytes > 0) encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, dataBytes);
     checks.forEach((c, i) => encoder.copyBufferToBuffer(c.buffer, 0, staging, dataBytes + 16 * i, 16));
     this.device.queue.submit([encoder.finish()]);
+    const refused = this.device.popErrorScope();
     try {
       await staging.mapAsync(kMapModeRead);
     } catch (cause) {
       destroyBuffer(staging);
-      throw new Error(`webgpu-xent: read(): mapping the result failed`, { cause });
+      const error = await refused.catch(() => null);
+      throw new Error(`webgpu-xent: read(): ${error ? `the GPU refused the copy: ${error.message}` : "mapping the result failed"}`, { cause });
+    }
+    const error = await refused.catch(() => null);
+    if (error) {
+      staging.unmap();
+      destroyBuffer(staging);
+      throw new Error(`webgpu-xent: read(): the GPU refused the copy: ${error.message}`);
     }
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
@@ -183,14 +210,20 @@ export class XentCore implements XentContext, TensorOwner {
     return { ...memoryStats(this.device), ...pooledStats(this.device), pipelines: pipelineCount(this.device) };
   }
 
-  /** Destroys the device if this Xent created it. */
+  /** Frees this Xent's buffers and destroys the device if this Xent created it; every later op throws. */
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     for (const b of this.placeholders) if (b) destroyBuffer(b);
     if (this.ownsDevice) {
       drainPool(this.device);
       this.device.destroy();
     }
   }
+}
+
+function isShared(typed: TypedArrayOf[DType]): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && typed.buffer instanceof SharedArrayBuffer;
 }
 
 function copyPadded(typed: TypedArrayOf[DType]): Uint8Array {

@@ -115,6 +115,7 @@ const kPassOverrides = {
   HAS_WEIGHT: { kind: "bool" },
   SMOOTHING: { kind: "bool" },
   TARGET_UNSIGNED: { kind: "bool" },
+  IGNORE_INDEX: { kind: "bool", default: true, doc: "Targets equal to ignore_index are ignored (off: none is)." },
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
   VEC4: { kind: "bool", doc: "Rows read as vec4s (classes % 4 == 0, class dim last, class indices, no smoothing)." },
@@ -182,7 +183,8 @@ interface Checked {
   view: RowView;
   rowShape: number[];
   probTarget: boolean;
-  ignoreIndex: number;
+  /** undefined: no target is ignored (Keras' sparse loss). */
+  ignoreIndex: number | undefined;
   reduction: Reduction;
   smoothing: number;
   base: number;
@@ -199,6 +201,7 @@ function checkArgs(
   target: unknown,
   o: CheckedCrossEntropyOptions,
   nll: boolean,
+  ignoreNothing = false,
 ): Checked {
   const input = checkTensor(ctx, logits, `${op}: ${inputName}`, kLogitDTypes);
   const rank = input.shape.length;
@@ -227,8 +230,8 @@ function checkArgs(
       throw new RangeError(`${op}: weight: expected shape [${classes}] (one weight per class), got ${formatShape(weight.shape)}`);
     }
   }
-  const ignoreIndex = o.ignoreIndex;
-  if (probTarget && ignoreIndex >= 0) {
+  const ignoreIndex = ignoreNothing ? undefined : o.ignoreIndex;
+  if (probTarget && ignoreIndex !== undefined && ignoreIndex >= 0) {
     throw new RangeError(`${op}: ignoreIndex: not supported with probability targets (got ${ignoreIndex}), as in PyTorch`);
   }
   return {
@@ -260,6 +263,7 @@ function variant(a: Checked) {
     HAS_WEIGHT: a.weight !== undefined,
     SMOOTHING: a.smoothing > 0,
     TARGET_UNSIGNED: a.target.dtype === "u32",
+    IGNORE_INDEX: a.ignoreIndex !== undefined,
     SOFTCAP: a.softcap > 0,
     Z_LOSS: a.zLoss > 0,
     DTYPE: a.input.dtype as LogitDType,
@@ -279,7 +283,7 @@ function passUniforms(
     rows,
     classes: a.view.classes,
     inner: a.view.inner,
-    ignore_index: a.ignoreIndex,
+    ignore_index: a.ignoreIndex ?? 0,
     smoothing: a.smoothing,
     scale: 1 / Math.log(a.base),
     softcap: a.softcap,
@@ -378,7 +382,7 @@ function logitSlices(ctx: XentContext, a: Checked): BindingSlice[] {
 }
 
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
-  return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target.shape, a.view.classes, a.ignoreIndex, !a.encoder);
+  return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target, a.view.classes, a.ignoreIndex, !a.encoder);
 }
 
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
@@ -404,10 +408,16 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
  * (1 − ε)·ℓ + ε/C·Σ_c w_c·(logsumexp(x) − x_c); 'mean' divides by Σ w_t over non-ignored positions.
  * Probability targets p: ℓ = −Σ_c w_c·p_c·log softmax(x)_c; 'mean' divides by the number of positions.
  */
-export function crossEntropy(ctx: XentContext, logits: unknown, target: unknown, options?: CrossEntropyOptions): Tensor<"f32"> {
+export function crossEntropy(
+  ctx: XentContext,
+  logits: unknown,
+  target: unknown,
+  options?: CrossEntropyOptions,
+  internal: { ignoreNothing?: boolean } = {},
+): Tensor<"f32"> {
   const op = "crossEntropy";
   const o = checkOpOptions(options, op, kCrossEntropyOptionChecks);
-  return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false), false);
+  return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false, internal.ignoreNothing), false);
 }
 
 /** PyTorch's nll_loss on log-probabilities: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
