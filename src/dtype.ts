@@ -17,7 +17,6 @@ export interface TypedArrayOf {
   bf16: Uint16Array;
 }
 
-
 export const kBytesPerElement: Record<DType, number> = { f32: 4, i32: 4, u32: 4, f16: 2, bf16: 2 };
 
 const kDTypes: readonly DType[] = ["f32", "i32", "u32", "f16", "bf16"];

@@ -70,7 +70,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return withArticle(`${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`);
+  if (ArrayBuffer.isView(value))
+    return withArticle(`${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`);
   return withArticle((value as { constructor?: { name?: string } }).constructor?.name ?? typeof value);
 }
 

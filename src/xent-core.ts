@@ -184,7 +184,9 @@ export class XentCore implements XentContext, TensorOwner {
     } catch (cause) {
       destroyBuffer(staging);
       const error = await refused.catch(() => null);
-      throw new Error(`webgpu-xent: read(): ${error ? `the GPU refused the copy: ${error.message}` : "mapping the result failed"}`, { cause });
+      throw new Error(`webgpu-xent: read(): ${error ? `the GPU refused the copy: ${error.message}` : "mapping the result failed"}`, {
+        cause,
+      });
     }
     const error = await refused.catch(() => null);
     if (error) {
