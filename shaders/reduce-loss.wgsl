@@ -9,6 +9,17 @@
 var<workgroup> red_l: array<f32, WG>;
 var<workgroup> red_d: array<f32, WG>;
 
+// a / b as IEEE 754 (and PyTorch) define it: ±inf for a nonzero a over 0 (weights summing to 0),
+// NaN for 0 / 0 (no positions, or every target ignored). WGSL leaves x / 0 to the implementation.
+fn ieee_divide(a: f32, b: f32) -> f32 {
+  var q = a / b;
+  if (b == 0.0) {
+    let sign = (bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u;
+    q = select(bitcast<f32>(0x7f800000u | sign), nan(), a == 0.0 || is_nan(a));
+  }
+  return q;
+}
+
 struct Kahan {
   sum: f32,
   comp: f32,
@@ -50,7 +61,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     } else if (MODE == MODE_MEAN_BY_COUNT) {
       divisor = f32(params.count);
     }
-    out[0] = select(result / divisor, nan(), divisor == 0.0);
+    out[0] = ieee_divide(result, divisor);
     divisor_out[0] = divisor;
     if (CHECK_LABELS) {
       copy_bad_label();

@@ -2,7 +2,7 @@
 import type { DType } from "./dtype.js";
 import type { AdapterKind } from "./row-plan.js";
 import { Recording } from "./recording.js";
-import type { LabelCheck } from "./label-check.js";
+import type { StatusCheck } from "./label-check.js";
 import { describe, type Shape } from "./shape.js";
 import { SharedBuffers, Tensor } from "./tensor.js";
 
@@ -22,9 +22,9 @@ export interface XentContext {
   /** The most bytes one storage binding may hold (device limit, or the smaller CreateOptions.maxBindingBytes). */
   readonly maxBindingBytes: number;
   /** A tensor over an existing buffer that destroy() leaves alone (wrap(), in-place results). */
-  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D>;
+  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: StatusCheck[]): Tensor<D>;
   /** A new owned output tensor. */
-  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D>;
+  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: StatusCheck[]): Tensor<D>;
 }
 
 /** Options every op accepts. */
@@ -67,7 +67,13 @@ export function recordOp<T extends readonly Tensor[]>(
   body: (rec: Recording) => T,
 ): T {
   const rec = startRecording(ctx, op, encoder);
-  const outputs = body(rec);
+  let outputs: T;
+  try {
+    outputs = body(rec);
+  } catch (error) {
+    rec.abort();
+    throw error;
+  }
   finishRecording(rec, outputs, inputs);
   return outputs;
 }
@@ -78,9 +84,9 @@ export function recordOp<T extends readonly Tensor[]>(
  * fails the outputs' read().
  */
 export function finishRecording(rec: Recording, outputs: readonly Tensor[], inputs: readonly Tensor[]): void {
-  const { keepAlive, error } = rec.finish();
+  const { keepAlive, error, submitted } = rec.finish();
   const failure = firstFailure([error, ...inputs.map((t) => t.failure)]);
-  for (const out of outputs) out.inheritFrom(failure, inputs);
+  for (const out of outputs) out.inheritFrom(failure, inputs, submitted);
   if (keepAlive.length === 0) return;
   const shared = new SharedBuffers(keepAlive);
   for (const out of outputs) out.keepAliveUntilDestroyed(shared);

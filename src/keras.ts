@@ -270,7 +270,13 @@ export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], y
   }
   const encoder = opts.encoder;
   const target = ctx.upload(encoded, [n]);
-  const out = runProbCrossEntropy(ctx, op, "sklearn", pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
+  let out: Tensor<"f32">;
+  try {
+    out = runProbCrossEntropy(ctx, op, "sklearn", pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
+  } catch (error) {
+    target.destroy(); // a refused call leaves nothing behind
+    throw error;
+  }
   // The encoded labels are ours: they live as long as the loss.
   out.keepAliveUntilDestroyed(new SharedBuffers([target.buffer]));
   return out;

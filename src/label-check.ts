@@ -11,7 +11,18 @@ import { formatShape, type Shape } from "./shape.js";
 /** The status buffer's "no bad label" position (WGSL: 0xffffffffu). */
 export const kNoBadPosition = 0xffffffff;
 
-export class LabelCheck {
+/**
+ * Status words copied back with a tensor's data; `errorFor` turns them into the error `read()`
+ * rejects with. Shared by the outputs (and downstream outputs) of an op: reference-counted.
+ */
+export interface StatusCheck {
+  readonly buffer: GPUBuffer;
+  retain(): this;
+  release(): void;
+  errorFor(status: Uint32Array): Error | undefined;
+}
+
+export class LabelCheck implements StatusCheck {
   readonly buffer: GPUBuffer;
   private refs = 0;
 
@@ -75,4 +86,47 @@ function unravel(flat: number, shape: Shape): number[] {
     flat = Math.floor(flat / size);
   }
   return index;
+}
+
+/**
+ * Work recorded into a caller's encoder runs only if the caller submits it: the recording ends
+ * with a copy of a 1 into this word, so a read() that finds it 0 knows the work never ran before
+ * it (WebGPU has no other way to tell) and rejects instead of returning zeros.
+ */
+export class SubmitCheck implements StatusCheck {
+  readonly buffer: GPUBuffer;
+  private readonly one: GPUBuffer;
+  private refs = 0;
+
+  constructor(
+    device: GPUDevice,
+    readonly op: string,
+    encoder: GPUCommandEncoder,
+  ) {
+    const usage = kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST;
+    this.buffer = createBuffer(device, { label: `xent:${op}:submitted`, size: 16, usage });
+    this.one = createBuffer(device, { label: `xent:${op}:one`, size: 16, usage: kBufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint32Array(this.one.getMappedRange()).set([1, 0, 0, 0]);
+    this.one.unmap();
+    encoder.copyBufferToBuffer(this.one, 0, this.buffer, 0, 16);
+  }
+
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    destroyBuffer(this.buffer);
+    destroyBuffer(this.one);
+  }
+
+  errorFor(status: Uint32Array): Error | undefined {
+    if (status[0] === 1) return undefined;
+    return new Error(
+      `webgpu-xent: read(): ${this.op} was recorded into a caller's GPUCommandEncoder that was not submitted before this read(); ` +
+        "submit the encoder first (the tensor holds no result yet)",
+    );
+  }
 }

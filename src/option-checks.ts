@@ -117,11 +117,16 @@ export function checkInt32(value: unknown, op: string, name: string, fallback: n
   return value;
 }
 
-/** A softmax temperature: a finite number > 0 (default 1). */
+/** The smallest temperature whose reciprocal, which the kernels multiply by, is finite in f32. */
+export const kMinTemperature = 1 / 3.4028234663852886e38;
+
+/** A softmax temperature: a finite number ≥ kMinTemperature (default 1). */
 export function checkTemperature(value: unknown, op: string): number {
   if (value === undefined) return 1;
   if (typeof value !== "number") throw new TypeError(`${op}: temperature: expected a number, got ${describe(value)}`);
   if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${op}: temperature: expected a finite number > 0, got ${value}`);
+  if (!Number.isFinite(Math.fround(1 / value)))
+    throw new RangeError(`${op}: temperature: expected at least ${kMinTemperature} (1 / temperature must be finite in f32), got ${value}`);
   return value;
 }
 

@@ -5,9 +5,10 @@
  * by `linear_group()`.
  */
 import { acquireBuffer, releaseAfterSubmittedWork } from "./buffer-pool.js";
-import { createBuffer } from "./gpu-memory.js";
+import { createBuffer, destroyBuffer } from "./gpu-memory.js";
 import { bindGroupLayoutOf, pipelineOf } from "./pipeline-cache.js";
 import { kBufferUsage } from "./gpu-flags.js";
+import { SubmitCheck } from "./label-check.js";
 import {
   overrideConstants,
   packUniforms,
@@ -134,18 +135,34 @@ export class Recording {
   }
 
   /**
+   * Undoes a recording whose op threw: pops its error scopes (else they would swallow the caller's
+   * own errors) and gives back its temporaries. Nothing is submitted.
+   */
+  abort(): void {
+    this.pass?.end();
+    this.pass = undefined;
+    void this.device.popErrorScope().catch(() => undefined);
+    void this.device.popErrorScope().catch(() => undefined);
+    const temporaries = this.temporaries.splice(0);
+    if (this.ownsEncoder) releaseAfterSubmittedWork(this.device, temporaries);
+    else for (const b of temporaries) destroyBuffer(b);
+  }
+
+  /**
    * Ends the pass; submits if the encoder is ours. Returns the buffers the outputs must keep
    * alive, and the first GPU error the op caused (resolved later; undefined when none).
    */
-  finish(): { keepAlive: GPUBuffer[]; error: Promise<Error | undefined> } {
+  finish(): { keepAlive: GPUBuffer[]; error: Promise<Error | undefined>; submitted?: SubmitCheck } {
     this.pass?.end();
     this.pass = undefined;
     let keepAlive: GPUBuffer[] = [];
+    let submitted: SubmitCheck | undefined;
     if (this.ownsEncoder) {
       this.device.queue.submit([this.encoder.finish()]);
       releaseAfterSubmittedWork(this.device, this.temporaries.splice(0));
     } else {
       keepAlive = this.temporaries.splice(0);
+      submitted = new SubmitCheck(this.device, this.label, this.encoder);
     }
     const validation = this.device.popErrorScope();
     const memory = this.device.popErrorScope();
@@ -156,6 +173,6 @@ export class Recording {
       },
       (cause: unknown) => new Error(`webgpu-xent: ${this.label}: the GPU work failed`, { cause }),
     );
-    return { keepAlive, error };
+    return { keepAlive, error, ...(submitted ? { submitted } : {}) };
   }
 }

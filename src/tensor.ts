@@ -1,7 +1,7 @@
 /** A GPU tensor: a storage buffer plus shape and dtype. Ops return them without waiting. */
 import { destroyBuffer } from "./gpu-memory.js";
 import { kBytesPerElement, type DType, type TypedArrayOf } from "./dtype.js";
-import type { LabelCheck } from "./label-check.js";
+import type { StatusCheck } from "./label-check.js";
 import { formatShape, shapeSize, type Shape } from "./shape.js";
 
 /** The size of the buffer that holds `bytes` of tensor data: bindings need a non-zero size, copies multiples of 4 (16 here). */
@@ -23,7 +23,7 @@ export interface TensorInit {
   /** false for `wrap()`ed caller buffers: destroy() leaves them alone. */
   owned: boolean;
   /** GPU-side label checks whose failure makes read() reject. */
-  checks?: LabelCheck[];
+  checks?: StatusCheck[];
 }
 
 export class Tensor<D extends DType = DType> {
@@ -33,7 +33,7 @@ export class Tensor<D extends DType = DType> {
   private destroyed = false;
   private readonly keepAlive: SharedBuffers[] = [];
   /** @internal */
-  readonly checks: LabelCheck[];
+  readonly checks: StatusCheck[];
   /** @internal The GPU error of the op that made this tensor (or of one upstream); undefined when none. */
   failure: Promise<Error | undefined> = Promise.resolve(undefined);
 
@@ -97,10 +97,14 @@ export class Tensor<D extends DType = DType> {
     for (const c of this.checks) c.release();
   }
 
-  /** @internal Made from `inputs`: their GPU errors and failed label checks become this tensor's too. */
-  inheritFrom(failure: Promise<Error | undefined>, inputs: readonly Tensor[]): void {
+  /**
+   * @internal Made from `inputs`: their GPU errors and failed checks become this tensor's too, and
+   * so does `extra` (the op's own submit check, for work recorded into a caller's encoder).
+   */
+  inheritFrom(failure: Promise<Error | undefined>, inputs: readonly Tensor[], extra?: StatusCheck): void {
     this.failure = failure;
-    for (const input of inputs) for (const c of input.checks) if (!this.checks.includes(c)) this.checks.push(c.retain());
+    const checks = [...inputs.flatMap((t) => t.checks), ...(extra ? [extra] : [])];
+    for (const c of checks) if (!this.checks.includes(c)) this.checks.push(c.retain());
   }
 
   /** @internal Keeps buffers (temporaries recorded into a caller's encoder) alive until this tensor is destroyed. */

@@ -5,7 +5,7 @@ import { drainPool, pooledStats } from "./buffer-pool.js";
 import type { XentContext } from "./context.js";
 import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, type TypedArrayOf } from "./dtype.js";
 import { kBufferUsage, kMapModeRead } from "./gpu-flags.js";
-import type { LabelCheck } from "./label-check.js";
+import type { StatusCheck } from "./label-check.js";
 import { checkShape, describe, formatShape, shapeSize, type Shape } from "./shape.js";
 import { outputBufferSize, Tensor, type TensorOwner } from "./tensor.js";
 import { adapterKindOf, type AdapterKind } from "./row-plan.js";
@@ -124,7 +124,7 @@ export class XentCore implements XentContext, TensorOwner {
     return this.alias(buffer, shape, dtype);
   }
 
-  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: LabelCheck[]): Tensor<D> {
+  alias<D extends DType>(buffer: GPUBuffer, shape: Shape, dtype: D, checks?: StatusCheck[]): Tensor<D> {
     return new Tensor(this, buffer, shape, dtype, { owned: false, checks: checks ?? [] });
   }
 
@@ -150,7 +150,7 @@ export class XentCore implements XentContext, TensorOwner {
     }
   }
 
-  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: LabelCheck[]): Tensor<D> {
+  output<D extends DType>(shape: Shape, dtype: D, label: string, checks?: StatusCheck[]): Tensor<D> {
     const bytes = shapeSize(shape) * kBytesPerElement[dtype];
     this.checkBufferSize(bytes, `${label}: a ${formatShape(shape)} ${dtype} tensor`);
     const buffer = createBuffer(this.device, {

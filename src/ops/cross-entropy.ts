@@ -10,7 +10,7 @@ import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../bin
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
   checkEncoder,
   checkInt32,
@@ -185,6 +185,8 @@ interface Checked {
   probTarget: boolean;
   /** undefined: no target is ignored (Keras' sparse loss). */
   ignoreIndex: number | undefined;
+  /** The logits in binding-sized slices, planned before anything is allocated (a refused call leaves nothing behind). */
+  slices: BindingSlice[];
   reduction: Reduction;
   smoothing: number;
   base: number;
@@ -234,7 +236,7 @@ function checkArgs(
   if (probTarget && ignoreIndex !== undefined && ignoreIndex >= 0) {
     throw new RangeError(`${op}: ignoreIndex: not supported with probability targets (got ${ignoreIndex}), as in PyTorch`);
   }
-  return {
+  const checked: Omit<Checked, "slices"> = {
     input,
     target: tgt,
     weight,
@@ -250,6 +252,7 @@ function checkArgs(
     softcap: o.softcap,
     encoder: o.encoder,
   };
+  return { ...checked, slices: logitSlices(ctx, checked) };
 }
 
 function inputsOf(a: Checked): Tensor[] {
@@ -308,7 +311,7 @@ function recordRows(
   check: LabelCheck | undefined,
   rowStats?: GPUBuffer,
 ): void {
-  const slices = logitSlices(ctx, a);
+  const slices = a.slices;
   const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
   const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
@@ -369,7 +372,7 @@ function recordRows(
 }
 
 /** The logits in binding-sized slices (one slice when they fit); see binding-slices.ts. */
-function logitSlices(ctx: XentContext, a: Checked): BindingSlice[] {
+function logitSlices(ctx: XentContext, a: Omit<Checked, "slices">): BindingSlice[] {
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
   if (a.probTarget && a.input.dtype !== "f32") {
     // f32 probability targets are twice the size of 16-bit logits: plan on them, follow with the logits.
@@ -443,10 +446,19 @@ export function crossEntropyWithGrad(
   const op = "crossEntropyWithGrad";
   const { inPlace, ...o } = checkOpOptions(options, op, kCrossEntropyWithGradOptionChecks);
   const a = checkArgs(ctx, op, "logits", logits, target, o, false);
-  if (inPlace && a.input === a.target) throw new RangeError(`${op}: inPlace: the target cannot be the logits tensor`);
+  // The gradient pass binds the logits writable (scalar rows, or in place), and WebGPU refuses a
+  // buffer bound writable and read in one dispatch: no other input may share their buffer.
+  for (const [name, t] of [["target", a.target], ["weight", a.weight]] as const)
+    if (t?.buffer === a.input.buffer)
+      throw new RangeError(`${op}: ${name}: cannot share the logits' GPUBuffer (the gradient pass writes through the logits' binding)`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
   const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
+  // Too large for one binding: slices planned on the f32 gradient (at least as large as the
+  // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  const gradSize = inPlace ? a.input.buffer.size : outputBufferSize(a.input.size * 4);
+  const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, gradSize, `${op}: gradient`);
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
   const none = a.reduction === "none";
@@ -475,10 +487,6 @@ export function crossEntropyWithGrad(
       ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
       : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
     const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-    // Too large for one binding: slices planned on the f32 gradient (at least as large as the
-    // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
-    const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-    const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, grad.buffer.size, `${op}: gradient`);
     const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
     const constants = {
       WG: split ? split.workgroupSize : plan.workgroupSize,

@@ -2,7 +2,7 @@
  * What every loss shares after its per-position kernel: the GPU reduction to a scalar
  * (shaders/reduce-loss.wgsl) and the label-status finish (shaders/label-status.wgsl).
  */
-import { startRecording, finishRecording, type XentContext } from "../context.js";
+import { recordOp, type XentContext } from "../context.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import type { Recording } from "../recording.js";
 import type { LabelCheck } from "../label-check.js";
@@ -123,25 +123,26 @@ export interface LossRun {
 
 /** The usual tail of a loss: per-position losses become the output ('none') or a GPU-reduced scalar. */
 export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
-  const rec = startRecording(ctx, run.op, run.encoder);
   const none = run.reduction === "none";
-  const out = ctx.output(none ? run.shape : [], "f32", run.op, run.labels ? [run.labels.check] : []);
-  const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : undefined;
-  const loss = none ? out.buffer : rec.temporary(run.count * 4, "loss");
-  run.record(rec, loss, denom);
-  if (none) {
-    if (run.labels) recordLabelStatus(rec, run.labels);
-  } else {
-    recordReduce(rec, {
-      loss,
-      denom,
-      count: run.count,
-      mode: run.reduction === "mean" ? run.mean : "sum",
-      out,
-      scale: run.scale ?? 1,
-      labels: run.labels,
-    });
-  }
-  finishRecording(rec, [out], run.inputs);
+  const [out] = recordOp(ctx, run.op, run.encoder, run.inputs, (rec) => {
+    const result = ctx.output(none ? run.shape : [], "f32", run.op, run.labels ? [run.labels.check] : []);
+    const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : undefined;
+    const loss = none ? result.buffer : rec.temporary(run.count * 4, "loss");
+    run.record(rec, loss, denom);
+    if (none) {
+      if (run.labels) recordLabelStatus(rec, run.labels);
+    } else {
+      recordReduce(rec, {
+        loss,
+        denom,
+        count: run.count,
+        mode: run.reduction === "mean" ? run.mean : "sum",
+        out: result,
+        scale: run.scale ?? 1,
+        labels: run.labels,
+      });
+    }
+    return [result] as const;
+  });
   return out;
 }
