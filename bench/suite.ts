@@ -198,7 +198,7 @@ export async function runSuite(
       const c = o.sample(seededRandom(n * 31 + c0), n, c0, o.variants[0] as string);
       const up = uploadCase(xent, c, dtype, toFloat16Bits);
       const outs: Tensor[] = [];
-      const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(xent, up.inputs, { ...up.options, encoder }));
+      const record = (encoder: GPUCommandEncoder): void => void outs.push(...o.run(xent, up.inputs, { ...up.options, encoder }, c));
       const cleanup = (): void => void outs.splice(0).forEach((t) => t.destroy());
       const k = await batchSize(timer, record, targetMs, cleanup);
       const ms = await timer.time(record, k, reps, cleanup);

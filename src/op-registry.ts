@@ -61,8 +61,8 @@ export interface RegisteredOp {
   readonly variants: readonly string[];
   /** A random case of `rows` × `classes` (the class / distribution dim last). */
   sample(random: Random, rows: number, classes: number, variant: string): OpCase;
-  /** Runs the op; returns the outputs compared with the reference, in order. */
-  run(xent: Xent, inputs: Tensor[], options: Record<string, unknown>): Tensor[];
+  /** Runs the op on `inputs` (uploaded from `c`); returns the outputs compared with the reference, in order. */
+  run(xent: Xent, inputs: Tensor[], options: Record<string, unknown>, c: OpCase): Tensor[];
   /** The float64 reference of the same outputs, on the inputs as the GPU sees them (16-bit values decoded). */
   reference(c: OpCase): ArrayLike<number>[];
   /** |gpu − ref| ≤ atol + rtol·|ref|. */
@@ -371,7 +371,8 @@ export const kOpRegistry: readonly RegisteredOp[] = [
       // Named, so that classes absent from yTrue still count (sklearn's `labels`).
       options: { labels: Array.from({ length: classes }, (_, i) => i) },
     }),
-    run: (xent, [pred, y], o) => [xent.logLoss(labelsOf(y as Tensor), pred as Tensor, o)],
+    // sklearn takes its labels as a plain array: the case's, not a tensor.
+    run: (xent, [pred], o, c) => [xent.logLoss(Array.from(input(c, 1).data), pred as Tensor, o)],
     reference: (c) => {
       const p = input(c, 0);
       const classes = p.shape[1] as number;
@@ -382,14 +383,6 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     bench: "read",
   },
 ];
-
-// logLoss takes its labels as a JS array: the registry keeps them with the tensor made for them.
-const kHostLabels = new WeakMap<Tensor, readonly number[]>();
-function labelsOf(t: Tensor): readonly number[] {
-  const l = kHostLabels.get(t);
-  if (!l) throw new Error("logLoss: the labels' host copy is missing");
-  return l;
-}
 
 /** Uploads a case's inputs (the first as `dtype`) and tensor options; returns them and the options to pass. */
 export function uploadCase(
@@ -403,8 +396,6 @@ export function uploadCase(
       ? xent.tensor(encode(a.data as Float32Array), a.shape, dtype)
       : xent.tensor(a.data instanceof Int32Array ? a.data : Float32Array.from(a.data), a.shape),
   );
-  const labels = c.inputs[1];
-  if (labels && labels.data instanceof Int32Array && inputs[1]) kHostLabels.set(inputs[1], Array.from(labels.data));
   const extra = Object.entries(c.tensorOptions).map(([k, v]) => [k, xent.tensor(Float32Array.from(v.data), v.shape)] as const);
   const options: Record<string, unknown> = { ...c.options, ...Object.fromEntries(extra) };
   return {

@@ -39,7 +39,7 @@ function asSeen(c: OpCase, dtype: LogitDType): OpCase {
 async function runCase(xent: Xent, op: RegisteredOp, c: OpCase, dtype: LogitDType, useEncoder: boolean, what: string): Promise<number> {
   const up = uploadCase(xent, c, dtype, encode[dtype === "bf16" ? "bf16" : "f16"]);
   const encoder = useEncoder ? xent.device.createCommandEncoder({ label: "conformance" }) : undefined;
-  const outputs = op.run(xent, up.inputs, encoder ? { ...up.options, encoder } : up.options);
+  const outputs = op.run(xent, up.inputs, encoder ? { ...up.options, encoder } : up.options, c);
   if (encoder) xent.device.queue.submit([encoder.finish()]);
   const got = await Promise.all(outputs.map((t) => t.read()));
   const want = op.reference(asSeen(c, dtype));
