@@ -51,18 +51,18 @@ type Expect =
 
 function upload(xent: Xent, a: HostArray, dtype: LogitDType | "as is", form: (typeof kForms)[number], made: GPUBuffer[]): Tensor {
   const half = dtype === "f16" || dtype === "bf16";
-  const data: Float32Array | Int32Array | Uint16Array = half ? encode[dtype](a.data as Float32Array) : a.data;
+  const data: Float32Array | Int32Array | Uint16Array = half ? encode[dtype](a.data) : a.data;
   const asDtype = half ? dtype : undefined;
   switch (form) {
     case "shared": {
       const copy = new (data.constructor as new (b: SharedArrayBuffer) => typeof data)(new SharedArrayBuffer(data.byteLength));
-      copy.set(data as never);
+      copy.set(data);
       return xent.tensor(copy, a.shape, asDtype);
     }
     case "view": {
       // A sub-array view starting past an offset (a whole-buffer upload would read the wrong bytes).
       const big = new (data.constructor as new (n: number) => typeof data)(data.length + 3);
-      big.set(data as never, 3);
+      big.set(data, 3);
       return xent.tensor(big.subarray(3), a.shape, asDtype);
     }
     case "numbers":
@@ -232,7 +232,7 @@ it(
           }
           const want = reference();
           for (const [k, t] of outs.entries())
-            expectClose((await t.read()) as Float32Array, want[k] as ArrayLike<number>, op.tolerance, `${what}: output ${k}`);
+            expectClose((await t.read()), want[k] as ArrayLike<number>, op.tolerance, `${what}: output ${k}`);
           countGpuCase(outs.length);
           outs.forEach((t) => t.destroy());
         }).catch((e: unknown) => {
