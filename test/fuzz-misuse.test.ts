@@ -215,7 +215,7 @@ it(
           }
           if (misuse === "too-small buffer") {
             // One word: every case has at least two elements.
-          const b = xent.device.createBuffer({ size: 4, usage: kUsage.STORAGE | kUsage.COPY_SRC });
+            const b = xent.device.createBuffer({ size: 4, usage: kUsage.STORAGE | kUsage.COPY_SRC });
             made.push(b);
             return [xent.wrap(b, [rows, classes], "f32")];
           }
@@ -232,7 +232,7 @@ it(
           }
           const want = reference();
           for (const [k, t] of outs.entries())
-            expectClose((await t.read()), want[k] as ArrayLike<number>, op.tolerance, `${what}: output ${k}`);
+            expectClose(await t.read(), want[k] as ArrayLike<number>, op.tolerance, `${what}: output ${k}`);
           countGpuCase(outs.length);
           outs.forEach((t) => t.destroy());
         }).catch((e: unknown) => {

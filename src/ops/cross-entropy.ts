@@ -448,7 +448,10 @@ export function crossEntropyWithGrad(
   const a = checkArgs(ctx, op, "logits", logits, target, o, false);
   // The gradient pass binds the logits writable (scalar rows, or in place), and WebGPU refuses a
   // buffer bound writable and read in one dispatch: no other input may share their buffer.
-  for (const [name, t] of [["target", a.target], ["weight", a.weight]] as const)
+  for (const [name, t] of [
+    ["target", a.target],
+    ["weight", a.weight],
+  ] as const)
     if (t?.buffer === a.input.buffer)
       throw new RangeError(`${op}: ${name}: cannot share the logits' GPUBuffer (the gradient pass writes through the logits' binding)`);
   if (inPlace && a.input.dtype !== "f32")
