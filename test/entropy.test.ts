@@ -42,3 +42,15 @@ describe("entropy", () => {
     expect(allMasked[0]).toBeNaN();
   });
 });
+
+describe("entropy edge cases", () => {
+  it("a negative probability makes the row NaN (as the reference), never a quiet 0·log 0", async () => {
+    const xent = await gpu();
+    const p = new Float32Array([0.5, -0.1, 0.6, 0.25, 0.25, 0.5]);
+    const got = await xent.entropy(xent.tensor(p, [2, 3])).read();
+    const want = ref.entropy(ref.refTensor(p, [2, 3])).data;
+    expect(Number.isNaN(got[0])).toBe(true);
+    expectClose(got, want, { atol: 2e-6, rtol: 2e-5 }, "entropy with a negative probability");
+    countGpuCase(1);
+  });
+});

@@ -14,7 +14,7 @@ import { countGpuCase, gpu } from "./helpers/gpu.js";
 import { rng } from "./helpers/random.js";
 
 const seed = Number(process.env.MISUSE_SEED ?? 20261201);
-const kCalls = Number(process.env.MISUSE_CALLS ?? 2000);
+const kCalls = Number(process.env.MISUSE_CALLS ?? 3000);
 const kUsage = { COPY_SRC: 0x4, COPY_DST: 0x8, STORAGE: 0x80 } as const;
 
 type Rand = () => number;
