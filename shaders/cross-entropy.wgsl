@@ -1,4 +1,4 @@
-// @use logits, rows, chunks, gaps, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
+// @use logits, logits-vec4, rows, chunks, gaps, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
 // Cross-entropy from logits, one pass over each row: online max and sum-exp, the target logit
 // picked up on the way, and (for label smoothing or probability targets) the weighted gaps.
 // Writes one loss per row and, for 'mean', the row's share of the denominator.
@@ -28,12 +28,7 @@ fn load1(i: u32) -> f32 {
 }
 
 fn load4(k: u32) -> vec4<f32> {
-  var v: vec4<f32>;
-  if (DTYPE == DTYPE_F32) {
-    v = x4[k];
-  } else {
-    v = x4_half(k);
-  }
+  var v = x4_at(k);
   if (SOFTCAP) {
     v = soft_cap4(v, params.softcap);
   }

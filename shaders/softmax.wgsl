@@ -1,4 +1,4 @@
-// @use logits, rows, chunks, lane-scalar, lane-vec4, merge-lanes
+// @use logits, logits-vec4, rows, chunks, lane-scalar, lane-vec4, merge-lanes
 // softmax / log-softmax along one dim. ROW_THREADS threads share a row (1: a thread per row,
 // barrier-free; >1: strided loads, then a merge of lane states). Reads the row twice (max and
 // sum, then the output pass) and writes it once.
@@ -11,13 +11,7 @@ fn load1(i: u32) -> f32 {
 }
 
 fn load4(k: u32) -> vec4<f32> {
-  var v: vec4<f32>;
-  if (DTYPE == DTYPE_F32) {
-    v = x4[k];
-  } else {
-    v = x4_half(k);
-  }
-  return v;
+  return x4_at(k);
 }
 
 fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {

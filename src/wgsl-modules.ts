@@ -10,6 +10,7 @@ import dispatch from "../shaders/common/dispatch.wgsl?raw";
 import rows from "../shaders/common/rows.wgsl?raw";
 import chunks from "../shaders/common/chunks.wgsl?raw";
 import logits from "../shaders/common/logits.wgsl?raw";
+import logitsVec4 from "../shaders/common/logits-vec4.wgsl?raw";
 import onlineSoftmax from "../shaders/common/online-softmax.wgsl?raw";
 import gaps from "../shaders/common/gaps.wgsl?raw";
 import laneScalar from "../shaders/common/lane-scalar.wgsl?raw";
@@ -30,6 +31,7 @@ const kModules: Record<string, string | { subgroups: string; plain: string }> = 
   rows,
   chunks,
   logits,
+  "logits-vec4": logitsVec4,
   "online-softmax": onlineSoftmax,
   gaps,
   "lane-scalar": laneScalar,
