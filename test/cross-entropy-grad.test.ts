@@ -127,7 +127,7 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
   });
 
   it("ignored positions get a zero gradient; bad labels reject both loss and grad", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const x = xent.tensor(randomFloats(12, rng(33)), [3, 4]);
     const { grad } = xent.crossEntropyWithGrad(x, xent.tensor(new Int32Array([1, -100, 2]), [3]));
     expect(Array.from((await grad.read()).slice(4, 8))).toEqual([0, 0, 0, 0]);
@@ -138,7 +138,7 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
   });
 
   it("inPlace writes the gradient over the logits buffer, with the same values (scalar and vec4 rows)", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const random = rng(34);
     for (const [classes, labelSmoothing] of [
       [300, 0.05],
@@ -167,7 +167,7 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
   });
 
   it("trains a softmax-regression classifier on a 3-class synthetic set: loss falls below 0.25 in 50 steps", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const { finalLoss, firstLoss } = await trainSoftmaxRegression(xent, 50);
     expect(firstLoss).toBeGreaterThan(1);
     expect(finalLoss).toBeLessThan(0.25);

@@ -224,7 +224,7 @@ describe.each(kPlans)("crossEntropy on the GPU, %s", (p) => {
   });
 
   it("PyTorch's special cases: all ignored 'mean' is NaN, 'sum' 0; empty batch", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const x = xent.tensor(randomFloats(12, rng(14)), [3, 4]);
     const ignored = xent.tensor(new Int32Array([-100, -100, -100]), [3]);
     expect((await xent.crossEntropy(x, ignored).read())[0]).toBeNaN();
@@ -238,8 +238,31 @@ describe.each(kPlans)("crossEntropy on the GPU, %s", (p) => {
     countGpuCase(6);
   });
 
+  it("logits of size 1e4 whose target is the max: the small true loss keeps its digits ((m − x_t) + log s, not m + log s − x_t)", async () => {
+    const xent = await gpuWithPlan(plan);
+    const random = rng(41);
+    for (const classes of [12, 9, 4096]) {
+      const rows = 33;
+      const data = new Float32Array(rows * classes);
+      const labels = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        // Every logit near ±1e4, the target the largest by 12 or more: the loss is at most C·e^-12.
+        for (let c = 0; c < classes; c++) data[r * classes + c] = Math.fround(1e4 * (random() < 0.5 ? 1 : -1) - 12 - 4 * random());
+        labels[r] = Math.floor(random() * classes);
+        data[r * classes + (labels[r] as number)] = 1e4;
+      }
+      const got = await xent.crossEntropy(xent.tensor(data, [rows, classes]), xent.tensor(labels, [rows]), { reduction: "none" }).read();
+      const want = ref.crossEntropy(ref.refTensor(data, [rows, classes]), ref.refTensor(labels), { reduction: "none" }).data;
+      // f32 near 1e4 has an ulp of 1e-3, which the naive form adds to losses of 1e-2 or less; log(s)
+      // near s = 1 costs f32 about 1e-7 absolute.
+      expect(Math.max(...want)).toBeLessThan(0.05);
+      expectClose(got, want, { atol: 2e-6, rtol: 1e-5 }, `target = max of ±1e4 logits, C=${classes}`);
+      countGpuCase(1);
+    }
+  });
+
   it("'mean' is reduced on the GPU deterministically: identical bits run to run", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const random = rng(15);
     const x = xent.tensor(randomFloats(4099 * 37, random), [4099, 37]);
     const t = xent.tensor(randomInts(4099, random, 37), [4099]);

@@ -88,3 +88,36 @@ describe("Keras and scikit-learn losses", () => {
     countGpuCase(2);
   });
 });
+
+describe("keras.binaryCrossentropy axis", () => {
+  it("any axis gives Keras' value: the mean over the axis, then over the rest, of equal-length rows is the mean of all elements", async () => {
+    const xent = await gpu();
+    const random = rng(77);
+    const shape = [3, 4, 5];
+    const p = Float32Array.from({ length: 60 }, () => 0.05 + 0.9 * random());
+    const y = Float32Array.from({ length: 60 }, () => Math.round(random()));
+    // Keras per element, then ops.mean over `axis`, then the batch mean, computed directly.
+    const element = (i: number): number => {
+      const q = Math.min(Math.max(p[i] as number, Math.fround(1e-7)), Math.fround(1 - 1e-7));
+      const t = y[i] as number;
+      return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
+    };
+    for (const axis of [0, 1, 2, -1]) {
+      const a = (axis + 3) % 3;
+      const strides = [20, 5, 1];
+      const means: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const idx = [Math.floor(i / 20), Math.floor(i / 5) % 4, i % 5];
+        if (idx[a] !== 0) continue;
+        let sum = 0;
+        for (let k = 0; k < (shape[a] as number); k++) sum += element(i + k * (strides[a] as number));
+        means.push(sum / (shape[a] as number));
+      }
+      const keras = means.reduce((s, v) => s + v, 0) / means.length;
+      const got = await xent.keras.binaryCrossentropy(xent.tensor(y, shape), xent.tensor(p, shape), { axis }).read();
+      expectClose(got, [keras], { atol: 1e-6, rtol: 1e-5 }, `axis ${axis}`);
+      countGpuCase(1);
+    }
+    expect(() => xent.keras.binaryCrossentropy(xent.tensor(y, shape), xent.tensor(p, shape), { axis: 3 })).toThrow(RangeError);
+  });
+});

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import { pipelineCount } from "../src/pipeline-cache.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { countGpuCase, gpu, gpuWithPlan, kPlans, type Plan } from "./helpers/gpu.js";
+import { countGpuCase, gpuWithPlan, kPlans, type Plan } from "./helpers/gpu.js";
 import { randomFloats, randomInt, rng } from "./helpers/random.js";
 
 // f32 exp/log on the GPU vs float64: probabilities to 1e-6 absolute (they sum to 1),
@@ -29,7 +29,7 @@ describe.each(kPlans)("softmax and logSoftmax on the GPU, %s", (p) => {
   beforeEach(() => void (plan = p));
 
   it("matches hand-computed values", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const x = xent.tensor(new Float32Array([1, 2, 3]), [3]);
     expectClose(
       await xent.softmax(x).read(),
@@ -119,7 +119,7 @@ describe.each(kPlans)("softmax and logSoftmax on the GPU, %s", (p) => {
   });
 
   it("shapes share pipelines: sizes travel in uniforms", async () => {
-    const xent = await gpu();
+    const xent = await gpuWithPlan(plan);
     const a = xent.tensor(new Float32Array(10 * 20), [10, 20]);
     await xent.softmax(a).read();
     const before = pipelineCount(xent.device);
