@@ -12,17 +12,18 @@ describe("API", () => {
     const xent = await gpu();
     const rows = Xent.fromDevice(xent.device, { adapterKind: "cpu" });
     const plain = Xent.fromDevice(xent.device, { adapterKind: "cpu", useSubgroups: false });
-    const x = rows.tensor(
-      new Float32Array(8 * 1000).map((_, i) => Math.sin(i)),
-      [8, 1000],
-    );
-    const want = ref.softmax(ref.refTensor(await x.read(), [8, 1000])).data;
+    const data = new Float32Array(8 * 1000).map((_, i) => Math.sin(i));
+    const x = rows.tensor(data, [8, 1000]);
+    const want = ref.softmax(ref.refTensor(data, [8, 1000])).data;
     expectClose(await rows.softmax(x).read(), want, { atol: 1e-6, rtol: 1e-5 }, "softmax, subgroup merges");
     expectClose(await plain.softmax(x).read(), want, { atol: 1e-6, rtol: 1e-5 }, "softmax, workgroup-memory merges");
     const keys = pipelineKeys(xent.device);
     expect(keys.some((k) => k.startsWith("softmax:") && k.includes("SUBGROUPS=0"))).toBe(true);
-    if (rows.hasSubgroups && rows.subgroupMinSize >= 4)
-      expect(keys.some((k) => k.startsWith("softmax+subgroups:") && k.includes("SUBGROUPS=1"))).toBe(true);
+    // The subgroup build ran exactly when the device offers subgroups of at least the CPU plan's 4 lanes.
+    const shuffles = rows.hasSubgroups && rows.subgroupMinSize >= 4;
+    expect(keys.some((k) => k.startsWith("softmax+subgroups:") && k.includes("SUBGROUPS=1"))).toBe(shuffles);
+    // This machine's SwiftShader has them: the shuffle path is what these tests cover here.
+    if (xent.adapterKind === "cpu") expect(shuffles).toBe(xent.device.features.has("subgroups"));
     countGpuCase(2);
   });
 

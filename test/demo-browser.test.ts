@@ -59,6 +59,8 @@ describe("demo in headless Chromium", () => {
       return { adapter: d.adapter, tutorial: d.tutorial };
     });
     expect(demo.adapter.length).toBeGreaterThan(0);
+    // The tutorials' worked numbers: every one shown and checked (an empty list must fail).
+    expect(demo.tutorial.filter((l) => l.expected !== undefined).length).toBeGreaterThanOrEqual(5);
     for (const line of demo.tutorial)
       if (line.expected !== undefined) expect(Math.abs(line.value - line.expected), line.what).toBeLessThan(1e-4);
     expect(await page.$eval("#math tbody", (t) => t.children.length)).toBe(demo.tutorial.length);

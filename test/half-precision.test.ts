@@ -19,6 +19,17 @@ describe("16-bit bit patterns", () => {
     expect(Array.from(fromFloat16Bits(toFloat16Bits(values)))).toEqual(values);
   });
 
+  it("f16 and bf16 ties round to the even mantissa, both ways", () => {
+    // f16 around 1: spacing 2^-10. 1 + 2^-11 is halfway between 1 (even) and 1 + 2^-10 (odd): down;
+    // 1 + 3·2^-11 is halfway between 1 + 2^-10 (odd) and 1 + 2^-9 (even): up.
+    expect(Array.from(toFloat16Bits([1 + 2 ** -11, 1 + 3 * 2 ** -11]))).toEqual([0x3c00, 0x3c02]);
+    // bf16 around 1: spacing 2^-7.
+    expect(Array.from(toBfloat16Bits([1 + 2 ** -8, 1 + 3 * 2 ** -8]))).toEqual([0x3f80, 0x3f82]);
+    // Just past the tie rounds up in both.
+    expect(Array.from(toFloat16Bits([1 + 2 ** -11 + 2 ** -20]))).toEqual([0x3c01]);
+    expect(Array.from(toBfloat16Bits([1 + 2 ** -8 + 2 ** -20]))).toEqual([0x3f81]);
+  });
+
   it("bf16: the high half of an f32, rounded to nearest even", () => {
     expect(Array.from(toBfloat16Bits([1, -2, 3.140625, 1 + 2 ** -8]))).toEqual([0x3f80, 0xc000, 0x4049, 0x3f80]);
     expect(Array.from(fromBfloat16Bits(toBfloat16Bits([1.5, 2 ** -130, -Infinity])))).toEqual([1.5, 2 ** -130, -Infinity]);

@@ -158,13 +158,8 @@ describe("limits", () => {
     const loss = await xent.crossEntropy(x, t, { reduction: "none" }).read();
     const want = ref.crossEntropy(ref.refTensor(logits, [rows, 2]), ref.refTensor(labels, [rows]), { reduction: "none" }).data;
     expectClose(loss, want, kTol, "CE past 65 535 workgroups");
-    const p = await xent.softmax(x).read();
-    expect(p[2 * rows - 1]).toBeCloseTo(
-      want.length > 0
-        ? Math.exp(-(ref.crossEntropy(ref.refTensor(logits.subarray(2 * rows - 2), [1, 2]), ref.refTensor([1], [1])).data[0] as number))
-        : 0,
-      5,
-    );
+    // Every row of the softmax past the fold, against the reference.
+    expectClose(await xent.softmax(x).read(), ref.softmax(ref.refTensor(logits, [rows, 2])).data, kTol, "softmax past 65 535 workgroups");
     x.destroy();
     t.destroy();
     countGpuCase(2);
