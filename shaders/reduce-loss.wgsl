@@ -1,10 +1,12 @@
 // @use numbers, status-label
-// 'mean' / 'sum' of per-position losses in one workgroup, deterministically: each thread sums a
-// fixed contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
+// 'mean' / 'sum' of per-position losses, deterministically: each of WG threads sums a fixed
+// contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
 // MODE_SUM: scale * sum(loss); MODE_MEAN_BY_DENOMINATOR: scale * sum(loss) / sum(denom) (weighted
-// means); MODE_MEAN_BY_COUNT: scale * sum(loss) / count. A zero denominator (no positions, or
-// every target ignored) gives NaN, as PyTorch does. With CHECK_LABELS, the label-status step is
-// folded in (see label-status.wgsl): one dispatch fewer.
+// means); MODE_MEAN_BY_COUNT: scale * sum(loss) / total. A zero denominator divides as PyTorch does:
+// NaN when nothing is left (no positions, or every target ignored), ±inf when weights sum to 0.
+// With CHECK_LABELS, the label-status step is folded in (see label-status.wgsl): one dispatch fewer.
+// Losses larger than one binding: `partial` sums each binding-sized part into partials[2 part],
+// partials[2 part + 1] (loss, denominator); `combine` then sums the parts in order and finishes.
 
 var<workgroup> red_l: array<f32, WG>;
 var<workgroup> red_d: array<f32, WG>;
@@ -31,8 +33,9 @@ fn kahan_add(k: Kahan, v: f32) -> Kahan {
   return Kahan(t, (t - k.sum) - y);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) lid: u32) {
+// (sum of loss, sum of denom) over the params.count bound elements, in every thread's hands
+// after the tree (call from uniform control flow: it has barriers).
+fn sums(lid: u32) -> vec2<f32> {
   let chunk = (params.count + WG - 1u) / WG;
   let start = lid * chunk;
   let end = min(start + chunk, params.count);
@@ -53,18 +56,49 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       red_d[lid] += red_d[lid + stride];
     }
   }
-  if (lid == 0u) {
-    var result = red_l[0] * params.scale;
-    var divisor = 1.0;
-    if (MODE == MODE_MEAN_BY_DENOMINATOR) {
-      divisor = red_d[0];
-    } else if (MODE == MODE_MEAN_BY_COUNT) {
-      divisor = f32(params.count);
-    }
-    out[0] = ieee_divide(result, divisor);
-    divisor_out[0] = divisor;
-    if (CHECK_LABELS) {
-      copy_bad_label();
-    }
+  workgroupBarrier();
+  return vec2<f32>(red_l[0], red_d[0]);
+}
+
+fn finish(total_loss: f32, total_denom: f32) {
+  var divisor = 1.0;
+  if (MODE == MODE_MEAN_BY_DENOMINATOR) {
+    divisor = total_denom;
+  } else if (MODE == MODE_MEAN_BY_COUNT) {
+    divisor = f32(params.total);
   }
+  out[0] = ieee_divide(total_loss * params.scale, divisor);
+  divisor_out[0] = divisor;
+  if (CHECK_LABELS) {
+    copy_bad_label();
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  let s = sums(lid);
+  if (lid == 0u) {
+    finish(s.x, s.y);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn partial(@builtin(local_invocation_index) lid: u32) {
+  let s = sums(lid);
+  if (lid == 0u) {
+    partials[2u * params.part] = s.x;
+    partials[2u * params.part + 1u] = s.y;
+  }
+}
+
+// One thread sums the parts' (loss, denominator) in order (params.count parts).
+@compute @workgroup_size(1)
+fn combine() {
+  var l = Kahan(0.0, 0.0);
+  var d = Kahan(0.0, 0.0);
+  for (var k = 0u; k < params.count; k++) {
+    l = kahan_add(l, partials[2u * k]);
+    d = kahan_add(d, partials[2u * k + 1u]);
+  }
+  finish(l.sum, d.sum);
 }

@@ -476,7 +476,7 @@ export function crossEntropyWithGrad(
     if (none) {
       if (labels) recordLabelStatus(rec, labels);
     } else {
-      recordReduce(rec, {
+      recordReduce(ctx, rec, {
         loss: rowLoss,
         denom,
         count: rows,

@@ -25,7 +25,15 @@ const kStatusBindings = {
 export const kReduceLossKernel = defineKernel({
   name: "reduce-loss",
   body: reduceLossWgsl,
-  uniforms: { count: "u32", scale: "f32" },
+  uniforms: {
+    // Elements bound (main, partial) or parts to combine (combine).
+    count: "u32",
+    scale: "f32",
+    // All elements: the divisor of MODE_MEAN_BY_COUNT.
+    total: "u32",
+    // The part a `partial` dispatch sums.
+    part: "u32",
+  },
   bindings: {
     loss: { type: "array<f32>", access: "read" },
     denom: { type: "array<f32>", access: "read", optional: true, doc: "Per-position denominators (MODE_MEAN_BY_DENOMINATOR)." },
@@ -38,12 +46,14 @@ export const kReduceLossKernel = defineKernel({
     },
     targets: { ...kStatusBindings.targets, optional: true },
     status: { ...kStatusBindings.status, optional: true },
+    partials: { type: "array<f32>", access: "read_write", optional: true, doc: "Per part: (sum of loss, sum of denom)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
     MODE: { kind: "enum", values: kReduceModes },
     CHECK_LABELS: { kind: "bool" },
   },
+  entryPoints: ["main", "partial", "combine"],
 });
 
 export const kLabelStatusKernel = defineKernel({
@@ -76,19 +86,53 @@ export interface ReduceArgs {
 
 /**
  * Records the scalar reduction of per-position losses: scale·Σ loss, divided for a mean by Σ denom
- * or by the count (NaN when that is 0, as PyTorch).
+ * or by the count (IEEE: NaN for 0 / 0, as PyTorch). Losses larger than one binding (a real
+ * 128 MiB limit holds 33.5M f32 values) are summed in binding-sized parts, then combined in order.
  */
-export function recordReduce(rec: Recording, r: ReduceArgs): void {
+export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): void {
+  const common = { constants: { WG: 64, MODE: r.mode, CHECK_LABELS: !!r.labels } };
+  const finishing = {
+    out: r.out.buffer,
+    ...(r.divisorOut ? { divisor_out: r.divisorOut } : {}),
+    ...(r.labels ? { targets: r.labels.target.buffer, status: r.labels.check.buffer } : {}),
+  };
+  const scale = r.scale ?? 1;
+  // Parts of a multiple of 64 elements start 256-byte aligned (minStorageBufferOffsetAlignment ≤ 256).
+  const partElements = Math.floor((ctx.maxBindingBytes - 256) / 4 / 64) * 64;
+  // Bound by their data's size: pooled buffers are larger (a power of two), which may not fit a binding.
+  const range = (buffer: GPUBuffer, first: number, n: number): GPUBufferBinding => ({
+    buffer,
+    offset: first * 4,
+    size: Math.max(4, n * 4),
+  });
+  if (r.count <= partElements) {
+    rec.dispatch(kReduceLossKernel, {
+      constants: common.constants,
+      uniforms: { count: r.count, scale, total: r.count, part: 0 },
+      bindings: { loss: range(r.loss, 0, r.count), ...(r.denom ? { denom: range(r.denom, 0, r.count) } : {}), ...finishing },
+      workgroups: 1,
+    });
+    return;
+  }
+  const parts = Math.ceil(r.count / partElements);
+  const partials = rec.temporary(parts * 8, "reduction-parts");
+  for (let k = 0; k < parts; k++) {
+    const first = k * partElements;
+    const n = Math.min(partElements, r.count - first);
+    rec.dispatch(kReduceLossKernel, {
+      entryPoint: "partial",
+      constants: { ...common.constants, CHECK_LABELS: false },
+      uniforms: { count: n, scale, total: r.count, part: k },
+      bindings: { loss: range(r.loss, first, n), ...(r.denom ? { denom: range(r.denom, first, n) } : {}), out: r.out.buffer, partials },
+      workgroups: 1,
+    });
+  }
   rec.dispatch(kReduceLossKernel, {
-    constants: { WG: 64, MODE: r.mode, CHECK_LABELS: !!r.labels },
-    uniforms: { count: r.count, scale: r.scale ?? 1 },
-    bindings: {
-      loss: r.loss,
-      out: r.out.buffer,
-      ...(r.denom ? { denom: r.denom } : {}),
-      ...(r.divisorOut ? { divisor_out: r.divisorOut } : {}),
-      ...(r.labels ? { targets: r.labels.target.buffer, status: r.labels.check.buffer } : {}),
-    },
+    entryPoint: "combine",
+    constants: common.constants,
+    uniforms: { count: parts, scale, total: r.count, part: 0 },
+    // loss is not read by `combine`; a small range of it satisfies the layout.
+    bindings: { loss: range(r.loss, 0, 1), partials, ...finishing },
     workgroups: 1,
   });
 }
@@ -132,7 +176,7 @@ export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
     if (none) {
       if (run.labels) recordLabelStatus(rec, run.labels);
     } else {
-      recordReduce(rec, {
+      recordReduce(ctx, rec, {
         loss,
         denom,
         count: run.count,
