@@ -5,7 +5,7 @@ import { pipelineKeys } from "../src/pipeline-cache.js";
 import * as ref from "../src/reference/index.js";
 import { throughput, tutorialNumbers } from "../demo/tutorial.js";
 import { expectClose } from "./helpers/compare.js";
-import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { gpu } from "./helpers/gpu.js";
 
 describe("API", () => {
   it("rows of up to subgroupMinSize lanes merge by subgroup shuffles when the device has subgroups, else in workgroup memory", async () => {
@@ -24,7 +24,6 @@ describe("API", () => {
     expect(keys.some((k) => k.startsWith("softmax+subgroups:") && k.includes("SUBGROUPS=1"))).toBe(shuffles);
     // This machine's SwiftShader has them: the shuffle path is what these tests cover here.
     if (xent.adapterKind === "cpu") expect(shuffles).toBe(xent.device.features.has("subgroups"));
-    countGpuCase(2);
   });
 
   it("fromDevice shares a device; wrap() reads a caller's buffer without a copy", async () => {
@@ -35,12 +34,11 @@ describe("API", () => {
     owner.device.queue.writeBuffer(buffer, 0, data);
     const x = xent.wrap(buffer, [2, 3], "f32");
     expectClose(await xent.softmax(x).read(), ref.softmax(ref.refTensor(data, [2, 3])).data, { atol: 1e-6, rtol: 1e-5 }, "wrap softmax");
-    expectClose(await x.read(), data, { atol: 0, rtol: 0 }, "wrapped read");
+    expect(Array.from(await x.read())).toEqual(Array.from(data)); // the wrapped buffer, read back as written
     xent.destroy(); // not its device: still usable
     expect(await owner.softmax(x).read()).toHaveLength(6);
     buffer.destroy();
     expect(() => Xent.fromDevice({} as GPUDevice)).toThrow(TypeError);
-    countGpuCase(2);
   });
 
   it("{ encoder } records many ops into one submit", async () => {
@@ -62,7 +60,6 @@ describe("API", () => {
       "encoder CE",
     );
     expectClose(await h.read(), ref.entropy(ref.softmax(input)).data, { atol: 1e-6, rtol: 1e-5 }, "encoder entropy");
-    countGpuCase(3);
   });
 
   it("the tutorial CLI's numbers match the tutorials; throughput is positive", async () => {
@@ -72,6 +69,5 @@ describe("API", () => {
       expect(Number.isFinite(line.value), line.what).toBe(true);
     }
     for (const row of await throughput(xent, [[64, 10]], 3)) expect(row.gbPerSecond).toBeGreaterThan(0);
-    countGpuCase(10);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import type { Reduction } from "../src/index.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { countGpuCase, gpu, gpuWithPlan, kPlans } from "./helpers/gpu.js";
+import { gpu, gpuWithPlan, kPlans } from "./helpers/gpu.js";
 import { randomFloats, randomInts, rng } from "./helpers/random.js";
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -91,7 +91,6 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
             const label = `${shape} ${JSON.stringify(o)} prob ${prob}`;
             expectClose(await loss.read(), ref.crossEntropy(refLogits, refTarget, o).data, { atol: 2e-6, rtol: 3e-5 }, `loss ${label}`);
             expectClose(await grad.read(), ref.crossEntropyGrad(refLogits, refTarget, o).data, kGradTol, `grad ${label}`);
-            countGpuCase(2);
           }
   });
 
@@ -122,7 +121,6 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
         kGradTol,
         `grad ${shape}`,
       );
-      countGpuCase(2);
     }
   });
 
@@ -134,7 +132,6 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
     const bad = xent.crossEntropyWithGrad(x, xent.tensor(new Int32Array([1, 4, 2]), [3]));
     await expect(bad.loss.read()).rejects.toThrow("crossEntropyWithGrad: target[1] (flat position 1) is 4");
     await expect(bad.grad.read()).rejects.toThrow(RangeError);
-    countGpuCase();
   });
 
   it("inPlace writes the gradient over the logits buffer, with the same values (scalar and vec4 rows)", async () => {
@@ -162,7 +159,6 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
       expect(Number.isFinite((await loss.read())[0])).toBe(true);
       grad.destroy(); // an alias: the logits tensor still owns the buffer
       expect((await x.read()).length).toBe(64 * classes);
-      countGpuCase(2);
     }
   });
 
@@ -171,7 +167,6 @@ describe.each(kPlans)("crossEntropyWithGrad on the GPU, %s", (plan) => {
     const { finalLoss, firstLoss } = await trainSoftmaxRegression(xent, 50);
     expect(firstLoss).toBeGreaterThan(1);
     expect(finalLoss).toBeLessThan(0.25);
-    countGpuCase();
   });
 });
 
@@ -254,7 +249,6 @@ describe("crossEntropyWithGrad edge cases", () => {
           const t = ref.refTensor(labels);
           expectClose(await grad.read(), ref.crossEntropyGrad(x, t, o).data, kGradTol, `u32 grad C=${classes} ${reduction}, ${plan}`);
           expectClose(await loss.read(), ref.crossEntropy(x, t, o).data, kGradTol, `u32 loss C=${classes} ${reduction}, ${plan}`);
-          countGpuCase(2);
         }
       }
     }
@@ -286,7 +280,6 @@ describe("crossEntropyWithGrad edge cases", () => {
         { atol: 1e-4, rtol: 0 },
         "forward",
       );
-      countGpuCase(3);
     }
   });
 });

@@ -52,6 +52,9 @@ async function openDemo(): Promise<Page> {
 }
 
 describe("demo in headless Chromium", () => {
+  // The adapter the page reports, for the run's GPU-case count.
+  let chromiumAdapter = "Chromium";
+
   it("shows the tutorials' numbers computed on the GPU", async () => {
     const page = await openDemo();
     const demo = await page.evaluate(() => {
@@ -59,12 +62,12 @@ describe("demo in headless Chromium", () => {
       return { adapter: d.adapter, tutorial: d.tutorial };
     });
     expect(demo.adapter.length).toBeGreaterThan(0);
+    chromiumAdapter = `Chromium: ${demo.adapter}`;
     // The tutorials' worked numbers: every one shown and checked (an empty list must fail).
     expect(demo.tutorial.filter((l) => l.expected !== undefined).length).toBeGreaterThanOrEqual(5);
     for (const line of demo.tutorial)
       if (line.expected !== undefined) expect(Math.abs(line.value - line.expected), line.what).toBeLessThan(1e-4);
     expect(await page.$eval("#math tbody", (t) => t.children.length)).toBe(demo.tutorial.length);
-    countGpuCase(demo.tutorial.length, `Chromium: ${demo.adapter}`);
     await page.close();
   });
 
@@ -79,7 +82,8 @@ describe("demo in headless Chromium", () => {
           expect(Math.abs((r.gpuLoss as number) - (r.cpuLoss as number))).toBeLessThan(1e-5 * Math.abs(r.cpuLoss as number));
         else expect(r.maxAbsError).toBeLessThan(1e-6);
       }
-      countGpuCase(results.length);
+      // In-page comparisons with the CPU reference (float64), on Chromium's WebGPU.
+      countGpuCase(results.length, chromiumAdapter);
     }
     expect(await page.$$eval("#results tbody tr", (rows) => rows.length)).toBe(4);
     expect(await page.$$eval("#chart rect", (bars) => bars.length)).toBe(4);
@@ -92,7 +96,7 @@ describe("demo in headless Chromium", () => {
     const checks = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.selfTest());
     expect(checks.length).toBeGreaterThan(0);
     for (const c of checks) expect(c.maxError, c.what).toBeLessThan(2e-5);
-    countGpuCase(checks.length);
+    countGpuCase(checks.length, chromiumAdapter);
     await page.close();
   });
 

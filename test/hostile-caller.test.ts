@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { toFloat16Bits, Xent } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { expectClose } from "./helpers/compare.js";
-import { countGpuCase, gpu } from "./helpers/gpu.js";
+import { gpu } from "./helpers/gpu.js";
 
 const kUsage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, STORAGE: 0x80 } as const;
 const kTol = { atol: 1e-6, rtol: 2e-5 };
@@ -76,7 +76,6 @@ describe("labels never alias", () => {
     const want = ref.crossEntropy(ref.refTensor(logits, [3, 3]), ref.refTensor([0, 7, 2]), { ignoreIndex: 7 }).data;
     expectClose(ignored, want, kTol, "u32 target equal to a non-negative ignoreIndex");
     await expect(xent.crossEntropy(x, xent.tensor(new Uint32Array([2 ** 31, 0, 0]), [3])).read()).rejects.toThrow(/is 2147483648/);
-    countGpuCase(1);
   });
 
   it("keras.sparseCategoricalCrossentropy ignores no label, -2147483648 included", async () => {
@@ -106,7 +105,6 @@ describe("numbers PyTorch gives", () => {
       expect(Number.isFinite(want[0])).toBe(false);
       expectClose(got, want, kTol, `weights summing to 0, smoothing ${labelSmoothing}`);
     }
-    countGpuCase(2);
   });
 
   it("a temperature whose reciprocal overflows f32 is refused, naming the limit; the smallest allowed gives one-hot rows", async () => {
@@ -118,9 +116,8 @@ describe("numbers PyTorch gives", () => {
         /temperature: expected at least 2\.93\d*e-39 \(1 \/ temperature must be finite in f32\)/,
       );
     const p = await xent.softmax(x, { temperature: 3e-39 }).read();
-    expectClose(p, [0, 1, 0, 1, 0, 0], { atol: 0, rtol: 0 }, "softmax at the smallest temperature");
+    expect(Array.from(p)).toEqual([0, 1, 0, 1, 0, 0]);
     expectClose(p, ref.softmax(ref.refTensor(data, [2, 3]), { temperature: 3e-39 }).data, { atol: 0, rtol: 0 }, "vs the reference");
-    countGpuCase(1);
   });
 });
 
@@ -137,7 +134,6 @@ describe("work recorded into a caller's encoder", () => {
     xent.device.queue.submit([encoder.finish()]);
     expectClose(await p.read(), ref.softmax(ref.refTensor(data, [2, 3])).data, kTol, "softmax after the submit");
     await expect(bad.read()).rejects.toThrow(RangeError);
-    countGpuCase(1);
   });
 });
 

@@ -1,5 +1,8 @@
-// Comparing f32 GPU output with the float64 reference, elementwise, with a stated tolerance.
+// Comparing f32 GPU output with the float64 reference, elementwise, with a stated tolerance. Every
+// such comparison that passes is one "GPU case compared with the float64 reference" in the run's
+// summary: the count is made here, where the comparing happens, not typed in by each test.
 import { expect } from "vitest";
+import { countGpuCase } from "./gpu.js";
 
 export interface Tolerance {
   /** |gpu − ref| ≤ atol + rtol·|ref| */
@@ -11,7 +14,8 @@ export interface Tolerance {
  * Checks every element; NaN must match NaN and ±Inf must match exactly. The float64 reference is
  * first rounded to f32 (unless `precision` is "f64", for reference-vs-reference checks), so a value
  * beyond f32's range is ±Inf, as PyTorch computes it in float32.
- * Reports the worst element.
+ * Reports the worst element. With precision "f32" (GPU output against the reference) a pass counts
+ * as one GPU case; "f64" (the reference against PyTorch's float64 fixtures) counts nothing.
  */
 export function expectClose(
   actual: ArrayLike<number>,
@@ -44,4 +48,5 @@ export function expectClose(
     const e = round(expected[worst] as number);
     throw new Error(`${what}: element ${worst}: expected ${e}, got ${a} (|diff| ${Math.abs(a - e)} > ${tol.atol} + ${tol.rtol}·|ref|)`);
   }
+  if (precision === "f32") countGpuCase();
 }
