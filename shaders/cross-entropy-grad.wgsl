@@ -37,6 +37,9 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
   let base = row_base(row, classes, stride) + params.x_offset;
   let stats = row_stats[grow];
   let lse = stats.x;
+  // A row whose softmax is undefined (a NaN or +inf logit, every class masked: the row pass wrote
+  // lse = NaN) has a NaN gradient, as PyTorch's; SwiftShader's exp would not carry the NaN.
+  let undefined_row = is_nan(lse);
   var factor = params.scale;
   if (MEAN) {
     factor /= divisor[0];
@@ -90,6 +93,7 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
       if (SOFTCAP) {
         g *= soft_cap_slope4(z, params.softcap);
       }
+      g = select(g, vec4<f32>(nan()), undefined_row);
       io4[base4 + k - params.x_offset / 4u + params.f32_offset / 4u] = select(g, vec4<f32>(0.0), skip);
     }
   } else {
@@ -120,7 +124,7 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
       if (SOFTCAP) {
         g *= soft_cap_slope(z, params.softcap);
       }
-      store(i, g);
+      store(i, select(g, nan(), undefined_row));
     }
   }
 }

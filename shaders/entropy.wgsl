@@ -16,7 +16,9 @@ fn rebase_t(a: State, m_to: f32) -> f32 {
     return a.t;
   }
   let r = exp(a.on.m - m_to);
-  return r * (a.t + (a.on.m - m_to) * a.on.s);
+  // A jump past f32's range (a 3.4e38 logit) underflows r to 0 while the shift term overflows:
+  // the old terms vanish, so the result is 0, not 0 · inf.
+  return select(r * (a.t + (a.on.m - m_to) * a.on.s), 0.0, r == 0.0);
 }
 
 // One exit (SwiftShader runs what follows a possible early return under a mask).

@@ -43,12 +43,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       total += prob(base, c);
     }
     var l = 0.0;
+    // A NaN ratio (a NaN prediction, or ±inf over an infinite total) makes the row NaN, as in
+    // Keras; SwiftShader's log would not carry the NaN.
+    var poisoned = false;
     for (var c = 0u; c < classes; c++) {
       let y = bitcast<f32>(targets[base + c * params.inner]);
       let ys = y * (1.0 - params.smoothing) + params.smoothing / f32(classes);
-      l -= ys * log(clip(prob(base, c) / total));
+      let q = prob(base, c) / total;
+      poisoned = poisoned || is_nan(q);
+      l -= ys * log(clip(q));
     }
-    loss[grow] = l;
+    loss[grow] = select(l, nan(), poisoned);
     return;
   }
   let t = targets[grow];
@@ -57,13 +62,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     loss[grow] = nan();
     return;
   }
-  var l = -log(clip(prob(base, t)));
+  let p_t = prob(base, t);
+  var l = -log(clip(p_t));
+  var poisoned = is_nan(p_t);
   if (MODE == MODE_KERAS_SPARSE) {
     var total = 0.0;
     for (var c = 0u; c < classes; c++) {
       total += clip(prob(base, c));
     }
     l += log(total);
+    poisoned = poisoned || is_nan(total);
   }
-  loss[grow] = l;
+  // A NaN prediction that enters the loss makes it NaN (SwiftShader's log would not carry it).
+  loss[grow] = select(l, nan(), poisoned);
 }

@@ -142,7 +142,11 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
     const p = (c: number): number => Math.exp(logp[base + c * stride] as number);
     if (prob) {
       denom += 1;
-      const q = (c: number): number => (target.data[base + c * stride] as number) * (1 - eps) + eps / C;
+      // A non-finite probability makes the row NaN, as in the loss (see crossEntropy above).
+      const q = (c: number): number => {
+        const y = target.data[base + c * stride] as number;
+        return Number.isFinite(y) ? y * (1 - eps) + eps / C : NaN;
+      };
       let W = 0;
       for (let c = 0; c < C; c++) W += w(c) * q(c);
       for (let c = 0; c < C; c++) grad[base + c * stride] = W * p(c) - w(c) * q(c) + 2 * zl * lse * p(c);
