@@ -84,6 +84,11 @@ describe.each(kPlans)("softmax and logSoftmax on the GPU, %s", (p) => {
   it("temperature scales before normalising", async () => {
     const random = rng(3);
     for (const t of [0.1, 0.5, 2, 37]) await checkRowOps(randomFloats(64 * 300, random, 5), [64, 300], -1, t, "temperature");
+    // Rows that are not vec4 (C % 4 ≠ 0) and a class dim that is not last take the scalar path.
+    for (const t of [0.3, 3]) {
+      await checkRowOps(randomFloats(33 * 7, random, 5), [33, 7], -1, t, "temperature, scalar rows");
+      await checkRowOps(randomFloats(5 * 6 * 3, random, 5), [5, 6, 3], 1, t, "temperature, middle dim");
+    }
   });
 
   it("adversarial rows: ±1e4, -Inf masks, all-masked rows, NaN, +Inf, equal values", async () => {

@@ -14,6 +14,7 @@ fn class_target(raw: u32, ignore_index: i32, classes: u32) -> ClassTarget {
   if (IGNORE_INDEX) {
     ignored = select(signed == ignore_index, ignore_index >= 0 && raw == bitcast<u32>(ignore_index), TARGET_UNSIGNED);
   }
-  let bad = !ignored && ((!TARGET_UNSIGNED && signed < 0) || raw >= classes);
+  // A negative i32 label is ≥ 2^31 as u32, beyond any class count a buffer can hold.
+  let bad = !ignored && raw >= classes;
   return ClassTarget(raw, ignored, bad);
 }

@@ -1,0 +1,268 @@
+// `npm run mutate`: deliberate WGSL bugs, one at a time; each must make at least one of its
+// tests fail ("killed"). Not part of `npm test` (it runs the suite once per mutant). Prints the
+// score and every survivor. MUTANTS=3,7 runs only those (1-based).
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+
+interface Mutant {
+  file: string;
+  find: string;
+  replace: string;
+  why: string;
+  tests: string[];
+}
+
+const ce = "shaders/cross-entropy.wgsl";
+const grad = "shaders/cross-entropy-grad.wgsl";
+const kCore = ["test/conformance.test.ts"];
+const mutants: Mutant[] = [
+  {
+    file: ce,
+    find: "loss = w_t * ((acc.on.m - x_t) + log_s);",
+    replace: "loss = w_t * ((acc.on.m + log_s) - x_t);",
+    why: "the naive loss form",
+    tests: ["test/cross-entropy.test.ts"],
+  },
+  {
+    file: ce,
+    find: "loss = (1.0 - params.smoothing) * loss",
+    replace: "loss = (1.0 + params.smoothing) * loss",
+    why: "label smoothing sign",
+    tests: ["test/cross-entropy.test.ts"],
+  },
+  {
+    file: ce,
+    find: "atomicMin(&status[0], grow);",
+    replace: "atomicMax(&status[0], grow);",
+    why: "first bad label",
+    tests: ["test/label-checks.test.ts"],
+  },
+  {
+    file: ce,
+    find: "targets[i - params.x_offset + params.f32_offset]",
+    replace: "targets[i]",
+    why: "probability-target slice offset",
+    tests: ["test/binding-slices.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/common/class-target.wgsl",
+    find: "ignore_index >= 0 && raw == bitcast<u32>(ignore_index)",
+    replace: "raw == bitcast<u32>(ignore_index)",
+    why: "u32 labels alias ignoreIndex",
+    tests: ["test/hostile-caller.test.ts"],
+  },
+  {
+    file: "shaders/common/class-target.wgsl",
+    find: "raw >= classes",
+    replace: "raw > classes",
+    why: "class index off by one",
+    tests: ["test/label-checks.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/common/class-target.wgsl",
+    find: "select(signed == ignore_index,",
+    replace: "select(signed == ignore_index + 1,",
+    why: "ignoreIndex of i32 labels",
+    tests: ["test/cross-entropy.test.ts"],
+  },
+  {
+    file: grad,
+    find: "g[t - first] -= w_t;",
+    replace: "g[t - first] += w_t;",
+    why: "vec4 one-hot sign",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "if (c == t) {",
+    replace: "if (c == t + 1u) {",
+    why: "scalar one-hot off by one",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "factor /= divisor[0];",
+    replace: "factor /= 1.0;",
+    why: "the mean's divisor in the gradient",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "p_coef += 2.0 * params.z_loss * w_t * lse;",
+    replace: "p_coef += params.z_loss * w_t * lse;",
+    why: "z-loss gradient factor",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "store(i, select(g, nan(), undefined_row));",
+    replace: "store(i, g);",
+    why: "NaN rows of the gradient",
+    tests: ["test/fuzz.test.ts", "test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: "shaders/reduce-loss.wgsl",
+    find: "divisor = f32(params.total);",
+    replace: "divisor = f32(params.count);",
+    why: "mean divisor of parts",
+    tests: kCore,
+  },
+  {
+    file: "shaders/reduce-loss.wgsl",
+    find: "let y = v - k.comp;",
+    replace: "let y = v + k.comp;",
+    why: "Kahan compensation sign",
+    tests: ["test/cross-entropy.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/reduce-loss.wgsl",
+    find: "a == 0.0 || is_nan(a)",
+    replace: "is_nan(a)",
+    why: "0 / 0 is NaN",
+    tests: ["test/cross-entropy.test.ts"],
+  },
+  {
+    file: "shaders/common/logits.wgsl",
+    find: "(words_i & 1u) == 1u",
+    replace: "(words_i & 1u) == 0u",
+    why: "16-bit half order",
+    tests: ["test/half-precision.test.ts"],
+  },
+  {
+    file: "shaders/common/logits.wgsl",
+    find: "bitcast<f32>(half_bits << 16u)",
+    replace: "bitcast<f32>(half_bits << 15u)",
+    why: "bf16 decode",
+    tests: ["test/half-precision.test.ts"],
+  },
+  {
+    file: "shaders/common/logits.wgsl",
+    find: "bitcast<f32>(w0 << 16u), bitcast<f32>(w0 & 0xffff0000u)",
+    replace: "bitcast<f32>(w0 & 0xffff0000u), bitcast<f32>(w0 << 16u)",
+    why: "bf16 vec4 order",
+    tests: ["test/half-precision.test.ts"],
+  },
+  {
+    file: "shaders/softmax.wgsl",
+    find: "let z = (x_at(base + c * stride) - acc.m) * inv_t;",
+    replace: "let z = x_at(base + c * stride) * inv_t - acc.m;",
+    why: "temperature after the max",
+    tests: ["test/softmax.test.ts"],
+  },
+  {
+    file: "shaders/softmax.wgsl",
+    find: "y4[out4 + k] = z - log_s;",
+    replace: "y4[out4 + k] = z + log_s;",
+    why: "vec4 log-softmax sign",
+    tests: ["test/softmax.test.ts"],
+  },
+  {
+    file: "shaders/common/online-softmax.wgsl",
+    find: "return s * exp((m_from - m_to) * inv_t);",
+    replace: "return s * exp((m_to - m_from) * inv_t);",
+    why: "online rescale direction (GPU plan)",
+    tests: ["test/softmax.test.ts"],
+  },
+  {
+    file: "shaders/common/lane-vec4.wgsl",
+    find: "poisoned = poisoned || poisons4(v);",
+    replace: "poisoned = poisoned;",
+    why: "NaN rows on the vec4 CPU plan",
+    tests: ["test/softmax.test.ts"],
+  },
+  {
+    file: "shaders/common/numbers.wgsl",
+    find: "return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;",
+    replace: "return (bitcast<u32>(v) & 0x7fffffffu) >= 0x7f800000u;",
+    why: "±inf taken for NaN",
+    tests: ["test/softmax.test.ts"],
+  },
+  {
+    file: "shaders/binary-cross-entropy.wgsl",
+    find: "max(log_exact_zero(p), -100.0)",
+    replace: "max(log_exact_zero(p), -10.0)",
+    why: "BCE log clamp",
+    tests: ["test/binary-cross-entropy.test.ts"],
+  },
+  {
+    file: "shaders/binary-cross-entropy-with-logits.wgsl",
+    find: "return (1.0 - y) * x + lw * softplus_neg(x);",
+    replace: "return (1.0 + y) * x + lw * softplus_neg(x);",
+    why: "BCE with logits",
+    tests: ["test/binary-cross-entropy.test.ts"],
+  },
+  {
+    file: "shaders/kl-div.wgsl",
+    find: "return y * log(y) - y * x;",
+    replace: "return y * log(y) + y * x;",
+    why: "KL sign",
+    tests: ["test/kl-div.test.ts"],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "if (is_nan(v) || v < 0.0) {",
+    replace: "if (is_nan(v)) {",
+    why: "negative probabilities",
+    tests: ["test/entropy.test.ts"],
+  },
+  {
+    file: "shaders/keras-cross-entropy.wgsl",
+    find: "params.smoothing / f32(classes);",
+    replace: "params.smoothing / 2.0;",
+    why: "Keras smoothing over C",
+    tests: ["test/keras.test.ts"],
+  },
+  {
+    file: "shaders/common/softcap.wgsl",
+    find: "clamp(v / cap, -10.0, 10.0)",
+    replace: "clamp(v / cap, -1.0, 1.0)",
+    why: "softcap clamp",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: "shaders/common/elementwise-loss.wgsl",
+    find: "weight[global % params.weight_size]",
+    replace: "weight[local % params.weight_size]",
+    why: "weights broadcast by global index in slices",
+    tests: ["test/binding-slices.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/common/dispatch.wgsl",
+    find: "return wid.x + wid.y * nwg.x;",
+    replace: "return wid.x + wid.y * nwg.y;",
+    why: "2-D dispatch folding",
+    tests: ["test/reliability.test.ts"],
+  },
+  {
+    file: "shaders/common/merge-lanes.wgsl",
+    find: "for (var stride = ROW_THREADS / 2u; stride > 0u; stride >>= 1u) {",
+    replace: "for (var stride = ROW_THREADS / 4u; stride > 0u; stride >>= 1u) {",
+    why: "tree merge skips a level",
+    tests: ["test/softmax.test.ts"],
+  },
+];
+
+const only = process.env.MUTANTS?.split(",").map(Number);
+const survivors: string[] = [];
+let killed = 0;
+let run = 0;
+for (const [i, m] of mutants.entries()) {
+  if (only && !only.includes(i + 1)) continue;
+  const original = readFileSync(m.file, "utf8");
+  if (!original.includes(m.find)) throw new Error(`mutant ${i + 1} (${m.why}): "${m.find}" not in ${m.file}`);
+  writeFileSync(m.file, original.replace(m.find, m.replace));
+  run++;
+  let dead = false;
+  try {
+    execFileSync("npx", ["vitest", "run", "--bail=1", ...m.tests], { stdio: "ignore", env: process.env });
+  } catch {
+    dead = true;
+  } finally {
+    writeFileSync(m.file, original);
+  }
+  if (dead) killed++;
+  else survivors.push(`${i + 1}. ${m.why} (${m.file}: ${m.find} → ${m.replace})`);
+  console.log(`${dead ? "killed  " : "SURVIVED"} ${i + 1}. ${m.why}`);
+}
+console.log(`\nWGSL mutation score: ${killed}/${run} killed${survivors.length ? `\nsurvivors:\n${survivors.join("\n")}` : ""}`);
+process.exit(survivors.length ? 1 : 0);
