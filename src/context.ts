@@ -51,7 +51,7 @@ export function checkTensor(ctx: XentContext, value: unknown, argName: string, d
   return tensor;
 }
 
-export function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {
+function startRecording(ctx: XentContext, op: string, encoder: GPUCommandEncoder | undefined): Recording {
   return new Recording(ctx.device, op, (binding) => ctx.placeholder(binding), encoder);
 }
 
@@ -83,7 +83,7 @@ export function recordOp<T extends readonly Tensor[]>(
  * as the outputs; a GPU error or failed label check of this op, or of the op that made an input,
  * fails the outputs' read().
  */
-export function finishRecording(rec: Recording, outputs: readonly Tensor[], inputs: readonly Tensor[]): void {
+function finishRecording(rec: Recording, outputs: readonly Tensor[], inputs: readonly Tensor[]): void {
   const { keepAlive, error, submitted } = rec.finish();
   const failure = firstFailure([error, ...inputs.map((t) => t.failure)]);
   for (const out of outputs) out.inheritFrom(failure, inputs, submitted);

@@ -7,7 +7,15 @@ import { defineKernel } from "./kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy } from "./ops/cross-entropy.js";
-import { checkEncoder, checkOpOptions, optionalDim, optionalFlag, unitIntervalOption, type OptionChecksFor } from "./option-checks.js";
+import {
+  checkEncoder,
+  checkOpOptions,
+  optionalDim,
+  optionalFlag,
+  checkUnitInterval,
+  type CheckedOptions,
+  type OptionChecksFor,
+} from "./option-checks.js";
 import { runLoss } from "./ops/loss-reduction.js";
 import { defineElementwiseLoss, runElementwiseLoss } from "./ops/elementwise-loss.js";
 import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
@@ -132,7 +140,7 @@ function runProbCrossEntropy(
 
 export const kKerasOptionChecks = {
   fromLogits: optionalFlag,
-  labelSmoothing: unitIntervalOption,
+  labelSmoothing: checkUnitInterval,
   axis: optionalDim,
   encoder: checkEncoder,
 } satisfies OptionChecksFor<KerasOptions>;
@@ -147,9 +155,10 @@ function labelsOption(value: unknown, op: string, name: string): readonly (strin
 
 export const kLogLossOptionChecks = { labels: labelsOption, encoder: checkEncoder } satisfies OptionChecksFor<LogLossOptions>;
 
+/** The checked Keras options; the sparse loss has no labelSmoothing (0). */
 function kerasArgs(op: string, options: unknown, checks: typeof kKerasOptionChecks | typeof kSparseKerasOptionChecks) {
-  const o = checkOpOptions(options, op, checks) as Partial<ReturnType<typeof checkOpOptions<typeof kKerasOptionChecks>>>;
-  return { fromLogits: o.fromLogits ?? false, smoothing: o.labelSmoothing ?? 0, axis: o.axis ?? -1, encoder: o.encoder };
+  const o: { labelSmoothing?: number } & CheckedOptions<typeof kSparseKerasOptionChecks> = checkOpOptions(options, op, checks);
+  return { fromLogits: o.fromLogits, smoothing: o.labelSmoothing ?? 0, axis: o.axis ?? -1, encoder: o.encoder };
 }
 
 /**

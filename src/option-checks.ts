@@ -64,11 +64,6 @@ export function reductionOption(value: unknown, op: string): Reduction {
   return checkReduction(value, op);
 }
 
-/** A number in [0, 1] (label smoothing), 0 when absent. */
-export function unitIntervalOption(value: unknown, op: string, name: string): number {
-  return checkUnitInterval(value, op, name);
-}
-
 export type Reduction = "mean" | "sum" | "none";
 
 const kReductions: readonly Reduction[] = ["mean", "sum", "none"];
@@ -94,7 +89,7 @@ export function checkUnitInterval(value: unknown, op: string, name: string): num
   return value;
 }
 
-export function checkBoolean(value: unknown, op: string, name: string, fallback: boolean): boolean {
+function checkBoolean(value: unknown, op: string, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") throw new TypeError(`${op}: ${name}: expected true or false, got ${describe(value)}`);
   return value;

@@ -22,7 +22,7 @@ import {
   optionalFlag,
   optionalTensor,
   reductionOption,
-  unitIntervalOption,
+  checkUnitInterval,
   type CheckedOptions,
   type OptionChecksFor,
   type Reduction,
@@ -68,7 +68,7 @@ export const kCrossEntropyOptionChecks = {
   weight: optionalTensor,
   ignoreIndex: (value: unknown, op: string, name: string) => checkInt32(value, op, name, -100),
   reduction: reductionOption,
-  labelSmoothing: unitIntervalOption,
+  labelSmoothing: checkUnitInterval,
   base: checkLogBase,
   zLoss: checkNonNegative,
   softcap: checkSoftcap,
@@ -307,7 +307,7 @@ function recordRows(
   plan: RowPlan,
   logProbs: boolean,
   loss: GPUBuffer,
-  denom: GPUBuffer,
+  denom: GPUBuffer | undefined,
   check: LabelCheck | undefined,
   rowStats?: GPUBuffer,
 ): void {
@@ -320,7 +320,7 @@ function recordRows(
   const bindings = (logits: Bindable, targets: Bindable = a.target.buffer) => ({
     xw: logits,
     targets,
-    row_denom: denom,
+    ...(denom ? { row_denom: denom } : {}),
     ...(a.weight ? { weight: a.weight.buffer } : {}),
     ...(check ? { status: check.buffer } : {}),
     ...(rowStats ? { row_stats: rowStats } : {}),
@@ -402,7 +402,7 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
     mean: "mean-by-denominator",
     labels: check ? { target: a.target, check } : undefined,
     inputs: inputsOf(a),
-    record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom as GPUBuffer, check),
+    record: (rec, loss, denom) => recordRows(ctx, rec, a, plan, logProbs, loss, denom, check),
   });
 }
 
