@@ -191,6 +191,8 @@ export async function runSuite(
       // A read pass plus writing the (f32) gradient: a copy of as many bytes (twice the f16 logits').
       "read+copy": read.ms + copy.ms * (dtype === "f16" ? 2 : 1),
       "2×read": 2 * read.ms,
+      // Two f32 inputs read and an f32 gradient written (the elementwise losses' gradients).
+      "2×read+copy": read.ms + copy.ms,
     };
     // Floors with a write of f32 outputs match no single roofline kernel for f16 input: f32 only.
     const ops = kOpRegistry.filter((o) => o.dtypes.includes(dtype) && (dtype === "f32" || o.bench !== "copy"));
@@ -207,7 +209,7 @@ export async function runSuite(
       // The bytes the op must move at least: its inputs once, and an f32 output as large as the input if its floor writes one.
       const moved =
         c.inputs.reduce((sum, a, i) => sum + a.data.length * (i === 0 ? bytes / count : 4), 0) +
-        (o.bench === "copy" || o.bench === "read+copy" ? count * 4 : 0);
+        (o.bench === "copy" || o.bench === "read+copy" || o.bench === "2×read+copy" ? count * 4 : 0);
       const rooflineMs = floorMs[o.bench];
       const row: BenchRow = {
         env: options.env,

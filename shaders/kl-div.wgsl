@@ -17,3 +17,12 @@ fn pointwise_loss(x: f32, y: f32, global: u32) -> f32 {
   }
   return y * log(y) - y * x;
 }
+
+// PyTorch's autograd of the same expression: -y (LOG_TARGET: -exp(y)), whatever x is.
+fn pointwise_grad(x: f32, y: f32, global: u32) -> f32 {
+  var g = -y;
+  if (LOG_TARGET) {
+    g = -exp(y);
+  }
+  return select(g, nan(), is_nan(y));
+}

@@ -48,7 +48,7 @@ export function seededRandom(seed: number): Random {
 }
 
 /** How an op's time is judged in the benchmark: the bytes it must at least move. */
-export type BenchFloor = "read" | "copy" | "read+copy" | "2×read";
+export type BenchFloor = "read" | "copy" | "read+copy" | "2×read" | "2×read+copy";
 
 export interface RegisteredOp {
   /** The public name: `xent.<name>(…)` (`keras.…` under `xent.keras`). */
@@ -90,10 +90,10 @@ const refOf = (a: HostArray): ref.RefTensor => ref.refTensor(a.data, a.shape);
 const input = (c: OpCase, i: number): HostArray => c.inputs[i] as HostArray;
 const one = (r: ref.RefResult): ArrayLike<number>[] => [r.data];
 
-/** Options of a case for the reference: tensor options as plain arrays. */
-function refOptions(c: OpCase): Record<string, unknown> {
+/** Options of a case for the reference: tensor options as plain arrays, or (broadcast weights) as tensors. */
+function refOptions(c: OpCase, asTensors = false): Record<string, unknown> {
   const o: Record<string, unknown> = { ...c.options };
-  for (const [k, v] of Object.entries(c.tensorOptions)) o[k] = v.data;
+  for (const [k, v] of Object.entries(c.tensorOptions)) o[k] = asTensors ? refOf(v) : v.data;
   return o;
 }
 
@@ -155,6 +155,103 @@ function kerasEntry(
     tolerance: { atol: 1e-6, rtol: 1e-5 },
     // Categorical and binary read two tensors of the predictions' size; sparse reads the predictions.
     bench: name === "sparseCategoricalCrossentropy" ? "read" : "2×read",
+  };
+}
+
+const kBinaryCrossEntropy: RegisteredOp = {
+  name: "binaryCrossEntropy",
+  optionChecks: kBinaryCrossEntropyOptionChecks,
+  dtypes: ["f32"],
+  variants: ["mean", "none, weight over the last dim", "sum, weight [N, 1]"],
+  sample: (random, rows, classes, variant): OpCase => ({
+    inputs: [
+      { data: uniform(random, rows * classes), shape: [rows, classes] },
+      { data: uniform(random, rows * classes), shape: [rows, classes] },
+    ],
+    tensorOptions:
+      variant === "mean"
+        ? {}
+        : variant === "sum, weight [N, 1]"
+          ? { weight: { data: uniform(random, rows), shape: [rows, 1] } }
+          : { weight: { data: uniform(random, classes), shape: [classes] } },
+    options: variant === "mean" ? {} : { reduction: variant === "sum, weight [N, 1]" ? "sum" : "none" },
+  }),
+  run: (xent, [x, y], o) => [xent.binaryCrossEntropy(x as Tensor, y as Tensor, o)],
+  reference: (c) => one(ref.binaryCrossEntropy(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c, true))),
+  tolerance: { atol: 1e-6, rtol: 1e-5 },
+  bench: "2×read",
+};
+
+const kBinaryCrossEntropyWithLogits: RegisteredOp = {
+  name: "binaryCrossEntropyWithLogits",
+  optionChecks: kBinaryCrossEntropyWithLogitsOptionChecks,
+  dtypes: ["f32"],
+  variants: ["mean", "sum, weight and posWeight"],
+  sample: (random, rows, classes, variant): OpCase => ({
+    inputs: [
+      { data: floats(random, rows * classes, 8), shape: [rows, classes] },
+      { data: uniform(random, rows * classes), shape: [rows, classes] },
+    ],
+    tensorOptions:
+      variant === "mean"
+        ? {}
+        : {
+            weight: { data: uniform(random, classes), shape: [classes] },
+            posWeight: { data: uniform(random, classes).map((v) => 3 * v), shape: [classes] },
+          },
+    options: variant === "mean" ? {} : { reduction: "sum" },
+  }),
+  run: (xent, [x, y], o) => [xent.binaryCrossEntropyWithLogits(x as Tensor, y as Tensor, o)],
+  reference: (c) => one(ref.binaryCrossEntropyWithLogits(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c, true))),
+  tolerance: { atol: 1e-6, rtol: 1e-5 },
+  bench: "2×read",
+};
+
+const kKlDiv: RegisteredOp = {
+  name: "klDiv",
+  optionChecks: kKlDivOptionChecks,
+  dtypes: ["f32"],
+  variants: ["batchmean", "none, logTarget"],
+  sample: (random, rows, classes, variant) => {
+    const logQ = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
+    const p = distributions(random, rows, classes);
+    return {
+      inputs: [
+        { data: Float32Array.from(logQ), shape: [rows, classes] },
+        { data: variant === "batchmean" ? p : p.map(Math.log), shape: [rows, classes] },
+      ],
+      tensorOptions: {},
+      options: variant === "batchmean" ? { reduction: "batchmean" } : { reduction: "none", logTarget: true },
+    };
+  },
+  run: (xent, [x, y], o) => [xent.klDiv(x as Tensor, y as Tensor, o)],
+  reference: (c) => one(ref.klDiv(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
+  tolerance: { atol: 1e-6, rtol: 1e-5 },
+  bench: "2×read",
+};
+
+/**
+ * The `<loss>WithGrad` twin of a registered loss: the same cases, the loss and its gradient
+ * (`gradRef`, the float64 reference gradient) compared, judged against reading the inputs and
+ * writing the gradient.
+ */
+function withGrad(
+  forward: RegisteredOp,
+  optionChecks: RegisteredOp["optionChecks"],
+  run: (xent: Xent, inputs: Tensor[], options: Record<string, unknown>, c: OpCase) => { loss: Tensor; grad: Tensor },
+  gradRef: (c: OpCase) => ArrayLike<number>,
+  bench: BenchFloor,
+): RegisteredOp {
+  return {
+    ...forward,
+    name: `${forward.name}WithGrad`,
+    optionChecks,
+    run: (xent, inputs, options, c) => {
+      const { loss, grad } = run(xent, inputs, options, c);
+      return [loss, grad];
+    },
+    reference: (c) => [...forward.reference(c), gradRef(c)],
+    bench,
   };
 }
 
@@ -253,70 +350,30 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     tolerance: { atol: 2e-6, rtol: 3e-5 },
     bench: "read+copy",
   },
-  {
-    name: "binaryCrossEntropy",
-    optionChecks: kBinaryCrossEntropyOptionChecks,
-    dtypes: ["f32"],
-    variants: ["mean", "none, weight over the last dim"],
-    sample: (random, rows, classes, variant): OpCase => ({
-      inputs: [
-        { data: uniform(random, rows * classes), shape: [rows, classes] },
-        { data: uniform(random, rows * classes), shape: [rows, classes] },
-      ],
-      tensorOptions: variant === "mean" ? {} : { weight: { data: uniform(random, classes), shape: [classes] } },
-      options: variant === "mean" ? {} : { reduction: "none" },
-    }),
-    run: (xent, [x, y], o) => [xent.binaryCrossEntropy(x as Tensor, y as Tensor, o)],
-    reference: (c) => one(ref.binaryCrossEntropy(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-    bench: "2×read",
-  },
-  {
-    name: "binaryCrossEntropyWithLogits",
-    optionChecks: kBinaryCrossEntropyWithLogitsOptionChecks,
-    dtypes: ["f32"],
-    variants: ["mean", "sum, weight and posWeight"],
-    sample: (random, rows, classes, variant): OpCase => ({
-      inputs: [
-        { data: floats(random, rows * classes, 8), shape: [rows, classes] },
-        { data: uniform(random, rows * classes), shape: [rows, classes] },
-      ],
-      tensorOptions:
-        variant === "mean"
-          ? {}
-          : {
-              weight: { data: uniform(random, classes), shape: [classes] },
-              posWeight: { data: uniform(random, classes).map((v) => 3 * v), shape: [classes] },
-            },
-      options: variant === "mean" ? {} : { reduction: "sum" },
-    }),
-    run: (xent, [x, y], o) => [xent.binaryCrossEntropyWithLogits(x as Tensor, y as Tensor, o)],
-    reference: (c) => one(ref.binaryCrossEntropyWithLogits(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-    bench: "2×read",
-  },
-  {
-    name: "klDiv",
-    optionChecks: kKlDivOptionChecks,
-    dtypes: ["f32"],
-    variants: ["batchmean", "none, logTarget"],
-    sample: (random, rows, classes, variant) => {
-      const logQ = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
-      const p = distributions(random, rows, classes);
-      return {
-        inputs: [
-          { data: Float32Array.from(logQ), shape: [rows, classes] },
-          { data: variant === "batchmean" ? p : p.map(Math.log), shape: [rows, classes] },
-        ],
-        tensorOptions: {},
-        options: variant === "batchmean" ? { reduction: "batchmean" } : { reduction: "none", logTarget: true },
-      };
-    },
-    run: (xent, [x, y], o) => [xent.klDiv(x as Tensor, y as Tensor, o)],
-    reference: (c) => one(ref.klDiv(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-    bench: "2×read",
-  },
+  kBinaryCrossEntropy,
+  kBinaryCrossEntropyWithLogits,
+  kKlDiv,
+  withGrad(
+    kBinaryCrossEntropy,
+    kBinaryCrossEntropyOptionChecks,
+    (xent, [x, y], o) => xent.binaryCrossEntropyWithGrad(x as Tensor, y as Tensor, o),
+    (c) => ref.binaryCrossEntropyGrad(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c, true)).data,
+    "2×read+copy",
+  ),
+  withGrad(
+    kBinaryCrossEntropyWithLogits,
+    kBinaryCrossEntropyWithLogitsOptionChecks,
+    (xent, [x, y], o) => xent.binaryCrossEntropyWithLogitsWithGrad(x as Tensor, y as Tensor, o),
+    (c) => ref.binaryCrossEntropyWithLogitsGrad(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c, true)).data,
+    "2×read+copy",
+  ),
+  withGrad(
+    kKlDiv,
+    kKlDivOptionChecks,
+    (xent, [x, y], o) => xent.klDivWithGrad(x as Tensor, y as Tensor, o),
+    (c) => ref.klDivGrad(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c)).data,
+    "2×read+copy",
+  ),
   {
     name: "entropy",
     optionChecks: kEntropyOptionChecks,

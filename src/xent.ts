@@ -15,9 +15,13 @@ import {
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
 import { entropy, type EntropyOptions } from "./ops/entropy.js";
-import { binaryCrossEntropy, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
-import { binaryCrossEntropyWithLogits, type BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
-import { klDiv, type KlDivOptions } from "./ops/kl-div.js";
+import { binaryCrossEntropy, binaryCrossEntropyWithGrad, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
+import {
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsWithGrad,
+  type BinaryCrossEntropyWithLogitsOptions,
+} from "./ops/binary-cross-entropy-with-logits.js";
+import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
 import { kerasLosses, logLoss, type KerasLosses, type LogLossOptions } from "./keras.js";
 import { describe } from "./shape.js";
 import type { Tensor } from "./tensor.js";
@@ -183,6 +187,21 @@ export class Xent {
    */
   crossEntropyWithGrad(logits: Tensor, target: Tensor, options?: CrossEntropyWithGradOptions): LossAndGrad {
     return crossEntropyWithGrad(this.#core, logits, target, options);
+  }
+
+  /** binaryCrossEntropy and d/d(probs) = w·(p − y) / max(p·(1 − p), 1e−12) (PyTorch's backward), one pass. */
+  binaryCrossEntropyWithGrad(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): LossAndGrad {
+    return binaryCrossEntropyWithGrad(this.#core, probs, target, options);
+  }
+
+  /** binaryCrossEntropyWithLogits and d/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y), one pass. */
+  binaryCrossEntropyWithLogitsWithGrad(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): LossAndGrad {
+    return binaryCrossEntropyWithLogitsWithGrad(this.#core, logits, target, options);
+  }
+
+  /** klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass. */
+  klDivWithGrad(input: Tensor, target: Tensor, options?: KlDivOptions): LossAndGrad {
+    return klDivWithGrad(this.#core, input, target, options);
   }
 }
 

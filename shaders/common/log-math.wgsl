@@ -21,3 +21,9 @@ fn log_exact_zero(v: f32) -> f32 {
 fn softplus_neg(v: f32) -> f32 {
   return max(-v, 0.0) + log1p_small(exp(-abs(v)));
 }
+
+// The logistic sigmoid in the stable form: never exp of a large positive number.
+fn sigmoid(v: f32) -> f32 {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+}

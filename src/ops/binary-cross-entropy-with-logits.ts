@@ -2,16 +2,23 @@
  * binaryCrossEntropyWithLogits on the GPU (kernel: shaders/binary-cross-entropy-with-logits.wgsl;
  * reference: src/reference/binary-cross-entropy-with-logits.ts).
  */
-import { checkTensor, type XentContext } from "../context.js";
+import type { XentContext } from "../context.js";
 import { checkOpOptions, optionalTensor, type OptionChecksFor } from "../option-checks.js";
-import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { kBinaryCrossEntropyOptionChecks, type BinaryCrossEntropyOptions } from "./binary-cross-entropy.js";
-import { checkPair, checkWeight, defineElementwiseLoss, runElementwiseLoss } from "./elementwise-loss.js";
+import type { LossAndGrad } from "./loss-reduction.js";
+import {
+  checkPair,
+  checkWeight,
+  defineElementwiseLoss,
+  runElementwiseLoss,
+  runElementwiseLossWithGrad,
+  type ElementwiseRun,
+} from "./elementwise-loss.js";
 import binaryCrossEntropyWithLogitsWgsl from "../../shaders/binary-cross-entropy-with-logits.wgsl?raw";
 
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
-  /** Weight of positive examples, broadcast over the last dim: shape [C] or [1]. */
+  /** Weight of positive examples, any shape that broadcasts to the logits' (usually [C]). */
   posWeight?: Tensor;
 }
 
@@ -26,6 +33,27 @@ export const kBinaryCrossEntropyWithLogitsKernel = defineElementwiseLoss(
   {},
 );
 
+function bceWithLogitsRun(
+  ctx: XentContext,
+  op: string,
+  logits: unknown,
+  target: unknown,
+  options: unknown,
+): ElementwiseRun<Record<never, never>> {
+  const o = checkOpOptions(options, op, kBinaryCrossEntropyWithLogitsOptionChecks);
+  const { x, y } = checkPair(ctx, op, "logits", logits, target);
+  return {
+    op,
+    kernel: kBinaryCrossEntropyWithLogitsKernel,
+    input: x,
+    target: y,
+    weight: checkWeight(ctx, o.weight, x.shape, op),
+    posWeight: checkWeight(ctx, o.posWeight, x.shape, op, "posWeight"),
+    reduction: o.reduction,
+    encoder: o.encoder,
+  };
+}
+
 /** PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)), stable for any x. */
 export function binaryCrossEntropyWithLogits(
   ctx: XentContext,
@@ -33,27 +61,18 @@ export function binaryCrossEntropyWithLogits(
   target: unknown,
   options?: BinaryCrossEntropyWithLogitsOptions,
 ): Tensor<"f32"> {
-  const op = "binaryCrossEntropyWithLogits";
-  const o = checkOpOptions(options, op, kBinaryCrossEntropyWithLogitsOptionChecks);
-  const { x, y } = checkPair(ctx, op, "logits", logits, target);
-  let posWeight: Tensor | undefined;
-  if (o.posWeight !== undefined) {
-    posWeight = checkTensor(ctx, o.posWeight, `${op}: posWeight`, ["f32"]);
-    const last = x.shape[x.shape.length - 1] ?? 1;
-    if (posWeight.shape.length !== 1 || (posWeight.shape[0] !== last && posWeight.shape[0] !== 1)) {
-      throw new RangeError(
-        `${op}: posWeight: expected shape [${last}] or [1] (broadcast over the last dim), got ${formatShape(posWeight.shape)}`,
-      );
-    }
-  }
-  return runElementwiseLoss(ctx, {
-    op,
-    kernel: kBinaryCrossEntropyWithLogitsKernel,
-    input: x,
-    target: y,
-    weight: checkWeight(ctx, o.weight, x.shape, op),
-    posWeight,
-    reduction: o.reduction,
-    encoder: o.encoder,
-  });
+  return runElementwiseLoss(ctx, bceWithLogitsRun(ctx, "binaryCrossEntropyWithLogits", logits, target, options));
+}
+
+/**
+ * binaryCrossEntropyWithLogits and d(loss)/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y)
+ * (σ(x) − y without posWeight), over the element count for 'mean'.
+ */
+export function binaryCrossEntropyWithLogitsWithGrad(
+  ctx: XentContext,
+  logits: unknown,
+  target: unknown,
+  options?: BinaryCrossEntropyWithLogitsOptions,
+): LossAndGrad {
+  return runElementwiseLossWithGrad(ctx, bceWithLogitsRun(ctx, "binaryCrossEntropyWithLogitsWithGrad", logits, target, options));
 }

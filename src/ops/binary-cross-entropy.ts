@@ -2,11 +2,19 @@
 import type { RecordOptions, XentContext } from "../context.js";
 import { checkEncoder, checkOpOptions, optionalTensor, reductionOption, type OptionChecksFor, type Reduction } from "../option-checks.js";
 import type { Tensor } from "../tensor.js";
-import { checkPair, checkWeight, defineElementwiseLoss, runElementwiseLoss } from "./elementwise-loss.js";
+import type { LossAndGrad } from "./loss-reduction.js";
+import {
+  checkPair,
+  checkWeight,
+  defineElementwiseLoss,
+  runElementwiseLoss,
+  runElementwiseLossWithGrad,
+  type ElementwiseRun,
+} from "./elementwise-loss.js";
 import binaryCrossEntropyWgsl from "../../shaders/binary-cross-entropy.wgsl?raw";
 
 export interface BinaryCrossEntropyOptions extends RecordOptions {
-  /** Rescales each element; its shape must be a suffix of the input's (e.g. [C] or the full shape). */
+  /** Rescales each element; any shape that broadcasts to the input's as PyTorch's (scalar, [C], [N, 1], [1, C], the full shape, …). */
   weight?: Tensor;
   reduction?: Reduction;
 }
@@ -19,19 +27,34 @@ export const kBinaryCrossEntropyOptionChecks = {
 
 export const kBinaryCrossEntropyKernel = defineElementwiseLoss("binary-cross-entropy", binaryCrossEntropyWgsl, {});
 
-/** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
-export function binaryCrossEntropy(ctx: XentContext, probs: unknown, target: unknown, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
-  const op = "binaryCrossEntropy";
+function bceRun(ctx: XentContext, op: string, probs: unknown, target: unknown, options: unknown): ElementwiseRun<Record<never, never>> {
   const o = checkOpOptions(options, op, kBinaryCrossEntropyOptionChecks);
   const { x, y } = checkPair(ctx, op, "probs", probs, target);
-  const weight = checkWeight(ctx, o.weight, x.shape, op);
-  return runElementwiseLoss(ctx, {
+  return {
     op,
     kernel: kBinaryCrossEntropyKernel,
     input: x,
     target: y,
-    weight,
+    weight: checkWeight(ctx, o.weight, x.shape, op),
     reduction: o.reduction,
     encoder: o.encoder,
-  });
+  };
+}
+
+/** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
+export function binaryCrossEntropy(ctx: XentContext, probs: unknown, target: unknown, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
+  return runElementwiseLoss(ctx, bceRun(ctx, "binaryCrossEntropy", probs, target, options));
+}
+
+/**
+ * binaryCrossEntropy and d(loss)/d(probs) as PyTorch's backward computes it:
+ * g = w·(p − y) / max(p·(1 − p), 1e−12), over the element count for 'mean'.
+ */
+export function binaryCrossEntropyWithGrad(
+  ctx: XentContext,
+  probs: unknown,
+  target: unknown,
+  options?: BinaryCrossEntropyOptions,
+): LossAndGrad {
+  return runElementwiseLossWithGrad(ctx, bceRun(ctx, "binaryCrossEntropyWithGrad", probs, target, options));
 }

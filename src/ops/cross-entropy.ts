@@ -27,7 +27,9 @@ import {
   type OptionChecksFor,
   type Reduction,
 } from "../option-checks.js";
-import { recordLabelStatus, recordReduce, runLoss } from "./loss-reduction.js";
+import { recordLabelStatus, recordReduce, runLoss, type LossAndGrad } from "./loss-reduction.js";
+
+export type { LossAndGrad } from "./loss-reduction.js";
 import crossEntropyWgsl from "../../shaders/cross-entropy.wgsl?raw";
 import crossEntropyGradWgsl from "../../shaders/cross-entropy-grad.wgsl?raw";
 
@@ -55,12 +57,6 @@ export type NllLossOptions = Omit<CrossEntropyOptions, "labelSmoothing" | "zLoss
 export interface CrossEntropyWithGradOptions extends CrossEntropyOptions {
   /** Write the gradient over the logits buffer (halves memory for large vocabularies); the logits are consumed. */
   inPlace?: boolean;
-}
-
-/** The loss (as `crossEntropy` returns it) and d(loss)/d(logits), shaped like the logits. */
-export interface LossAndGrad {
-  loss: Tensor<"f32">;
-  grad: Tensor<"f32">;
 }
 
 export const kCrossEntropyOptionChecks = {

@@ -9,14 +9,27 @@ import { checkTensor, type XentContext } from "../context.js";
 import { defineKernel, type OverrideSpec, type OverrideValues } from "../kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
 import type { Reduction } from "../option-checks.js";
-import { runLoss } from "./loss-reduction.js";
+import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./loss-reduction.js";
 
 const kElementwiseUniforms = {
   size: "u32",
-  weight_size: "u32",
-  pos_weight_size: "u32",
+  // The weights' broadcast maps (see broadcastMap): index = Σ_k ((global / div_k) % mod_k)·mul_k.
+  w_div0: "u32",
+  w_mod0: "u32",
+  w_mul0: "u32",
+  w_div1: "u32",
+  w_mod1: "u32",
+  w_mul1: "u32",
+  pw_div0: "u32",
+  pw_mod0: "u32",
+  pw_mul0: "u32",
+  pw_div1: "u32",
+  pw_mod1: "u32",
+  pw_mul1: "u32",
+  // Multiplies the gradient: 1 / count for 'mean', 1 / batch for 'batchmean', else 1.
+  grad_scale: "f32",
   // Keras' clip epsilon and label smoothing (unused by the PyTorch losses).
   eps: "f32",
   smoothing: "f32",
@@ -32,6 +45,7 @@ const kElementwiseBindings = {
   weight: { type: "array<f32>", access: "read", optional: true },
   pos_weight: { type: "array<f32>", access: "read", optional: true },
   loss: { type: "array<f32>", access: "read_write" },
+  grad: { type: "array<f32>", access: "read_write", optional: true, doc: "d(loss)/d(x), laid out like x (HAS_GRAD)." },
 } as const;
 
 const kElementwiseOverrides = {
@@ -39,6 +53,7 @@ const kElementwiseOverrides = {
   PER_THREAD: { kind: "u32", default: 4 },
   HAS_WEIGHT: { kind: "bool" },
   HAS_POS_WEIGHT: { kind: "bool" },
+  HAS_GRAD: { kind: "bool", doc: "Also write the gradient w.r.t. x (the kernel's pointwise_grad)." },
 } as const;
 
 /** An elementwise loss kernel: the shared interface plus the loss's own overrides. */
@@ -72,22 +87,30 @@ export interface ElementwiseRun<O extends Record<string, OverrideSpec>> {
 const kPerThread = 4;
 const kWG = 64;
 
-export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: XentContext, r: ElementwiseRun<O>): Tensor<"f32"> {
+/** One run of the elementwise kernel: the loss, and with `withGrad` its gradient w.r.t. the input. */
+function recordElementwise<O extends Record<string, OverrideSpec>>(
+  ctx: XentContext,
+  r: ElementwiseRun<O>,
+  withGrad: boolean,
+): LossAndMaybeGrad {
   // The loss's own overrides are opaque here; the shared ones are set by name.
   const kernel = r.kernel as unknown as ElementwiseKernel<Record<never, OverrideSpec>>;
   const size = r.input.size;
-  // Larger than one binding: slices of elements, bound alike in the input, target and losses
-  // (all f32 of one layout); the weights are bound whole and broadcast by global index.
+  // Larger than one binding: slices of elements, bound alike in the input, target, losses and
+  // gradient (all f32 of one layout); the weights are bound whole and broadcast by global index.
   const slices = planBindingSlices(
     { outer: size, classes: 1, inner: 1, rows: size },
     4,
     ctx.maxBindingBytes,
     ctx.device.limits.minStorageBufferOffsetAlignment,
-    r.input.buffer.size,
+    Math.max(r.input.buffer.size, withGrad ? outputBufferSize(size * 4) : 0),
     `${r.op}: input`,
   );
   const batch = r.input.shape[0] ?? 1;
-  return runLoss(ctx, {
+  const mean = r.reduction === "mean";
+  const weightMap = broadcastMap(r.weight?.shape ?? [], r.input.shape);
+  const posWeightMap = broadcastMap(r.posWeight?.shape ?? [], r.input.shape);
+  return recordLoss(ctx, {
     op: r.op,
     encoder: r.encoder,
     reduction: r.reduction === "batchmean" ? "sum" : r.reduction,
@@ -97,7 +120,8 @@ export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: 
     // PyTorch's batchmean: sum / input.size(0).
     scale: r.reduction === "batchmean" ? 1 / batch : 1,
     inputs: [r.input, r.target, ...(r.weight ? [r.weight] : []), ...(r.posWeight ? [r.posWeight] : [])],
-    record: (rec, loss) => {
+    gradShape: withGrad ? r.input.shape : undefined,
+    record: (rec, loss, _denom, grad) => {
       for (const slice of slices) {
         const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         rec.dispatch(kernel, {
@@ -107,11 +131,24 @@ export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: 
             PER_THREAD: kPerThread,
             HAS_WEIGHT: !!r.weight,
             HAS_POS_WEIGHT: !!r.posWeight,
+            HAS_GRAD: !!grad,
           },
           uniforms: {
             size: slice.rows,
-            weight_size: Math.max(1, r.weight?.size ?? 1),
-            pos_weight_size: Math.max(1, r.posWeight?.size ?? 1),
+            w_div0: weightMap[0].div,
+            w_mod0: weightMap[0].mod,
+            w_mul0: weightMap[0].mul,
+            w_div1: weightMap[1].div,
+            w_mod1: weightMap[1].mod,
+            w_mul1: weightMap[1].mul,
+            pw_div0: posWeightMap[0].div,
+            pw_mod0: posWeightMap[0].mod,
+            pw_mul0: posWeightMap[0].mul,
+            pw_div1: posWeightMap[1].div,
+            pw_mod1: posWeightMap[1].mod,
+            pw_mul1: posWeightMap[1].mul,
+            // PyTorch's scaling of the gradient: 'mean' over every element, 'batchmean' by the batch.
+            grad_scale: mean ? 1 / size : r.reduction === "batchmean" ? 1 / batch : 1,
             eps: r.eps ?? 0,
             smoothing: r.smoothing ?? 0,
             x_offset: slice.elementOffset,
@@ -122,6 +159,7 @@ export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: 
             x: range(r.input.buffer),
             y: range(r.target.buffer),
             loss: range(loss),
+            ...(grad ? { grad: range(grad.buffer) } : {}),
             ...(r.weight ? { weight: r.weight.buffer } : {}),
             ...(r.posWeight ? { pos_weight: r.posWeight.buffer } : {}),
           },
@@ -132,13 +170,71 @@ export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: 
   });
 }
 
-/** Throws unless `weight`'s shape is a suffix of `shape` (it then broadcasts as weight[i % size]). */
-export function checkSuffixShape(weight: Tensor, shape: Shape, op: string, name: string, what: string): void {
+/** The loss of an elementwise kernel, reduced on the GPU. */
+export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: XentContext, r: ElementwiseRun<O>): Tensor<"f32"> {
+  return recordElementwise(ctx, r, false).loss;
+}
+
+/** The loss and d(loss)/d(input), scaled as PyTorch autograd scales it for the reduction. */
+export function runElementwiseLossWithGrad<O extends Record<string, OverrideSpec>>(ctx: XentContext, r: ElementwiseRun<O>): LossAndGrad {
+  const { loss, grad } = recordElementwise(ctx, r, true);
+  return { loss, grad: grad as Tensor<"f32"> };
+}
+
+/** One kept block of a broadcast: weight index += ((global / div) % mod)·mul. */
+export interface BroadcastBlock {
+  div: number;
+  mod: number;
+  mul: number;
+}
+
+const kNoBlock: BroadcastBlock = { div: 1, mod: 1, mul: 0 };
+
+/**
+ * How a weight of shape `w` broadcasts (PyTorch's rules: right-aligned, each dim equal or 1) over
+ * `shape`, as at most two blocks of consecutive kept dims; call checkBroadcast first.
+ */
+export function broadcastMap(w: Shape, shape: Shape): readonly [BroadcastBlock, BroadcastBlock] {
+  const blocks = keptBlocks(w, shape);
+  return [blocks[0] ?? kNoBlock, blocks[1] ?? kNoBlock];
+}
+
+function keptBlocks(w: Shape, shape: Shape): BroadcastBlock[] {
+  const blocks: BroadcastBlock[] = [];
+  let stride = 1;
+  let wStride = 1;
+  let open: BroadcastBlock | undefined;
+  for (let d = shape.length - 1, k = w.length - 1; d >= 0; d--, k--) {
+    const n = shape[d] as number;
+    const kept = k >= 0 && n > 1 && w[k] === n;
+    if (kept) {
+      if (open) open.mod *= n;
+      else blocks.push((open = { div: stride, mod: n, mul: wStride }));
+      wStride *= n;
+    } else if (n > 1) {
+      open = undefined;
+    }
+    stride *= n;
+  }
+  return blocks;
+}
+
+/**
+ * Throws unless `weight` broadcasts over `shape` as PyTorch broadcasts a loss weight: right-aligned,
+ * each dim equal to the input's or 1 (scalar, [C], [N, 1], [1, C], the full shape, …), with at most
+ * two runs of kept dims (e.g. [B, 1, C] on [B, T, C]).
+ */
+export function checkBroadcast(weight: Tensor, shape: Shape, op: string, name: string): void {
   const w = weight.shape;
-  const tail = shape.slice(shape.length - w.length);
-  const ok = w.length <= shape.length && (sameShape(w, tail) || (w.length === 1 && w[0] === 1));
-  if (!ok)
-    throw new RangeError(`${op}: ${name}: expected a shape that broadcasts as ${what} of ${formatShape(shape)}, got ${formatShape(w)}`);
+  const fits = w.length <= shape.length && w.every((n, k) => n === 1 || n === shape[shape.length - w.length + k]);
+  if (!fits)
+    throw new RangeError(
+      `${op}: ${name}: expected a shape that broadcasts to ${formatShape(shape)} (each dim equal or 1), got ${formatShape(w)}`,
+    );
+  if (keptBlocks(w, shape).length > 2)
+    throw new RangeError(
+      `${op}: ${name}: ${formatShape(w)} broadcasts over ${formatShape(shape)} in more than two runs of dims; expand it to fewer runs`,
+    );
 }
 
 /** The input and a target of the same shape, both f32. */
@@ -150,10 +246,10 @@ export function checkPair(ctx: XentContext, op: string, inputName: string, input
   return { x, y };
 }
 
-/** An optional f32 weight that broadcasts over the trailing dims of `shape`. */
-export function checkWeight(ctx: XentContext, value: unknown, shape: Shape, op: string): Tensor | undefined {
+/** An optional f32 weight (`name`) that broadcasts over `shape` as PyTorch's. */
+export function checkWeight(ctx: XentContext, value: unknown, shape: Shape, op: string, name = "weight"): Tensor | undefined {
   if (value === undefined) return undefined;
-  const w = checkTensor(ctx, value, `${op}: weight`, ["f32"]);
-  checkSuffixShape(w, shape, op, "weight", "trailing dims");
+  const w = checkTensor(ctx, value, `${op}: ${name}`, ["f32"]);
+  checkBroadcast(w, shape, op, name);
   return w;
 }

@@ -2,7 +2,14 @@
 import type { RecordOptions, XentContext } from "../context.js";
 import { checkEncoder, checkOpOptions, checkReduction, optionalFlag, type OptionChecksFor, type Reduction } from "../option-checks.js";
 import type { Tensor } from "../tensor.js";
-import { checkPair, defineElementwiseLoss, runElementwiseLoss } from "./elementwise-loss.js";
+import type { LossAndGrad } from "./loss-reduction.js";
+import {
+  checkPair,
+  defineElementwiseLoss,
+  runElementwiseLoss,
+  runElementwiseLossWithGrad,
+  type ElementwiseRun,
+} from "./elementwise-loss.js";
 import klDivWgsl from "../../shaders/kl-div.wgsl?raw";
 
 export type KlDivReduction = Reduction | "batchmean";
@@ -24,14 +31,35 @@ export const kKlDivKernel = defineElementwiseLoss("kl-div", klDivWgsl, {
   LOG_TARGET: { kind: "bool", doc: "The target holds log-probabilities." },
 });
 
+function klDivRun(
+  ctx: XentContext,
+  op: string,
+  input: unknown,
+  target: unknown,
+  options: unknown,
+): ElementwiseRun<typeof kKlDivKernel.overrides> {
+  const o = checkOpOptions(options, op, kKlDivOptionChecks);
+  const { x, y } = checkPair(ctx, op, "input", input, target);
+  return {
+    op,
+    kernel: kKlDivKernel,
+    constants: { LOG_TARGET: o.logTarget },
+    input: x,
+    target: y,
+    reduction: o.reduction,
+    encoder: o.encoder,
+  };
+}
+
 /**
  * PyTorch's kl_div(input = log q, target = p): pointwise p·(log p − log q) (0 where p = 0);
  * with logTarget, exp(t)·(t − log q). 'mean' averages every element; 'batchmean' is sum / N.
  */
 export function klDiv(ctx: XentContext, input: unknown, target: unknown, options?: KlDivOptions): Tensor<"f32"> {
-  const op = "klDiv";
-  const o = checkOpOptions(options, op, kKlDivOptionChecks);
-  const { x, y } = checkPair(ctx, op, "input", input, target);
-  const constants = { LOG_TARGET: o.logTarget };
-  return runElementwiseLoss(ctx, { op, kernel: kKlDivKernel, constants, input: x, target: y, reduction: o.reduction, encoder: o.encoder });
+  return runElementwiseLoss(ctx, klDivRun(ctx, "klDiv", input, target, options));
+}
+
+/** klDiv and d(loss)/d(input) = −p (logTarget: −exp(t)), over the count ('mean') or the batch ('batchmean'). */
+export function klDivWithGrad(ctx: XentContext, input: unknown, target: unknown, options?: KlDivOptions): LossAndGrad {
+  return runElementwiseLossWithGrad(ctx, klDivRun(ctx, "klDivWithGrad", input, target, options));
 }

@@ -161,18 +161,39 @@ export interface LossRun {
   /** Class-index targets the kernel checks: the output's read() rejects on a bad one. */
   labels?: LabelStatus | undefined;
   inputs: readonly Tensor[];
-  /** Records the per-position kernel into `loss` (and `denom` for mean-by-denominator, else undefined). */
-  record: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer | undefined) => void;
+  /** Also make an f32 gradient output of this shape, written by `record`. */
+  gradShape?: Shape | undefined;
+  /**
+   * Records the per-position kernel into `loss` (and `denom` for mean-by-denominator, else
+   * undefined; `grad` when gradShape is set).
+   */
+  record: (rec: Recording, loss: GPUBuffer, denom: GPUBuffer | undefined, grad: Tensor<"f32"> | undefined) => void;
 }
 
-/** The usual tail of a loss: per-position losses become the output ('none') or a GPU-reduced scalar. */
-export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
+/** The loss (as the loss op returns it) and d(loss)/d(input), shaped like the input. */
+export interface LossAndGrad {
+  loss: Tensor<"f32">;
+  grad: Tensor<"f32">;
+}
+
+export interface LossAndMaybeGrad {
+  loss: Tensor<"f32">;
+  grad: Tensor<"f32"> | undefined;
+}
+
+/**
+ * The usual tail of a loss: per-position losses become the output ('none') or a GPU-reduced
+ * scalar; a gradient output (gradShape), if any, is made in the same recording.
+ */
+export function recordLoss(ctx: XentContext, run: LossRun): LossAndMaybeGrad {
   const none = run.reduction === "none";
-  const [out] = recordOp(ctx, run.op, run.encoder, run.inputs, (rec) => {
-    const result = ctx.output(none ? run.shape : [], "f32", run.op, run.labels ? [run.labels.check] : []);
+  const checks = run.labels ? [run.labels.check] : [];
+  const [loss, grad] = recordOp(ctx, run.op, run.encoder, run.inputs, (rec) => {
+    const result = ctx.output(none ? run.shape : [], "f32", run.op, checks);
+    const grad = run.gradShape ? ctx.output(run.gradShape, "f32", `${run.op}:grad`, checks) : undefined;
     const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : undefined;
     const loss = none ? result.buffer : rec.temporary(run.count * 4, "loss");
-    run.record(rec, loss, denom);
+    run.record(rec, loss, denom, grad);
     if (none) {
       if (run.labels) recordLabelStatus(rec, run.labels);
     } else {
@@ -186,7 +207,12 @@ export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
         labels: run.labels,
       });
     }
-    return [result] as const;
+    return (grad ? [result, grad] : [result]) as readonly Tensor<"f32">[];
   });
-  return out;
+  return { loss: loss as Tensor<"f32">, grad };
+}
+
+/** The usual tail of a loss, without a gradient (see recordLoss). */
+export function runLoss(ctx: XentContext, run: LossRun): Tensor<"f32"> {
+  return recordLoss(ctx, run).loss;
 }

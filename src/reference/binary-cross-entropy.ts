@@ -1,21 +1,36 @@
-/** Float64 reference of binaryCrossEntropy (PyTorch's binary_cross_entropy). */
+/** Float64 reference of binaryCrossEntropy (PyTorch's binary_cross_entropy) and its gradient. */
 import type { RefReduction } from "./cross-entropy.js";
-import { broadcastAt, pointwise } from "./elementwise-loss.js";
+import { broadcastAt, pointwise, pointwiseGrad, type RefWeight } from "./elementwise-loss.js";
 import type { RefResult, RefTensor } from "./ref-tensor.js";
 
+export interface RefBinaryCrossEntropyOptions {
+  weight?: RefWeight;
+  reduction?: RefReduction;
+}
+
 /** ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)); NaN for p outside [0, 1]. */
-export function binaryCrossEntropy(
-  p: RefTensor,
-  y: RefTensor,
-  options: { weight?: ArrayLike<number>; reduction?: RefReduction } = {},
-): RefResult {
+export function binaryCrossEntropy(p: RefTensor, y: RefTensor, options: RefBinaryCrossEntropyOptions = {}): RefResult {
   return pointwise(
     p,
     (i) => {
       const v = p.data[i] as number;
       const t = y.data[i] as number;
       if (!(v >= 0 && v <= 1)) return NaN;
-      return -broadcastAt(options.weight, i) * (t * Math.max(Math.log(v), -100) + (1 - t) * Math.max(Math.log(1 - v), -100));
+      return -broadcastAt(options.weight, i, p.shape) * (t * Math.max(Math.log(v), -100) + (1 - t) * Math.max(Math.log(1 - v), -100));
+    },
+    options.reduction ?? "mean",
+  );
+}
+
+/** PyTorch's binary_cross_entropy_backward: w·(p − y) / max(p·(1 − p), 1e−12); NaN for p outside [0, 1]. */
+export function binaryCrossEntropyGrad(p: RefTensor, y: RefTensor, options: RefBinaryCrossEntropyOptions = {}): RefResult {
+  return pointwiseGrad(
+    p,
+    (i) => {
+      const v = p.data[i] as number;
+      const t = y.data[i] as number;
+      if (!(v >= 0 && v <= 1)) return NaN;
+      return (broadcastAt(options.weight, i, p.shape) * (v - t)) / Math.max(v * (1 - v), 1e-12);
     },
     options.reduction ?? "mean",
   );

@@ -3,9 +3,9 @@ export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tens
 export { softmax, logSoftmax, type RefSoftmaxOptions } from "./softmax.js";
 export { sigmoid } from "./sigmoid.js";
 export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
-export { binaryCrossEntropy } from "./binary-cross-entropy.js";
-export { binaryCrossEntropyWithLogits } from "./binary-cross-entropy-with-logits.js";
-export { klDiv } from "./kl-div.js";
+export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
+export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";
+export { klDiv, klDivGrad } from "./kl-div.js";
 export { entropy } from "./entropy.js";
 export * as keras from "./keras.js";
 export { logLoss } from "./keras.js";
