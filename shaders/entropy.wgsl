@@ -1,8 +1,11 @@
-// @use logits, rows, online-softmax, merge-lanes
+// @use logits, rows, online-softmax, merge-lanes, log-math
 // Shannon entropy per row, in nats (the host scales to bits).
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
 //   t = sum exp(x - m) (x - m); masked (-inf) classes have p = 0 and add nothing.
+// HAS_GRAD: a second pass over the row writes dH/dx times grad_scale (1 / ln base, / rows for a
+// mean): probabilities -(log p + 1) (+inf at p = 0, as torch.special.entr's); logits
+// -p (log p + H), 0 for masked classes.
 
 struct State {
   on: Online,
@@ -56,14 +59,27 @@ fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(r.on.m, r.on.s, r.t, 0.0);
 }
 
+fn grad_at(v: f32, on: Online, h: f32) -> f32 {
+  var g = 0.0;
+  if (FROM_LOGITS) {
+    let d = v - on.m;
+    let logp = d - log(on.s);
+    g = select(-exp(logp) * (logp + h), 0.0, v == neg_inf());
+  } else {
+    g = select(-(log_exact_zero(v) + 1.0), nan(), is_nan(v) || v < 0.0);
+  }
+  return g;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let slot = row_slot(wid, nwg, lid);
   let stride = params.inner;
+  let classes = params.classes;
+  let base = row_base(slot.row, classes, stride) + params.x_offset;
   var acc = State(online_empty(), 0.0);
   if (slot.in_range) {
-    let base = row_base(slot.row, params.classes, stride) + params.x_offset;
-    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
+    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
       acc = add(acc, x_at(base + c * stride));
     }
   }
@@ -71,12 +87,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let merged = merge_lanes(vec4<f32>(acc.on.m, acc.on.s, acc.t, 0.0), lid, slot.lane);
     acc = State(Online(merged.x, merged.y), merged.z);
   }
-  if (!slot.in_range || slot.lane != 0u) {
-    return;
-  }
   var h = acc.t;
+  var undefined_row = false;
   if (FROM_LOGITS) {
-    h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), online_undefined(acc.on));
+    undefined_row = online_undefined(acc.on);
+    h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), undefined_row);
   }
-  out[slot.row + params.row_offset] = h * params.scale;
+  if (HAS_GRAD && slot.in_range) {
+    let to_grad = params.grad_offset - params.x_offset;
+    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
+      let i = base + c * stride;
+      let g = grad_at(x_at(i), acc.on, h) * params.grad_scale;
+      grad[i + to_grad] = select(g, nan(), undefined_row);
+    }
+  }
+  if (slot.in_range && slot.lane == 0u) {
+    out[slot.row + params.row_offset] = h * params.scale;
+  }
 }

@@ -230,6 +230,25 @@ const kKlDiv: RegisteredOp = {
   bench: "2×read",
 };
 
+const kEntropy: RegisteredOp = {
+    name: "entropy",
+    optionChecks: kEntropyOptionChecks,
+    dtypes: ["f32", "f16", "bf16"],
+    variants: ["from logits, mean", "probabilities, bits"],
+    sample: (random, rows, classes, variant) =>
+      variant === "from logits, mean"
+        ? {
+            inputs: [{ data: floats(random, rows * classes), shape: [rows, classes] }],
+            tensorOptions: {},
+            options: { fromLogits: true, reduction: "mean" },
+          }
+        : { inputs: [{ data: distributions(random, rows, classes), shape: [rows, classes] }], tensorOptions: {}, options: { base: 2 } },
+    run: (xent, [x], o) => [xent.entropy(x as Tensor, o)],
+    reference: (c) => one(ref.entropy(refOf(input(c, 0)), c.options)),
+    tolerance: { atol: 2e-6, rtol: 2e-5 },
+    bench: "read",
+  };
+
 /**
  * The `<loss>WithGrad` twin of a registered loss: the same cases, the loss and its gradient
  * (`gradRef`, the float64 reference gradient) compared, judged against reading the inputs and
@@ -374,24 +393,14 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     (c) => ref.klDivGrad(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c)).data,
     "2×read+copy",
   ),
-  {
-    name: "entropy",
-    optionChecks: kEntropyOptionChecks,
-    dtypes: ["f32", "f16", "bf16"],
-    variants: ["from logits, mean", "probabilities, bits"],
-    sample: (random, rows, classes, variant) =>
-      variant === "from logits, mean"
-        ? {
-            inputs: [{ data: floats(random, rows * classes), shape: [rows, classes] }],
-            tensorOptions: {},
-            options: { fromLogits: true, reduction: "mean" },
-          }
-        : { inputs: [{ data: distributions(random, rows, classes), shape: [rows, classes] }], tensorOptions: {}, options: { base: 2 } },
-    run: (xent, [x], o) => [xent.entropy(x as Tensor, o)],
-    reference: (c) => one(ref.entropy(refOf(input(c, 0)), c.options)),
-    tolerance: { atol: 2e-6, rtol: 2e-5 },
-    bench: "read",
-  },
+  kEntropy,
+  withGrad(
+    kEntropy,
+    kEntropyOptionChecks,
+    (xent, [x], o) => xent.entropyWithGrad(x as Tensor, o),
+    (c) => ref.entropyGrad(refOf(input(c, 0)), c.options).data,
+    "read+copy",
+  ),
   kerasEntry(
     "categoricalCrossentropy",
     kKerasOptionChecks,

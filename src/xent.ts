@@ -14,7 +14,7 @@ import {
   type LossAndGrad,
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
-import { entropy, type EntropyOptions } from "./ops/entropy.js";
+import { entropy, entropyWithGrad, type EntropyOptions } from "./ops/entropy.js";
 import { binaryCrossEntropy, binaryCrossEntropyWithGrad, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 import {
   binaryCrossEntropyWithLogits,
@@ -197,6 +197,11 @@ export class Xent {
   /** binaryCrossEntropyWithLogits and d/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y), one pass. */
   binaryCrossEntropyWithLogitsWithGrad(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): LossAndGrad {
     return binaryCrossEntropyWithLogitsWithGrad(this.#core, logits, target, options);
+  }
+
+  /** entropy and dH/dx in the same row pass: −(log p + 1), or from logits −p·(log p + H) (the entropy bonus). */
+  entropyWithGrad(x: Tensor, options?: EntropyOptions): LossAndGrad {
+    return entropyWithGrad(this.#core, x, options);
   }
 
   /** klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass. */

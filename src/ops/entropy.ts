@@ -1,11 +1,11 @@
 /** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
-import { bindSlice, planBindingSlices } from "../binding-slices.js";
+import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
   checkEncoder,
   checkLogBase,
@@ -16,7 +16,7 @@ import {
   type OptionChecksFor,
   type Reduction,
 } from "../option-checks.js";
-import { runLoss } from "./loss-reduction.js";
+import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./loss-reduction.js";
 import entropyWgsl from "../../shaders/entropy.wgsl?raw";
 
 export interface EntropyOptions extends RecordOptions {
@@ -47,13 +47,18 @@ export const kEntropyKernel = defineKernel({
     inner: "u32",
     // 1 / ln(base).
     scale: "f32",
-    // A tensor bound in slices: the slice's first element within the bound range, its first row.
+    // A tensor bound in slices: the slice's first element within the bound range, its first row,
+    // and its first element within the gradient's bound range (they differ for 16-bit input).
     x_offset: "u32",
     row_offset: "u32",
+    grad_offset: "u32",
+    // Multiplies dH/dx: 1 / ln(base), over the rows for 'mean'.
+    grad_scale: "f32",
   },
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
     out: { type: "array<f32>", access: "read_write" },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "dH/dx, laid out like the input (HAS_GRAD)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
@@ -61,12 +66,11 @@ export const kEntropyKernel = defineKernel({
     FROM_LOGITS: { kind: "bool" },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool" },
+    HAS_GRAD: { kind: "bool" },
   },
 });
 
-/** H(p) = −Σ_c p_c·log_b p_c along `dim` (0·log 0 = 0); with fromLogits, p = softmax(x) computed in one pass. */
-export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions): Tensor<"f32"> {
-  const op = "entropy";
+function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknown, withGrad: boolean): LossAndMaybeGrad {
   const { dim: dimOption, fromLogits, base, reduction, encoder } = checkOpOptions(options, op, kEntropyOptionChecks);
   const input = checkTensor(ctx, x, `${op}: x`, kLogitDTypes);
   if (input.shape.length === 0) throw new RangeError(`${op}: x: expected rank >= 1, got a scalar`);
@@ -74,16 +78,15 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  // Larger than one binding: slices of whole row blocks (see binding-slices.ts).
-  const slices = planBindingSlices(
-    view,
-    kBytesPerElement[input.dtype],
-    ctx.maxBindingBytes,
-    ctx.device.limits.minStorageBufferOffsetAlignment,
-    input.buffer.size,
-    `${op}: x`,
-  );
-  return runLoss(ctx, {
+  // Larger than one binding: slices of whole row blocks (see binding-slices.ts), planned on the f32
+  // gradient when there is one (at least as large as the input); the input's range follows.
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  const bytes = kBytesPerElement[input.dtype];
+  const slices = withGrad
+    ? planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`)
+    : planBindingSlices(view, bytes, ctx.maxBindingBytes, alignment, input.buffer.size, `${op}: x`);
+  const scale = 1 / Math.log(base);
+  return recordLoss(ctx, {
     op,
     encoder,
     reduction,
@@ -91,28 +94,52 @@ export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions):
     count: view.rows,
     mean: "mean-by-count",
     inputs: [input],
-    record: (rec, out) => {
+    gradShape: withGrad ? input.shape : undefined,
+    record: (rec, out, _denom, grad) => {
       for (const slice of slices) {
+        const sliced = slices.length > 1;
+        const xSlice = withGrad ? sliceIn(view, slice, bytes, alignment, input.buffer.size) : slice;
         rec.dispatch(kEntropyKernel, {
           constants: {
             WG: plan.workgroupSize,
             ROW_THREADS: plan.rowThreads,
             FROM_LOGITS: fromLogits,
             DTYPE: input.dtype as LogitDType,
+            HAS_GRAD: !!grad,
           },
           uniforms: {
             rows: slice.rows,
             classes: view.classes,
             inner: view.inner,
-            scale: 1 / Math.log(base),
-            x_offset: slice.elementOffset,
+            scale,
+            x_offset: sliced ? xSlice.elementOffset : 0,
             row_offset: slice.firstRow,
+            grad_offset: sliced ? slice.elementOffset : 0,
+            grad_scale: reduction === "mean" ? scale / view.rows : scale,
           },
-          bindings: { xw: bindSlice(input.buffer, slices.length > 1 ? slice : undefined), out },
+          bindings: {
+            xw: bindSlice(input.buffer, sliced ? xSlice : undefined),
+            out,
+            ...(grad ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+          },
           workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
           subgroups: subgroupMerges(ctx, plan.rowThreads),
         });
       }
     },
   });
+}
+
+/** H(p) = −Σ_c p_c·log_b p_c along `dim` (0·log 0 = 0); with fromLogits, p = softmax(x) computed in one pass. */
+export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions): Tensor<"f32"> {
+  return recordEntropy(ctx, "entropy", x, options, false).loss;
+}
+
+/**
+ * entropy and dH/dx in the same row pass: probabilities −(log p + 1) / ln b; logits (the entropy
+ * bonus of policy gradients) −p·(log p + H) / ln b; over the rows for 'mean' ('none': of Σ H).
+ */
+export function entropyWithGrad(ctx: XentContext, x: unknown, options?: EntropyOptions): LossAndGrad {
+  const { loss, grad } = recordEntropy(ctx, "entropyWithGrad", x, options, true);
+  return { loss, grad: grad as Tensor<"f32"> };
 }

@@ -6,7 +6,7 @@ export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, t
 export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";
 export { klDiv, klDivGrad } from "./kl-div.js";
-export { entropy } from "./entropy.js";
+export { entropy, entropyGrad } from "./entropy.js";
 export * as keras from "./keras.js";
 export { logLoss } from "./keras.js";
 export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "../half.js";
