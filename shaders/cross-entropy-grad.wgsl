@@ -5,7 +5,8 @@
 //   class index t:  g = (1 - eps) w_t (p - [c == t]) + eps / C (W p - w_c) + 2 z_loss w_t lse p
 //   probabilities:  g = W p - w_c q_c + 2 z_loss lse p,  q = (1 - eps) y + eps / C, W = sum w_c q_c
 // times scale (1 / ln base) / D for 'mean', and (1 - (z / softcap)^2) through the softcap.
-// Ignored (and bad) positions get 0. IN_PLACE writes the gradient over the logits. VEC4 rows
+// Ignored (and bad) positions get 0. IN_PLACE writes the gradient over the logits. LOG_PROBS
+// (nll_loss on log-probabilities): g = -w_t [c == t] / D, the input never read. VEC4 rows
 // (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time.
 // Long rows on a GPU (entry point split): one workgroup (WG == ROW_THREADS) per (row, chunk of
 // chunk_len classes).
@@ -58,7 +59,9 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
     }
   }
   var p_coef = 0.0;
-  if (PROB_TARGET) {
+  if (LOG_PROBS) {
+    p_coef = 0.0;
+  } else if (PROB_TARGET) {
     p_coef = stats.y;
   } else {
     p_coef = w_t;
@@ -73,8 +76,10 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
   if (VEC4) {
     let base4 = base / 4u;
     for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      var z: vec4<f32>;
-      if (IN_PLACE) {
+      var z = vec4<f32>(0.0);
+      if (LOG_PROBS) {
+        // Not read: the gradient of nll_loss does not depend on the input.
+      } else if (IN_PLACE) {
         z = io4[base4 + k];
       } else if (DTYPE == DTYPE_F32) {
         z = x4[base4 + k];
@@ -84,7 +89,10 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
       if (SOFTCAP) {
         z = soft_cap4(z, params.softcap);
       }
-      var g = p_coef * exp(z - lse);
+      var g = vec4<f32>(0.0);
+      if (!LOG_PROBS) {
+        g = p_coef * exp(z - lse);
+      }
       let first = 4u * k;
       if (t >= first && t < first + 4u) {
         g[t - first] -= w_t;
@@ -103,11 +111,15 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
         store(i, 0.0);
         continue;
       }
-      var z = x_at(i);
-      if (SOFTCAP) {
-        z = soft_cap(z, params.softcap);
+      var z = 0.0;
+      var g = 0.0;
+      if (!LOG_PROBS) {
+        z = x_at(i);
+        if (SOFTCAP) {
+          z = soft_cap(z, params.softcap);
+        }
+        g = p_coef * exp(z - lse);
       }
-      var g = p_coef * exp(z - lse);
       if (PROB_TARGET) {
         let y = bitcast<f32>(targets[i - params.x_offset + params.f32_offset]);
         let q = select(y, y * (1.0 - params.smoothing) + params.smoothing / f32(classes), SMOOTHING);

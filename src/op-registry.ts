@@ -158,6 +158,28 @@ function kerasEntry(
   };
 }
 
+const kNllLoss: RegisteredOp = {
+    name: "nllLoss",
+    optionChecks: kNllLossOptionChecks,
+    dtypes: ["f32", "f16", "bf16"],
+    variants: ["mean", "none, class weights"],
+    sample: (random, rows, classes, variant): OpCase => {
+      const logProbs = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
+      return {
+        inputs: [
+          { data: Float32Array.from(logProbs), shape: [rows, classes] },
+          { data: labels(random, rows, classes), shape: [rows] },
+        ],
+        tensorOptions: variant === "mean" ? {} : { weight: { data: uniform(random, classes).map((v) => v + 0.5), shape: [classes] } },
+        options: variant === "mean" ? {} : { reduction: "none" },
+      };
+    },
+    run: (xent, [x, t], o) => [xent.nllLoss(x as Tensor, t as Tensor, o)],
+    reference: (c) => one(ref.nllLoss(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
+    tolerance: { atol: 2e-6, rtol: 1e-5 },
+    bench: "read",
+  };
+
 const kBinaryCrossEntropy: RegisteredOp = {
   name: "binaryCrossEntropy",
   optionChecks: kBinaryCrossEntropyOptionChecks,
@@ -331,27 +353,14 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     tolerance: { atol: 2e-6, rtol: 3e-5 },
     bench: "read",
   },
-  {
-    name: "nllLoss",
-    optionChecks: kNllLossOptionChecks,
-    dtypes: ["f32", "f16", "bf16"],
-    variants: ["mean", "none, class weights"],
-    sample: (random, rows, classes, variant): OpCase => {
-      const logProbs = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
-      return {
-        inputs: [
-          { data: Float32Array.from(logProbs), shape: [rows, classes] },
-          { data: labels(random, rows, classes), shape: [rows] },
-        ],
-        tensorOptions: variant === "mean" ? {} : { weight: { data: uniform(random, classes).map((v) => v + 0.5), shape: [classes] } },
-        options: variant === "mean" ? {} : { reduction: "none" },
-      };
-    },
-    run: (xent, [x, t], o) => [xent.nllLoss(x as Tensor, t as Tensor, o)],
-    reference: (c) => one(ref.nllLoss(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
-    tolerance: { atol: 2e-6, rtol: 1e-5 },
-    bench: "read",
-  },
+  kNllLoss,
+  withGrad(
+    kNllLoss,
+    kNllLossOptionChecks,
+    (xent, [x, t], o) => xent.nllLossWithGrad(x as Tensor, t as Tensor, o),
+    (c) => ref.nllLossGrad(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c)).data,
+    "read+copy",
+  ),
   {
     name: "crossEntropyWithGrad",
     optionChecks: kCrossEntropyWithGradOptionChecks,

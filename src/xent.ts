@@ -9,6 +9,7 @@ import {
   crossEntropy,
   crossEntropyWithGrad,
   nllLoss,
+  nllLossWithGrad,
   type CrossEntropyOptions,
   type CrossEntropyWithGradOptions,
   type LossAndGrad,
@@ -187,6 +188,11 @@ export class Xent {
    */
   crossEntropyWithGrad(logits: Tensor, target: Tensor, options?: CrossEntropyWithGradOptions): LossAndGrad {
     return crossEntropyWithGrad(this.#core, logits, target, options);
+  }
+
+  /** nllLoss and d/d(logProbs): −w_t at each target class, 0 elsewhere, / Σ w_t for 'mean'. */
+  nllLossWithGrad(logProbs: Tensor, target: Tensor, options?: NllLossOptions): LossAndGrad {
+    return nllLossWithGrad(this.#core, logProbs, target, options);
   }
 
   /** binaryCrossEntropy and d/d(probs) = w·(p − y) / max(p·(1 − p), 1e−12) (PyTorch's backward), one pass. */

@@ -167,7 +167,12 @@ export const kCrossEntropyGradKernel = defineKernel({
     },
     x4: { ...kLogits4Binding, doc: "VEC4 rows, f32, not in place: the logits as vec4s." },
   },
-  overrides: { ...kPassOverrides, MEAN: { kind: "bool" }, IN_PLACE: { kind: "bool" } },
+  overrides: {
+    ...kPassOverrides,
+    MEAN: { kind: "bool" },
+    IN_PLACE: { kind: "bool" },
+    LOG_PROBS: { kind: "bool", doc: "nll_loss's gradient: −w_t at the target, 0 elsewhere (the input is not read)." },
+  },
   entryPoints: ["main", "split"],
 });
 
@@ -384,10 +389,11 @@ function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | unde
   return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target, a.view.classes, a.ignoreIndex, !a.encoder);
 }
 
+/** nll_loss reads one value per row: a thread per row. */
+const nllRowPlan = (rows: number): RowPlan => ({ workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(rows / 64) });
+
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
-  const plan = logProbs
-    ? { workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(a.view.rows / 64) }
-    : planRows(a.view, ctx.device.limits, ctx.adapterKind);
+  const plan = logProbs ? nllRowPlan(a.view.rows) : planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const check = labelCheck(ctx, op, a);
   return runLoss(ctx, {
     op,
@@ -441,7 +447,22 @@ export function crossEntropyWithGrad(
 ): LossAndGrad {
   const op = "crossEntropyWithGrad";
   const { inPlace, ...o } = checkOpOptions(options, op, kCrossEntropyWithGradOptionChecks);
-  const a = checkArgs(ctx, op, "logits", logits, target, o, false);
+  return recordWithGrad(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false), inPlace, false);
+}
+
+/**
+ * nllLoss and d(loss)/d(logProbs): −w_t at each position's target class, 0 elsewhere and at
+ * ignored positions, divided by Σ w_t for 'mean' (PyTorch's nll_loss backward).
+ */
+export function nllLossWithGrad(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): LossAndGrad {
+  const op = "nllLossWithGrad";
+  const o = checkOpOptions(options, op, kNllLossOptionChecks);
+  const a = checkArgs(ctx, op, "logProbs", logProbs, target, { ...o, labelSmoothing: 0, zLoss: 0, softcap: 0 }, true);
+  return recordWithGrad(ctx, op, a, false, true);
+}
+
+/** The row pass (loss, statistics), the reduction, then the gradient pass. */
+function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boolean, logProbs: boolean): LossAndGrad {
   // The gradient pass binds the logits writable (scalar rows, or in place), and WebGPU refuses a
   // buffer bound writable and read in one dispatch: no other input may share their buffer.
   for (const [name, t] of [
@@ -453,6 +474,7 @@ export function crossEntropyWithGrad(
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
   const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
+  const rowPlan = logProbs ? nllRowPlan(a.view.rows) : plan;
   // Too large for one binding: slices planned on the f32 gradient (at least as large as the
   // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
@@ -467,7 +489,7 @@ export function crossEntropyWithGrad(
     const denom = rec.temporary(rows * 4, "row-denominator");
     const rowStats = rec.temporary(rows * 8, "row-stats");
     const divisor = rec.temporary(16, "divisor");
-    recordRows(ctx, rec, a, plan, false, rowLoss, denom, check, rowStats);
+    recordRows(ctx, rec, a, rowPlan, logProbs, rowLoss, denom, check, rowStats);
     const labels = check ? { target: a.target, check } : undefined;
     if (none) {
       if (labels) recordLabelStatus(rec, labels);
@@ -492,6 +514,7 @@ export function crossEntropyWithGrad(
       ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
       MEAN: a.reduction === "mean",
       IN_PLACE: inPlace,
+      LOG_PROBS: logProbs,
       VEC4: vec4,
       ...variant(a),
     };

@@ -57,6 +57,25 @@ export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<Re
   );
 }
 
+/** d(nllLoss)/d(logProbs): −w_t at each target class (0 elsewhere and where ignored), / Σ w_t for 'mean', / ln(base). */
+export function nllLossGrad(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {}): RefResult {
+  const dim = normalizeDim(options.dim ?? defaultClassDim(logProbs), logProbs.shape.length);
+  const view = rowView(logProbs.shape, dim);
+  const ignore = options.ignoreIndex ?? -100;
+  const grad = new Float64Array(logProbs.data.length);
+  let denom = 0;
+  forEachRow(view, (row, base, stride) => {
+    const t = target.data[row] as number;
+    if (t === ignore) return;
+    if (!(t >= 0 && t < view.classes)) throw new RangeError(`reference nllLoss: target ${t} at ${row} is out of range`);
+    const w = options.weight ? (options.weight[t] as number) : 1;
+    grad[base + t * stride] = -w;
+    denom += w;
+  });
+  const scale = ((options.reduction ?? "mean") === "mean" ? 1 / denom : 1) / Math.log(options.base ?? Math.E);
+  return { data: grad.map((g) => g * scale), shape: [...logProbs.shape] };
+}
+
 /** torch.nn.functional.cross_entropy with class-index or probability targets (see the GPU op's doc). */
 export function crossEntropy(logits: RefTensor, target: RefTensor, options: RefCrossEntropyOptions = {}): RefResult {
   const dim = normalizeDim(options.dim ?? defaultClassDim(logits), logits.shape.length);

@@ -2,7 +2,7 @@
 export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
 export { softmax, logSoftmax, type RefSoftmaxOptions } from "./softmax.js";
 export { sigmoid } from "./sigmoid.js";
-export { crossEntropy, crossEntropyGrad, nllLoss, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
+export { crossEntropy, crossEntropyGrad, nllLoss, nllLossGrad, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
 export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";
 export { klDiv, klDivGrad } from "./kl-div.js";
