@@ -6,7 +6,7 @@ import { checkTensor, type RecordOptions, type XentContext } from "./context.js"
 import { defineKernel } from "./kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
-import { crossEntropy } from "./ops/cross-entropy.js";
+import { crossEntropy, crossEntropyWithGrad, type CrossEntropyOptions } from "./ops/cross-entropy.js";
 import {
   checkEncoder,
   checkOpOptions,
@@ -16,12 +16,12 @@ import {
   type CheckedOptions,
   type OptionChecksFor,
 } from "./option-checks.js";
-import { runLoss } from "./ops/loss-reduction.js";
-import { defineElementwiseLoss, runElementwiseLoss } from "./ops/elementwise-loss.js";
+import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./ops/loss-reduction.js";
+import { defineElementwiseLoss, runElementwiseLoss, runElementwiseLossWithGrad } from "./ops/elementwise-loss.js";
 import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
 import kerasBinaryCrossentropyWgsl from "../shaders/keras-binary-crossentropy.wgsl?raw";
 import { describe, formatShape, normalizeDim, rowView, sameShape } from "./shape.js";
-import { SharedBuffers, type Tensor } from "./tensor.js";
+import { SharedBuffers, Tensor } from "./tensor.js";
 
 /** Keras' backend.epsilon(): probabilities are clipped to [1e-7, 1 − 1e-7]. */
 export const kKerasEpsilon = 1e-7;
@@ -59,17 +59,21 @@ export const kKerasCrossEntropyKernel = defineKernel({
     // probability targets), and its first row among all rows.
     x_offset: "u32",
     row_offset: "u32",
+    // Multiplies the gradient: 1 / rows (the batch mean).
+    grad_scale: "f32",
   },
   bindings: {
     p: { type: "array<f32>", access: "read" },
     targets: { type: "array<u32>", access: "read", doc: "Class indices, or (categorical) f32 probabilities as bits." },
     loss: { type: "array<f32>", access: "read_write" },
     status: { type: "array<atomic<u32>>", access: "read_write", optional: true, doc: "First bad label position (class indices)." },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "d(loss)/d(p), laid out like p (HAS_GRAD)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
     MODE: { kind: "enum", values: ["keras-categorical", "keras-sparse", "sklearn"] satisfies ProbMode[] },
     BINARY_COLUMN: { kind: "bool", doc: "One probability per row (of class 1 of two)." },
+    HAS_GRAD: { kind: "bool" },
   },
 });
 
@@ -77,21 +81,23 @@ export const kKerasBinaryCrossentropyKernel = defineElementwiseLoss("keras-binar
   FROM_LOGITS: { kind: "bool" },
 });
 
-function runProbCrossEntropy(
-  ctx: XentContext,
-  op: string,
-  mode: ProbMode,
-  probs: Tensor,
-  target: Tensor,
-  classAxis: number,
-  binaryColumn: boolean,
-  eps: number,
-  smoothing: number,
-  encoder: GPUCommandEncoder | undefined,
-): Tensor<"f32"> {
-  const view = binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, classAxis);
+interface ProbRun {
+  op: string;
+  mode: ProbMode;
+  probs: Tensor;
+  target: Tensor;
+  classAxis: number;
+  binaryColumn: boolean;
+  eps: number;
+  smoothing: number;
+  encoder: GPUCommandEncoder | undefined;
+}
+
+function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): LossAndMaybeGrad {
+  const { op, mode, probs, target } = r;
+  const view = r.binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, r.classAxis);
   // Larger than one binding: slices of whole row blocks of the data (one value per row for a binary column).
-  const dataView = binaryColumn ? { ...view, classes: 1 } : view;
+  const dataView = r.binaryColumn ? { ...view, classes: 1 } : view;
   const slices = planBindingSlices(
     dataView,
     4,
@@ -100,36 +106,39 @@ function runProbCrossEntropy(
     probs.buffer.size,
     `${op}: yPred`,
   );
-  const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target, view.classes, undefined, !encoder);
-  return runLoss(ctx, {
+  const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target, view.classes, undefined, !r.encoder);
+  return recordLoss(ctx, {
     op,
-    encoder,
+    encoder: r.encoder,
     reduction: "mean",
     shape: [],
     count: view.rows,
     mean: "mean-by-count",
     labels: check ? { target, check } : undefined,
     inputs: [probs, target],
-    record: (rec, loss) => {
+    gradShape: withGrad ? probs.shape : undefined,
+    record: (rec, loss, _denom, grad) => {
       for (const slice of slices) {
         const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         rec.dispatch(kKerasCrossEntropyKernel, {
-          constants: { WG: 64, MODE: mode, BINARY_COLUMN: binaryColumn },
+          constants: { WG: 64, MODE: mode, BINARY_COLUMN: r.binaryColumn, HAS_GRAD: !!grad },
           uniforms: {
             rows: slice.rows,
             classes: view.classes,
             inner: view.inner,
-            eps,
-            smoothing,
+            eps: r.eps,
+            smoothing: r.smoothing,
             x_offset: slice.elementOffset,
             row_offset: slice.firstRow,
+            grad_scale: 1 / view.rows,
           },
-          // Probability targets (categorical) share the predictions' layout, so their slice too.
+          // Probability targets (categorical) and the gradient share the predictions' layout, so their slice too.
           bindings: {
             p: range(probs.buffer),
             targets: mode === "keras-categorical" ? range(target.buffer) : target.buffer,
             loss,
             ...(check ? { status: check.buffer } : {}),
+            ...(grad ? { grad: range(grad.buffer) } : {}),
           },
           workgroups: Math.ceil(slice.rows / 64),
         });
@@ -161,12 +170,25 @@ function kerasArgs(op: string, options: unknown, checks: typeof kKerasOptionChec
   return { fromLogits: o.fromLogits, smoothing: o.labelSmoothing ?? 0, axis: o.axis ?? -1, encoder: o.encoder };
 }
 
-/**
- * keras.losses.categorical_crossentropy, batch mean. Probabilities: q = clip(p / Σp, 1e-7, 1 − 1e-7),
- * ℓ = −Σ y·log q; logits: softmax cross-entropy. Targets are smoothed to (1 − ε)·y + ε/C.
- */
-export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
-  const op = "keras.categoricalCrossentropy";
+type Outcome = { loss: Tensor<"f32">; grad: Tensor<"f32"> | undefined };
+
+/** The from-logits Keras losses: PyTorch-style softmax cross-entropy (its gradient pass when asked). */
+function logitsCrossEntropy(
+  ctx: XentContext,
+  op: string,
+  pred: Tensor,
+  y: Tensor,
+  options: CrossEntropyOptions,
+  withGrad: boolean,
+  ignoreNothing: boolean,
+): Outcome {
+  if (withGrad) return crossEntropyWithGrad(ctx, pred, y, options, { ignoreNothing, op });
+  return { loss: crossEntropy(ctx, pred, y, options, { ignoreNothing }), grad: undefined };
+}
+
+const encoderOf = (encoder: GPUCommandEncoder | undefined) => (encoder ? { encoder } : {});
+
+function categorical(ctx: XentContext, op: string, yTrue: unknown, yPred: unknown, options: unknown, withGrad: boolean): Outcome {
   const a = kerasArgs(op, options, kKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
@@ -175,21 +197,37 @@ export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred:
   if (pred.shape.length === 0) throw new RangeError(`${op}: yPred: expected rank >= 1, got a scalar`);
   const axis = normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
   if (a.fromLogits)
-    return crossEntropy(ctx, pred, y, {
-      dim: axis,
-      labelSmoothing: a.smoothing,
-      reduction: "mean",
-      ...(a.encoder ? { encoder: a.encoder } : {}),
-    });
-  return runProbCrossEntropy(ctx, op, "keras-categorical", pred, y, axis, false, kKerasEpsilon, a.smoothing, a.encoder);
+    return logitsCrossEntropy(
+      ctx,
+      op,
+      pred,
+      y,
+      { dim: axis, labelSmoothing: a.smoothing, reduction: "mean", ...encoderOf(a.encoder) },
+      withGrad,
+      false,
+    );
+  const run = { op, mode: "keras-categorical", probs: pred, target: y, classAxis: axis, binaryColumn: false } as const;
+  return runProbCrossEntropy(ctx, { ...run, eps: kKerasEpsilon, smoothing: a.smoothing, encoder: a.encoder }, withGrad);
 }
 
 /**
- * keras.losses.sparse_categorical_crossentropy, batch mean, integer class targets. Probabilities:
- * ℓ = log Σ clip(p) − log clip(p_t) (Keras takes softmax of log clip(p)); logits: softmax cross-entropy.
+ * keras.losses.categorical_crossentropy, batch mean. Probabilities: q = clip(p / Σp, 1e-7, 1 − 1e-7),
+ * ℓ = −Σ y·log q; logits: softmax cross-entropy. Targets are smoothed to (1 − ε)·y + ε/C.
  */
-export function sparseCategoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: SparseKerasOptions) {
-  const op = "keras.sparseCategoricalCrossentropy";
+export function categoricalCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
+  return categorical(ctx, "keras.categoricalCrossentropy", yTrue, yPred, options, false).loss;
+}
+
+/**
+ * categoricalCrossentropy and d(loss)/d(yPred) as TensorFlow computes it: through the
+ * renormalisation, (g_j − Σ_c g_c·r_c) / Σp with r = p / Σp, g_c = −y'_c / q_c where the clip passes
+ * r (0 where it clips); from logits, the softmax cross-entropy gradient. Over the batch.
+ */
+export function categoricalCrossentropyWithGrad(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): LossAndGrad {
+  return withGradOf(categorical(ctx, "keras.categoricalCrossentropyWithGrad", yTrue, yPred, options, true));
+}
+
+function sparse(ctx: XentContext, op: string, yTrue: unknown, yPred: unknown, options: unknown, withGrad: boolean): Outcome {
   const a = kerasArgs(op, options, kSparseKerasOptionChecks);
   const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
   const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["i32", "u32"]);
@@ -202,14 +240,54 @@ export function sparseCategoricalCrossentropy(ctx: XentContext, yTrue: unknown, 
     );
   if (a.fromLogits)
     // Keras ignores no class index: every out-of-range one is a bad label.
-    return crossEntropy(
-      ctx,
-      pred,
-      y,
-      { dim: axis, reduction: "mean", ...(a.encoder ? { encoder: a.encoder } : {}) },
-      { ignoreNothing: true },
-    );
-  return runProbCrossEntropy(ctx, op, "keras-sparse", pred, y, axis, false, kKerasEpsilon, 0, a.encoder);
+    return logitsCrossEntropy(ctx, op, pred, y, { dim: axis, reduction: "mean", ...encoderOf(a.encoder) }, withGrad, true);
+  const run = { op, mode: "keras-sparse", probs: pred, target: y, classAxis: axis, binaryColumn: false } as const;
+  return runProbCrossEntropy(ctx, { ...run, eps: kKerasEpsilon, smoothing: 0, encoder: a.encoder }, withGrad);
+}
+
+/**
+ * keras.losses.sparse_categorical_crossentropy, batch mean, integer class targets. Probabilities:
+ * each row renormalised first, ℓ = −log clip(p_t / Σp, 1e-7, 1 − 1e-7) (Keras 3's JAX, NumPy and
+ * Torch backends); logits: softmax cross-entropy.
+ */
+export function sparseCategoricalCrossentropy(
+  ctx: XentContext,
+  yTrue: unknown,
+  yPred: unknown,
+  options?: SparseKerasOptions,
+): Tensor<"f32"> {
+  return sparse(ctx, "keras.sparseCategoricalCrossentropy", yTrue, yPred, options, false).loss;
+}
+
+/** sparseCategoricalCrossentropy and d(loss)/d(yPred) through the renormalisation and the clip (see categoricalCrossentropyWithGrad). */
+export function sparseCategoricalCrossentropyWithGrad(
+  ctx: XentContext,
+  yTrue: unknown,
+  yPred: unknown,
+  options?: SparseKerasOptions,
+): LossAndGrad {
+  return withGradOf(sparse(ctx, "keras.sparseCategoricalCrossentropyWithGrad", yTrue, yPred, options, true));
+}
+
+function binaryRun(ctx: XentContext, op: string, yTrue: unknown, yPred: unknown, options: unknown) {
+  const a = kerasArgs(op, options, kKerasOptionChecks);
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
+  if (!sameShape(y.shape, pred.shape))
+    throw new RangeError(`${op}: yTrue: expected the yPred shape ${formatShape(pred.shape)}, got ${formatShape(y.shape)}`);
+  // Every row has the same length, so the mean of row means is the mean of all elements, whatever the axis.
+  if (pred.shape.length > 0) normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
+  return {
+    op,
+    kernel: kKerasBinaryCrossentropyKernel,
+    constants: { FROM_LOGITS: a.fromLogits },
+    input: pred,
+    target: y,
+    reduction: "mean" as const,
+    encoder: a.encoder,
+    eps: kKerasEpsilon,
+    smoothing: a.smoothing,
+  };
 }
 
 /**
@@ -218,25 +296,19 @@ export function sparseCategoricalCrossentropy(ctx: XentContext, yTrue: unknown, 
  * Targets are smoothed to (1 − ε)·y + ε/2.
  */
 export function binaryCrossentropy(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): Tensor<"f32"> {
-  const op = "keras.binaryCrossentropy";
-  const a = kerasArgs(op, options, kKerasOptionChecks);
-  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
-  const y = checkTensor(ctx, yTrue, `${op}: yTrue`, ["f32"]);
-  if (!sameShape(y.shape, pred.shape))
-    throw new RangeError(`${op}: yTrue: expected the yPred shape ${formatShape(pred.shape)}, got ${formatShape(y.shape)}`);
-  // Every row has the same length, so the mean of row means is the mean of all elements, whatever the axis.
-  if (pred.shape.length > 0) normalizeDim(a.axis, pred.shape.length, `${op}: axis`);
-  return runElementwiseLoss(ctx, {
-    op,
-    kernel: kKerasBinaryCrossentropyKernel,
-    constants: { FROM_LOGITS: a.fromLogits },
-    input: pred,
-    target: y,
-    reduction: "mean",
-    encoder: a.encoder,
-    eps: kKerasEpsilon,
-    smoothing: a.smoothing,
-  });
+  return runElementwiseLoss(ctx, binaryRun(ctx, "keras.binaryCrossentropy", yTrue, yPred, options));
+}
+
+/**
+ * binaryCrossentropy and d(loss)/d(yPred) as TensorFlow computes it: logits σ(x) − y';
+ * probabilities (1 − y') / (1 − q) − y' / q where the clip passes p, 0 where it clips; over every element.
+ */
+export function binaryCrossentropyWithGrad(ctx: XentContext, yTrue: unknown, yPred: unknown, options?: KerasOptions): LossAndGrad {
+  return runElementwiseLossWithGrad(ctx, binaryRun(ctx, "keras.binaryCrossentropyWithGrad", yTrue, yPred, options));
+}
+
+function withGradOf(r: Outcome): LossAndGrad {
+  return { loss: r.loss, grad: r.grad as Tensor<"f32"> };
 }
 
 /** The class order scikit-learn uses: sorted distinct labels (numbers numerically, strings by code point). */
@@ -248,47 +320,85 @@ export function sortedLabels(labels: readonly (string | number)[]): (string | nu
   );
 }
 
-/**
- * sklearn.metrics.log_loss: −mean log clip(p[i, class of yTrue[i]], ε, 1 − ε), ε = float32 epsilon.
- * Labels (strings or numbers) map to classes in sorted order; yPred is [N, C] probabilities, or
- * [N] (or [N, 1]) probabilities of the positive class when there are two classes.
- */
-export function logLoss(ctx: XentContext, yTrue: readonly (string | number)[], yPred: unknown, options?: LogLossOptions): Tensor<"f32"> {
-  const op = "logLoss";
-  const opts = checkOpOptions(options, op, kLogLossOptionChecks);
-  if (!Array.isArray(yTrue) || yTrue.some((l) => typeof l !== "string" && typeof l !== "number")) {
-    throw new TypeError(`${op}: yTrue: expected an array of string or number labels, got ${describe(yTrue)}`);
+/** What logLoss takes as yTrue: labels (mapped to classes in sorted order), or class ids. */
+export type LogLossLabels = readonly (string | number)[] | Int32Array | Uint32Array | Tensor;
+
+/** yTrue as class ids on the GPU, and whether we uploaded them (then they live as long as the loss). */
+function logLossTargets(
+  ctx: XentContext,
+  op: string,
+  yTrue: unknown,
+  pred: Tensor,
+  labels: readonly (string | number)[] | undefined,
+): { target: Tensor; owned: boolean; classes: number; n: number } {
+  if (yTrue instanceof Tensor) {
+    // Class ids as they are, checked on the GPU (a bad one rejects read()); C from yPred.
+    const ids = checkTensor(ctx, yTrue, `${op}: yTrue`, ["i32", "u32"]);
+    if (ids.shape.length !== 1) throw new RangeError(`${op}: yTrue: expected class ids of shape [N], got ${formatShape(ids.shape)}`);
+    const classes = pred.shape.length === 2 && pred.shape[1] !== 1 ? (pred.shape[1] as number) : 2;
+    if (labels !== undefined && labels.length !== classes)
+      throw new RangeError(`${op}: labels: expected ${classes} labels (the classes of yPred) for class-id yTrue, got ${labels.length}`);
+    return { target: ids, owned: false, classes, n: ids.size };
   }
-  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
-  const classes = sortedLabels(opts.labels ?? yTrue);
-  const index = new Map(classes.map((l, i) => [l, i]));
-  const encoded = Int32Array.from(yTrue, (l: string | number, i) => {
+  const list: readonly unknown[] | undefined =
+    yTrue instanceof Int32Array || yTrue instanceof Uint32Array ? Array.from(yTrue) : Array.isArray(yTrue) ? yTrue : undefined;
+  if (!list || list.some((l) => typeof l !== "string" && typeof l !== "number"))
+    throw new TypeError(
+      `${op}: yTrue: expected an array of string or number labels, an Int32Array/Uint32Array or an i32/u32 Tensor of class ids, got ${describe(yTrue)}`,
+    );
+  const values = list as readonly (string | number)[];
+  const sorted = sortedLabels(labels ?? values);
+  const index = new Map(sorted.map((l, i) => [l, i]));
+  const encoded = Int32Array.from(values, (l, i) => {
     const c = index.get(l);
-    if (c === undefined) throw new RangeError(`${op}: yTrue[${i}] = ${JSON.stringify(l)} is not one of labels ${JSON.stringify(classes)}`);
+    if (c === undefined) throw new RangeError(`${op}: yTrue[${i}] = ${JSON.stringify(l)} is not one of labels ${JSON.stringify(sorted)}`);
     return c;
   });
-  if (classes.length < 2)
-    throw new RangeError(`${op}: yTrue: needs at least 2 classes (got ${JSON.stringify(classes)}); pass labels to name them`);
-  const n = yTrue.length;
-  const binaryColumn = pred.shape.length === 1 || (pred.shape.length === 2 && pred.shape[1] === 1 && classes.length === 2);
-  const expected = binaryColumn ? [n] : [n, classes.length];
-  if (binaryColumn ? pred.size !== n || classes.length !== 2 : !sameShape(pred.shape, expected)) {
-    throw new RangeError(
-      `${op}: yPred: expected shape ${formatShape(binaryColumn && classes.length === 2 ? [n] : [n, classes.length])} for ${n} labels of ${classes.length} classes, got ${formatShape(pred.shape)}`,
-    );
-  }
-  const encoder = opts.encoder;
-  const target = ctx.upload(encoded, [n]);
-  let out: Tensor<"f32">;
+  if (sorted.length < 2)
+    throw new RangeError(`${op}: yTrue: needs at least 2 classes (got ${JSON.stringify(sorted)}); pass labels to name them`);
+  return { target: ctx.upload(encoded, [values.length]), owned: true, classes: sorted.length, n: values.length };
+}
+
+function sklearnLogLoss(ctx: XentContext, op: string, yTrue: unknown, yPred: unknown, options: unknown, withGrad: boolean): Outcome {
+  const opts = checkOpOptions(options, op, kLogLossOptionChecks);
+  const pred = checkTensor(ctx, yPred, `${op}: yPred`, ["f32"]);
+  const { target, owned, classes, n } = logLossTargets(ctx, op, yTrue, pred, opts.labels);
+  let out: Outcome;
   try {
-    out = runProbCrossEntropy(ctx, op, "sklearn", pred, target, 1, binaryColumn, kFloat32Epsilon, 0, encoder);
+    const binaryColumn = pred.shape.length === 1 || (pred.shape.length === 2 && pred.shape[1] === 1 && classes === 2);
+    if (binaryColumn ? pred.size !== n || classes !== 2 : !sameShape(pred.shape, [n, classes])) {
+      throw new RangeError(
+        `${op}: yPred: expected shape ${formatShape(binaryColumn && classes === 2 ? [n] : [n, classes])} for ${n} labels of ${classes} classes, got ${formatShape(pred.shape)}`,
+      );
+    }
+    const run = { op, mode: "sklearn", probs: pred, target, classAxis: 1, binaryColumn } as const;
+    out = runProbCrossEntropy(ctx, { ...run, eps: kFloat32Epsilon, smoothing: 0, encoder: opts.encoder }, withGrad);
   } catch (error) {
-    target.destroy(); // a refused call leaves nothing behind
+    if (owned) target.destroy(); // a refused call leaves nothing behind
     throw error;
   }
-  // The encoded labels are ours: they live as long as the loss.
-  out.keepAliveUntilDestroyed(new SharedBuffers([target.buffer]));
+  if (owned) {
+    // The encoded labels are ours: they live as long as the outputs.
+    const shared = new SharedBuffers([target.buffer]);
+    out.loss.keepAliveUntilDestroyed(shared);
+    out.grad?.keepAliveUntilDestroyed(shared);
+  }
   return out;
+}
+
+/**
+ * sklearn.metrics.log_loss: −mean log clip(p[i, class of yTrue[i]], ε, 1 − ε), ε = float32 epsilon.
+ * Labels (strings or numbers, or an Int32Array/Uint32Array) map to classes in sorted order; an
+ * i32/u32 Tensor holds class ids as they are. yPred is [N, C] probabilities, or [N] (or [N, 1])
+ * probabilities of the positive class when there are two classes.
+ */
+export function logLoss(ctx: XentContext, yTrue: LogLossLabels, yPred: unknown, options?: LogLossOptions): Tensor<"f32"> {
+  return sklearnLogLoss(ctx, "logLoss", yTrue, yPred, options, false).loss;
+}
+
+/** logLoss and d(loss)/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere. */
+export function logLossWithGrad(ctx: XentContext, yTrue: LogLossLabels, yPred: unknown, options?: LogLossOptions): LossAndGrad {
+  return withGradOf(sklearnLogLoss(ctx, "logLossWithGrad", yTrue, yPred, options, true));
 }
 
 /** The Keras-named losses, bound to one Xent: `xent.keras.categoricalCrossentropy(yTrue, yPred)`. */
@@ -296,6 +406,12 @@ export interface KerasLosses {
   categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): Tensor<"f32">;
   sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseKerasOptions): Tensor<"f32">;
   binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): Tensor<"f32">;
+  /** The loss and d(loss)/d(yPred) as TensorFlow computes it (renormalisation and clip included). */
+  categoricalCrossentropyWithGrad(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): LossAndGrad;
+  /** The loss and d(loss)/d(yPred) as TensorFlow computes it (renormalisation and clip included). */
+  sparseCategoricalCrossentropyWithGrad(yTrue: Tensor, yPred: Tensor, options?: SparseKerasOptions): LossAndGrad;
+  /** The loss and d(loss)/d(yPred) as TensorFlow computes it (the clip's zero gradient included). */
+  binaryCrossentropyWithGrad(yTrue: Tensor, yPred: Tensor, options?: KerasOptions): LossAndGrad;
 }
 
 export function kerasLosses(ctx: XentContext): KerasLosses {
@@ -303,5 +419,8 @@ export function kerasLosses(ctx: XentContext): KerasLosses {
     categoricalCrossentropy: (yTrue, yPred, options) => categoricalCrossentropy(ctx, yTrue, yPred, options),
     sparseCategoricalCrossentropy: (yTrue, yPred, options) => sparseCategoricalCrossentropy(ctx, yTrue, yPred, options),
     binaryCrossentropy: (yTrue, yPred, options) => binaryCrossentropy(ctx, yTrue, yPred, options),
+    categoricalCrossentropyWithGrad: (yTrue, yPred, options) => categoricalCrossentropyWithGrad(ctx, yTrue, yPred, options),
+    sparseCategoricalCrossentropyWithGrad: (yTrue, yPred, options) => sparseCategoricalCrossentropyWithGrad(ctx, yTrue, yPred, options),
+    binaryCrossentropyWithGrad: (yTrue, yPred, options) => binaryCrossentropyWithGrad(ctx, yTrue, yPred, options),
   };
 }

@@ -159,26 +159,26 @@ function kerasEntry(
 }
 
 const kNllLoss: RegisteredOp = {
-    name: "nllLoss",
-    optionChecks: kNllLossOptionChecks,
-    dtypes: ["f32", "f16", "bf16"],
-    variants: ["mean", "none, class weights"],
-    sample: (random, rows, classes, variant): OpCase => {
-      const logProbs = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
-      return {
-        inputs: [
-          { data: Float32Array.from(logProbs), shape: [rows, classes] },
-          { data: labels(random, rows, classes), shape: [rows] },
-        ],
-        tensorOptions: variant === "mean" ? {} : { weight: { data: uniform(random, classes).map((v) => v + 0.5), shape: [classes] } },
-        options: variant === "mean" ? {} : { reduction: "none" },
-      };
-    },
-    run: (xent, [x, t], o) => [xent.nllLoss(x as Tensor, t as Tensor, o)],
-    reference: (c) => one(ref.nllLoss(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
-    tolerance: { atol: 2e-6, rtol: 1e-5 },
-    bench: "read",
-  };
+  name: "nllLoss",
+  optionChecks: kNllLossOptionChecks,
+  dtypes: ["f32", "f16", "bf16"],
+  variants: ["mean", "none, class weights"],
+  sample: (random, rows, classes, variant): OpCase => {
+    const logProbs = ref.logSoftmax(ref.refTensor(floats(random, rows * classes), [rows, classes])).data;
+    return {
+      inputs: [
+        { data: Float32Array.from(logProbs), shape: [rows, classes] },
+        { data: labels(random, rows, classes), shape: [rows] },
+      ],
+      tensorOptions: variant === "mean" ? {} : { weight: { data: uniform(random, classes).map((v) => v + 0.5), shape: [classes] } },
+      options: variant === "mean" ? {} : { reduction: "none" },
+    };
+  },
+  run: (xent, [x, t], o) => [xent.nllLoss(x as Tensor, t as Tensor, o)],
+  reference: (c) => one(ref.nllLoss(refOf(input(c, 0)), refOf(input(c, 1)), refOptions(c))),
+  tolerance: { atol: 2e-6, rtol: 1e-5 },
+  bench: "read",
+};
 
 const kBinaryCrossEntropy: RegisteredOp = {
   name: "binaryCrossEntropy",
@@ -253,23 +253,70 @@ const kKlDiv: RegisteredOp = {
 };
 
 const kEntropy: RegisteredOp = {
-    name: "entropy",
-    optionChecks: kEntropyOptionChecks,
-    dtypes: ["f32", "f16", "bf16"],
-    variants: ["from logits, mean", "probabilities, bits"],
-    sample: (random, rows, classes, variant) =>
-      variant === "from logits, mean"
-        ? {
-            inputs: [{ data: floats(random, rows * classes), shape: [rows, classes] }],
-            tensorOptions: {},
-            options: { fromLogits: true, reduction: "mean" },
-          }
-        : { inputs: [{ data: distributions(random, rows, classes), shape: [rows, classes] }], tensorOptions: {}, options: { base: 2 } },
-    run: (xent, [x], o) => [xent.entropy(x as Tensor, o)],
-    reference: (c) => one(ref.entropy(refOf(input(c, 0)), c.options)),
-    tolerance: { atol: 2e-6, rtol: 2e-5 },
-    bench: "read",
-  };
+  name: "entropy",
+  optionChecks: kEntropyOptionChecks,
+  dtypes: ["f32", "f16", "bf16"],
+  variants: ["from logits, mean", "probabilities, bits"],
+  sample: (random, rows, classes, variant) =>
+    variant === "from logits, mean"
+      ? {
+          inputs: [{ data: floats(random, rows * classes), shape: [rows, classes] }],
+          tensorOptions: {},
+          options: { fromLogits: true, reduction: "mean" },
+        }
+      : { inputs: [{ data: distributions(random, rows, classes), shape: [rows, classes] }], tensorOptions: {}, options: { base: 2 } },
+  run: (xent, [x], o) => [xent.entropy(x as Tensor, o)],
+  reference: (c) => one(ref.entropy(refOf(input(c, 0)), c.options)),
+  tolerance: { atol: 2e-6, rtol: 2e-5 },
+  bench: "read",
+};
+
+/** A logLoss case as scikit-learn takes it: labels and rows of probabilities. */
+function logLossCase(c: OpCase): { labels: number[]; rows: number[][] } {
+  const p = input(c, 0);
+  const classes = p.shape[1] as number;
+  const rows = Array.from({ length: p.shape[0] as number }, (_, r) => Array.from(p.data.subarray(r * classes, (r + 1) * classes)));
+  return { labels: Array.from(input(c, 1).data), rows };
+}
+
+const kLogLoss: RegisteredOp = {
+  name: "logLoss",
+  optionChecks: kLogLossOptionChecks,
+  dtypes: ["f32"],
+  variants: ["number labels, all classes named"],
+  sample: (random, rows, classes) => ({
+    inputs: [
+      { data: distributions(random, rows, classes), shape: [rows, classes] },
+      { data: labels(random, rows, classes, false), shape: [rows] },
+    ],
+    tensorOptions: {},
+    // Named, so that classes absent from yTrue still count (sklearn's `labels`).
+    options: { labels: Array.from({ length: classes }, (_, i) => i) },
+  }),
+  // sklearn takes its labels as a plain array: the case's, not a tensor.
+  run: (xent, [pred], o, c) => [xent.logLoss(Array.from(input(c, 1).data), pred as Tensor, o)],
+  reference: (c) => {
+    const { labels, rows } = logLossCase(c);
+    return [[ref.logLoss(labels, rows, { labels: c.options.labels as number[], eps: 2 ** -23 })]];
+  },
+  tolerance: { atol: 1e-6, rtol: 1e-5 },
+  bench: "read",
+};
+
+/** A Keras-named loss and its `…WithGrad` twin. */
+function kerasEntries(...args: Parameters<typeof kerasEntry>): RegisteredOp[] {
+  const forward = kerasEntry(...args);
+  const name = args[0];
+  const grad = withGrad(
+    forward,
+    args[1],
+    (xent, [pred, y], o) => xent.keras[`${name}WithGrad`](y as Tensor, pred as Tensor, o),
+    (c) => ref.keras[`${name}Grad`](refOf(input(c, 1)), refOf(input(c, 0)), c.options).data,
+    name === "sparseCategoricalCrossentropy" ? "read+copy" : "2×read+copy",
+  );
+  // The gradient of a mean over N of terms of up to 1e7 (the clip): judged relative to the largest.
+  return [forward, { ...grad, tolerance: { atol: 2e-6, rtol: 3e-5 } }];
+}
 
 /**
  * The `<loss>WithGrad` twin of a registered loss: the same cases, the loss and its gradient
@@ -410,7 +457,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     (c) => ref.entropyGrad(refOf(input(c, 0)), c.options).data,
     "read+copy",
   ),
-  kerasEntry(
+  ...kerasEntries(
     "categoricalCrossentropy",
     kKerasOptionChecks,
     // Keras renormalises probability rows: these sum to 0.99.
@@ -418,45 +465,33 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     (random, rows, classes) => ({ data: distributions(random, rows, classes), shape: [rows, classes] }),
     { labelSmoothing: 0.1 },
   ),
-  kerasEntry(
+  ...kerasEntries(
     "sparseCategoricalCrossentropy",
     kSparseKerasOptionChecks,
-    distributions,
+    // Keras 3 renormalises probability rows: these sum to 0.98, and some values clip.
+    (random, rows, classes) => distributions(random, rows, classes).map((v, i) => (i % 7 === 3 ? 0 : v * 0.98)),
     (random, rows, classes) => ({ data: labels(random, rows, classes, false), shape: [rows] }),
     {},
   ),
-  kerasEntry(
+  ...kerasEntries(
     "binaryCrossentropy",
     kKerasOptionChecks,
     (random, rows, classes) => uniform(random, rows * classes),
     (random, rows, classes) => ({ data: uniform(random, rows * classes).map(Math.round), shape: [rows, classes] }),
     { labelSmoothing: 0.2 },
   ),
-  {
-    name: "logLoss",
-    optionChecks: kLogLossOptionChecks,
-    dtypes: ["f32"],
-    variants: ["number labels, all classes named"],
-    sample: (random, rows, classes) => ({
-      inputs: [
-        { data: distributions(random, rows, classes), shape: [rows, classes] },
-        { data: labels(random, rows, classes, false), shape: [rows] },
-      ],
-      tensorOptions: {},
-      // Named, so that classes absent from yTrue still count (sklearn's `labels`).
-      options: { labels: Array.from({ length: classes }, (_, i) => i) },
-    }),
-    // sklearn takes its labels as a plain array: the case's, not a tensor.
-    run: (xent, [pred], o, c) => [xent.logLoss(Array.from(input(c, 1).data), pred as Tensor, o)],
-    reference: (c) => {
-      const p = input(c, 0);
-      const classes = p.shape[1] as number;
-      const rows = Array.from({ length: p.shape[0] as number }, (_, r) => Array.from(p.data.subarray(r * classes, (r + 1) * classes)));
-      return [[ref.logLoss(Array.from(input(c, 1).data), rows, { labels: c.options.labels as number[], eps: 2 ** -23 })]];
+  kLogLoss,
+  withGrad(
+    kLogLoss,
+    kLogLossOptionChecks,
+    // Class ids as an i32 tensor (yTrue's other form).
+    (xent, [pred, ids], o) => xent.logLossWithGrad(ids as Tensor, pred as Tensor, o),
+    (c) => {
+      const { labels, rows } = logLossCase(c);
+      return ref.logLossGrad(labels, rows, { labels: c.options.labels as number[], eps: 2 ** -23 });
     },
-    tolerance: { atol: 1e-6, rtol: 1e-5 },
-    bench: "read",
-  },
+    "read+copy",
+  ),
 ];
 
 /** Uploads a case's inputs (the first as `dtype`) and tensor options; returns them and the options to pass. */

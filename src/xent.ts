@@ -23,7 +23,7 @@ import {
   type BinaryCrossEntropyWithLogitsOptions,
 } from "./ops/binary-cross-entropy-with-logits.js";
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
-import { kerasLosses, logLoss, type KerasLosses, type LogLossOptions } from "./keras.js";
+import { kerasLosses, logLoss, logLossWithGrad, type KerasLosses, type LogLossLabels, type LogLossOptions } from "./keras.js";
 import { describe } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 import type { AdapterKind } from "./row-plan.js";
@@ -177,8 +177,13 @@ export class Xent {
   }
 
   /** sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order. */
-  logLoss(yTrue: readonly (string | number)[], yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
+  logLoss(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
     return logLoss(this.#core, yTrue, yPred, options);
+  }
+
+  /** logLoss and d/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere. */
+  logLossWithGrad(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): LossAndGrad {
+    return logLossWithGrad(this.#core, yTrue, yPred, options);
   }
 
   /**

@@ -12,8 +12,10 @@ it("bench suite produces a row for every registered op (and its f16 input where 
     ...kOpRegistry.map((o) => `f32:${o.name}`),
     "f16:crossEntropy",
     "f16:nllLoss",
+    "f16:nllLossWithGrad",
     "f16:crossEntropyWithGrad",
     "f16:entropy",
+    "f16:entropyWithGrad",
   ]);
 
   for (const r of rows) {

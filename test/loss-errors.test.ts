@@ -49,10 +49,18 @@ describe("loss argument errors", () => {
       "binaryCrossEntropy: target: expected the probs shape [2, 3], got [3]",
     );
     expect(() => xent.binaryCrossEntropy(p, p, { weight: xent.tensor(new Float32Array(2), [2]) })).toThrow(
-      "binaryCrossEntropy: weight: expected a shape that broadcasts as trailing dims of [2, 3], got [2]",
+      "binaryCrossEntropy: weight: expected a shape that broadcasts to [2, 3] (each dim equal or 1), got [2]",
     );
     expect(() => xent.binaryCrossEntropyWithLogits(p, p, { posWeight: xent.tensor(new Float32Array(2), [2]) })).toThrow(
-      "binaryCrossEntropyWithLogits: posWeight: expected shape [3] or [1] (broadcast over the last dim), got [2]",
+      "binaryCrossEntropyWithLogits: posWeight: expected a shape that broadcasts to [2, 3] (each dim equal or 1), got [2]",
+    );
+    expect(() => xent.binaryCrossEntropyWithGrad(p, p, { weight: xent.tensor(new Float32Array(6), [1, 2, 3]) })).toThrow(
+      "binaryCrossEntropyWithGrad: weight: expected a shape that broadcasts to [2, 3] (each dim equal or 1), got [1, 2, 3]",
+    );
+    // Three runs of kept dims ([2, 1, 2, 1, 2] on [2, 3, 2, 3, 2]) are more than the kernel's map holds.
+    const wide = xent.tensor(new Float32Array(72), [2, 3, 2, 3, 2]);
+    expect(() => xent.binaryCrossEntropy(wide, wide, { weight: xent.tensor(new Float32Array(8), [2, 1, 2, 1, 2]) })).toThrow(
+      "binaryCrossEntropy: weight: [2, 1, 2, 1, 2] broadcasts over [2, 3, 2, 3, 2] in more than two runs of dims; expand it to fewer runs",
     );
     expect(() => xent.klDiv(p, p, { reduction: "batch" as never })).toThrow(
       "klDiv: reduction: expected 'mean', 'batchmean', 'sum', 'none', got \"batch\"",

@@ -444,10 +444,11 @@ export function crossEntropyWithGrad(
   logits: unknown,
   target: unknown,
   options?: CrossEntropyWithGradOptions,
+  internal: { ignoreNothing?: boolean; op?: string } = {},
 ): LossAndGrad {
-  const op = "crossEntropyWithGrad";
+  const op = internal.op ?? "crossEntropyWithGrad";
   const { inPlace, ...o } = checkOpOptions(options, op, kCrossEntropyWithGradOptionChecks);
-  return recordWithGrad(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false), inPlace, false);
+  return recordWithGrad(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false, internal.ignoreNothing), inPlace, false);
 }
 
 /**

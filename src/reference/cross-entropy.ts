@@ -58,7 +58,11 @@ export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<Re
 }
 
 /** d(nllLoss)/d(logProbs): −w_t at each target class (0 elsewhere and where ignored), / Σ w_t for 'mean', / ln(base). */
-export function nllLossGrad(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {}): RefResult {
+export function nllLossGrad(
+  logProbs: RefTensor,
+  target: RefTensor,
+  options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {},
+): RefResult {
   const dim = normalizeDim(options.dim ?? defaultClassDim(logProbs), logProbs.shape.length);
   const view = rowView(logProbs.shape, dim);
   const ignore = options.ignoreIndex ?? -100;
@@ -72,8 +76,14 @@ export function nllLossGrad(logProbs: RefTensor, target: RefTensor, options: Omi
     grad[base + t * stride] = -w;
     denom += w;
   });
+  // Ignored positions keep a zero gradient even when every position is ignored (0 / 0 only where
+  // a counted position has weight 0), as PyTorch's backward.
   const scale = ((options.reduction ?? "mean") === "mean" ? 1 / denom : 1) / Math.log(options.base ?? Math.E);
-  return { data: grad.map((g) => g * scale), shape: [...logProbs.shape] };
+  forEachRow(view, (row, base, stride) => {
+    const t = target.data[row] as number;
+    if (t !== ignore) grad[base + t * stride] = (grad[base + t * stride] as number) * scale;
+  });
+  return { data: grad, shape: [...logProbs.shape] };
 }
 
 /** torch.nn.functional.cross_entropy with class-index or probability targets (see the GPU op's doc). */
@@ -155,6 +165,7 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
   const ignore = options.ignoreIndex ?? -100;
   const prob = sameShape(target.shape, logits.shape);
   const grad = new Float64Array(logits.data.length);
+  const ignored = new Set<number>();
   let denom = 0;
   forEachRow(view, (row, base, stride) => {
     const lse = logSumExp(gatherRow(z.data, base, stride, C)).lse;
@@ -172,7 +183,10 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
       return;
     }
     const t = target.data[row] as number;
-    if (t === ignore) return;
+    if (t === ignore) {
+      ignored.add(row);
+      return;
+    }
     denom += w(t);
     let W = 0;
     for (let c = 0; c < C; c++) W += w(c);
@@ -183,7 +197,10 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
   });
   const scale = (options.reduction ?? "mean") === "mean" ? 1 / denom : 1;
   const logBase = Math.log(options.base ?? Math.E);
+  // Ignored positions keep a zero gradient, even when every position is ignored (PyTorch's backward).
+  const rowOf = (i: number): number => Math.floor(i / (C * view.inner)) * view.inner + (i % view.inner);
   for (let i = 0; i < grad.length; i++) {
+    if (ignored.has(rowOf(i))) continue;
     let g = ((grad[i] as number) * scale) / logBase;
     if (cap) g *= 1 - ((z.data[i] as number) / cap) ** 2;
     grad[i] = g;

@@ -8,5 +8,5 @@ export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "
 export { klDiv, klDivGrad } from "./kl-div.js";
 export { entropy, entropyGrad } from "./entropy.js";
 export * as keras from "./keras.js";
-export { logLoss } from "./keras.js";
+export { logLoss, logLossGrad } from "./keras.js";
 export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "../half.js";

@@ -1,7 +1,7 @@
 /** Float64 reference of the Keras 3 (TF backend) and scikit-learn losses, batch means. */
 import { normalizeDim, rowView } from "../shape.js";
-import { crossEntropy } from "./cross-entropy.js";
-import { forEachRow, type RefTensor } from "./ref-tensor.js";
+import { crossEntropy, crossEntropyGrad } from "./cross-entropy.js";
+import { forEachRow, type RefResult, type RefTensor } from "./ref-tensor.js";
 
 const kEps = 1e-7;
 // The clip bounds as float32 holds them, as Keras and scikit-learn apply them to float32 predictions.
@@ -52,7 +52,7 @@ export function categoricalCrossentropy(yTrue: RefTensor, yPred: RefTensor, opti
   return mean(losses);
 }
 
-/** −mean log(clip(p_t) / Σ clip(p)) (probabilities), or softmax cross-entropy (logits). */
+/** −mean log clip(p_t / Σp) (probabilities: Keras 3 renormalises each row first), or softmax cross-entropy (logits). */
 export function sparseCategoricalCrossentropy(
   yTrue: RefTensor,
   yPred: RefTensor,
@@ -64,11 +64,75 @@ export function sparseCategoricalCrossentropy(
   const losses: number[] = [];
   forEachRow(view, (row, base, stride) => {
     let total = 0;
-    for (let c = 0; c < view.classes; c++) total += clip(yPred.data[base + c * stride] as number, kEps);
+    for (let c = 0; c < view.classes; c++) total += yPred.data[base + c * stride] as number;
     const t = yTrue.data[row] as number;
-    losses.push(Math.log(total) - Math.log(clip(yPred.data[base + t * stride] as number, kEps)));
+    losses.push(-Math.log(clip((yPred.data[base + t * stride] as number) / total, kEps)));
   });
   return mean(losses);
+}
+
+/** d clip(v)/dv as tf.clip_by_value's gradient: 1 where the bounds (as float32) pass v, else 0. */
+const clipPasses = (v: number, eps: number): boolean => v >= Math.fround(eps) && v <= Math.fround(1 - eps);
+
+/**
+ * The gradient through Keras' renormalisation r = p / Σp and clip, per row: with g_c = dℓ/dr_c
+ * (0 where the clip clips), dℓ/dp_j = (g_j − Σ_c g_c·r_c) / Σp; over the batch.
+ */
+function renormalisedGrad(
+  yPred: RefTensor,
+  dim: number,
+  ratioGrad: (row: number, base: number, stride: number, c: number, r: number) => number,
+): RefResult {
+  const view = rowView(yPred.shape, dim);
+  const grad = new Float64Array(yPred.data.length);
+  forEachRow(view, (row, base, stride) => {
+    let total = 0;
+    for (let c = 0; c < view.classes; c++) total += yPred.data[base + c * stride] as number;
+    const r = (c: number): number => (yPred.data[base + c * stride] as number) / total;
+    const g = (c: number): number => (clipPasses(r(c), kEps) ? ratioGrad(row, base, stride, c, r(c)) : 0);
+    let gr = 0;
+    for (let c = 0; c < view.classes; c++) gr += g(c) * r(c);
+    for (let c = 0; c < view.classes; c++) grad[base + c * stride] = (g(c) - gr) / total / view.rows;
+  });
+  return { data: grad, shape: [...yPred.shape] };
+}
+
+/** d(categoricalCrossentropy)/d(yPred), as TensorFlow differentiates it. */
+export function categoricalCrossentropyGrad(yTrue: RefTensor, yPred: RefTensor, options: RefKerasOptions = {}): RefResult {
+  const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
+  const eps = options.labelSmoothing ?? 0;
+  if (options.fromLogits) return crossEntropyGrad(yPred, yTrue, { dim, labelSmoothing: eps });
+  const C = yPred.shape[dim] as number;
+  return renormalisedGrad(yPred, dim, (_row, base, stride, c, r) => {
+    const y = (yTrue.data[base + c * stride] as number) * (1 - eps) + eps / C;
+    return -y / clip(r, kEps);
+  });
+}
+
+/** d(sparseCategoricalCrossentropy)/d(yPred), as TensorFlow differentiates the renormalised form. */
+export function sparseCategoricalCrossentropyGrad(
+  yTrue: RefTensor,
+  yPred: RefTensor,
+  options: Omit<RefKerasOptions, "labelSmoothing"> = {},
+): RefResult {
+  const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
+  if (options.fromLogits) return crossEntropyGrad(yPred, yTrue, { dim });
+  return renormalisedGrad(yPred, dim, (row, _base, _stride, c, r) => (c === (yTrue.data[row] as number) ? -1 / clip(r, kEps) : 0));
+}
+
+/** d(binaryCrossentropy)/d(yPred): logits σ(x) − y'; probabilities (1 − y')/(1 − q) − y'/q where the clip passes; / N. */
+export function binaryCrossentropyGrad(yTrue: RefTensor, yPred: RefTensor, options: RefKerasOptions = {}): RefResult {
+  const s = options.labelSmoothing ?? 0;
+  const n = yPred.data.length;
+  const data = Float64Array.from({ length: n }, (_, i) => {
+    const t = (yTrue.data[i] as number) * (1 - s) + 0.5 * s;
+    const v = yPred.data[i] as number;
+    if (Number.isNaN(v) || Number.isNaN(t)) return NaN;
+    if (options.fromLogits) return (1 / (1 + Math.exp(-v)) - t) / n;
+    if (!clipPasses(v, kEps)) return 0;
+    return ((1 - t) / (1 - v) - t / v) / n;
+  });
+  return { data, shape: [...yPred.shape] };
 }
 
 /** Mean over every element of the Keras binary cross-entropy. */
@@ -97,4 +161,30 @@ export function logLoss(
       return -Math.log(clip(p, eps));
     }),
   );
+}
+
+/**
+ * d(logLoss)/d(yPred), shaped like yPred ([N][C] rows, or one positive-class probability per row):
+ * −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere.
+ */
+export function logLossGrad(
+  yTrue: readonly (string | number)[],
+  yPred: readonly (number | readonly number[])[],
+  options: { labels?: readonly (string | number)[]; eps?: number } = {},
+): Float64Array {
+  const classes = [...new Set(options.labels ?? yTrue)].sort((a, b) =>
+    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+  );
+  const eps = options.eps ?? 2 ** -52;
+  const n = yTrue.length;
+  const out: number[] = [];
+  yTrue.forEach((label, i) => {
+    const c = classes.indexOf(label);
+    const row = yPred[i] as number | readonly number[];
+    const p = typeof row === "number" ? (c === 1 ? row : 1 - row) : (row[c] as number);
+    const g = clipPasses(p, eps) ? -1 / (n * clip(p, eps)) : 0;
+    if (typeof row === "number") out.push(c === 1 ? g : -g);
+    else row.forEach((_, k) => out.push(k === c ? g : 0));
+  });
+  return Float64Array.from(out);
 }
