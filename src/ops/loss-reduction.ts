@@ -207,9 +207,9 @@ export function recordLoss(ctx: XentContext, run: LossRun): LossAndMaybeGrad {
         labels: run.labels,
       });
     }
-    return (grad ? [result, grad] : [result]) as readonly Tensor<"f32">[];
+    return (grad ? [result, grad] : [result]);
   });
-  return { loss: loss as Tensor<"f32">, grad };
+  return { loss: loss, grad };
 }
 
 /** The usual tail of a loss, without a gradient (see recordLoss). */

@@ -12,7 +12,7 @@ export function broadcastAt(w: RefWeight | undefined, i: number, shape: readonly
     const flat = w as ArrayLike<number>;
     return flat[i % flat.length] as number;
   }
-  const t = w as RefTensor;
+  const t = w;
   // Right-aligned: dim d of the input meets dim d − (rank − wRank) of the weight (size 1: index 0).
   let index = 0;
   let wStride = 1;
