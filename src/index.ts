@@ -6,6 +6,7 @@ export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from
 export type { Shape } from "./shape.js";
 export type { RecordOptions } from "./context.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
+export type { SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
 export type { Reduction } from "./option-checks.js";
 export type { CrossEntropyOptions, CrossEntropyWithGradOptions, LossAndGrad, NllLossOptions } from "./ops/cross-entropy.js";
 export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";

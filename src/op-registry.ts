@@ -12,6 +12,7 @@ import type { LogitDType } from "./dtype.js";
 import type { OptionCheck } from "./option-checks.js";
 import { kSoftmaxOptionChecks } from "./ops/softmax.js";
 import { kSigmoidOptionChecks } from "./ops/sigmoid.js";
+import { kSoftmaxBackwardOptionChecks } from "./ops/softmax-backward.js";
 import { kCrossEntropyOptionChecks, kCrossEntropyWithGradOptionChecks, kNllLossOptionChecks } from "./ops/cross-entropy.js";
 import { kBinaryCrossEntropyOptionChecks } from "./ops/binary-cross-entropy.js";
 import { kBinaryCrossEntropyWithLogitsOptionChecks } from "./ops/binary-cross-entropy-with-logits.js";
@@ -388,6 +389,48 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     reference: (c) => one(ref.sigmoid(refOf(input(c, 0)))),
     tolerance: { atol: 1e-7, rtol: 1e-5 },
     bench: "copy",
+  },
+  ...(["softmaxBackward", "logSoftmaxBackward"] as const).map((name): RegisteredOp => ({
+    name,
+    optionChecks: kSoftmaxBackwardOptionChecks,
+    dtypes: ["f32", "f16", "bf16"],
+    // (Other dims: test/softmax-backward.test.ts; a dim-0 row block cannot be sliced.)
+    variants: ["dim -1"],
+    // y is the forward's output on random logits (the first input, whose dtype varies); dy random.
+    sample: (random, rows, classes) => {
+      const x = ref.refTensor(floats(random, rows * classes), [rows, classes]);
+      const y = name === "softmaxBackward" ? ref.softmax(x) : ref.logSoftmax(x);
+      return {
+        inputs: [
+          { data: Float32Array.from(y.data), shape: [rows, classes] },
+          { data: floats(random, rows * classes, 1), shape: [rows, classes] },
+        ],
+        tensorOptions: {},
+        options: {},
+      };
+    },
+    run: (xent, [y, dy], o) => [xent[name](y as Tensor, dy as Tensor, o)],
+    reference: (c) => one(ref[name](refOf(input(c, 0)), refOf(input(c, 1)), c.options)),
+    tolerance: { atol: 2e-6, rtol: 2e-5 },
+    bench: "2×read+copy",
+  })),
+  {
+    name: "sigmoidBackward",
+    optionChecks: kSigmoidOptionChecks,
+    dtypes: ["f32"],
+    variants: ["plain"],
+    sample: (random, rows, classes) => ({
+      inputs: [
+        { data: Float32Array.from(ref.sigmoid(ref.refTensor(floats(random, rows * classes, 8))).data), shape: [rows, classes] },
+        { data: floats(random, rows * classes, 1), shape: [rows, classes] },
+      ],
+      tensorOptions: {},
+      options: {},
+    }),
+    run: (xent, [y, dy], o) => [xent.sigmoidBackward(y as Tensor, dy as Tensor, o)],
+    reference: (c) => one(ref.sigmoidBackward(refOf(input(c, 0)), refOf(input(c, 1)))),
+    tolerance: { atol: 1e-7, rtol: 1e-5 },
+    bench: "2×read+copy",
   },
   {
     name: "crossEntropy",

@@ -4,7 +4,8 @@ import type { RecordOptions } from "./context.js";
 import type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
 import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
-import { sigmoid } from "./ops/sigmoid.js";
+import { sigmoid, sigmoidBackward } from "./ops/sigmoid.js";
+import { logSoftmaxBackward, softmaxBackward, type SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
 import {
   crossEntropy,
   crossEntropyWithGrad,
@@ -140,6 +141,21 @@ export class Xent {
   /** sigmoid(x) = 1 / (1 + exp(−x)), elementwise. */
   sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
     return sigmoid(this.#core, x, options);
+  }
+
+  /** softmax's backward from its output y: dx = y ⊙ (dy − Σ dy ⊙ y) along `dim` (default −1), one pass per row. */
+  softmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+    return softmaxBackward(this.#core, y, dy, options);
+  }
+
+  /** logSoftmax's backward from its output y: dx = dy − exp(y)·Σ dy along `dim` (default −1), one pass per row. */
+  logSoftmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+    return logSoftmaxBackward(this.#core, y, dy, options);
+  }
+
+  /** sigmoid's backward from its output y: dx = dy ⊙ y ⊙ (1 − y). */
+  sigmoidBackward(y: Tensor, dy: Tensor, options?: RecordOptions): Tensor<"f32"> {
+    return sigmoidBackward(this.#core, y, dy, options);
   }
 
   /**

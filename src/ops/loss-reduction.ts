@@ -207,7 +207,7 @@ export function recordLoss(ctx: XentContext, run: LossRun): LossAndMaybeGrad {
         labels: run.labels,
       });
     }
-    return (grad ? [result, grad] : [result]);
+    return grad ? [result, grad] : [result];
   });
   return { loss: loss, grad };
 }

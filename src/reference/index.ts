@@ -1,7 +1,7 @@
 /** webgpu-xent/reference: float64 CPU implementations of every op, the oracle the GPU is tested against. */
 export { refTensor, logSumExp, type RefTensor, type RefResult } from "./ref-tensor.js";
-export { softmax, logSoftmax, type RefSoftmaxOptions } from "./softmax.js";
-export { sigmoid } from "./sigmoid.js";
+export { softmax, logSoftmax, softmaxBackward, logSoftmaxBackward, type RefSoftmaxOptions } from "./softmax.js";
+export { sigmoid, sigmoidBackward } from "./sigmoid.js";
 export { crossEntropy, crossEntropyGrad, nllLoss, nllLossGrad, type RefCrossEntropyOptions, type RefReduction } from "./cross-entropy.js";
 export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";

@@ -1,0 +1,115 @@
+/**
+ * softmaxBackward and logSoftmaxBackward on the GPU (kernel: shaders/softmax-backward.wgsl;
+ * reference: src/reference/softmax.ts): the vector-Jacobian products of the row softmaxes, from
+ * the forward's output, one pass per row.
+ */
+import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
+import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
+import { defineKernel } from "../kernel-descriptor.js";
+import { checkEncoder, checkOpOptions, optionalDim, type OptionChecksFor } from "../option-checks.js";
+import { planRows } from "../row-plan.js";
+import { formatShape, normalizeDim, rowView, sameShape } from "../shape.js";
+import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
+import softmaxBackwardWgsl from "../../shaders/softmax-backward.wgsl?raw";
+
+export interface SoftmaxBackwardOptions extends RecordOptions {
+  /** The dimension the forward normalised over (default −1, the last). */
+  dim?: number;
+}
+
+export const kSoftmaxBackwardOptionChecks = { dim: optionalDim, encoder: checkEncoder } satisfies OptionChecksFor<SoftmaxBackwardOptions>;
+
+export const kSoftmaxBackwardKernel = defineKernel({
+  name: "softmax-backward",
+  body: softmaxBackwardWgsl,
+  uniforms: {
+    rows: "u32",
+    classes: "u32",
+    inner: "u32",
+    // A tensor bound in slices: the slice's first element within the bound ranges of y, dy and out
+    // (they differ when y or dy is 16-bit).
+    x_offset: "u32",
+    dy_offset: "u32",
+    out_offset: "u32",
+  },
+  bindings: {
+    xw: { type: "array<u32>", access: "read", doc: "The forward's output y: f32, or two packed 16-bit values (DTYPE)." },
+    dyw: { type: "array<u32>", access: "read", doc: "The upstream gradient dy (DY_DTYPE)." },
+    out: { type: "array<f32>", access: "read_write" },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    ROW_THREADS: { kind: "u32", default: 1 },
+    LOG_SOFTMAX: { kind: "bool" },
+    DTYPE: { kind: "enum", values: kLogitDTypeValues },
+    DY_DTYPE: { kind: "enum", values: kLogitDTypeValues },
+    SUBGROUPS: { kind: "bool" },
+  },
+});
+
+function rowBackward(
+  ctx: XentContext,
+  op: "softmaxBackward" | "logSoftmaxBackward",
+  y: unknown,
+  dy: unknown,
+  options: unknown,
+): Tensor<"f32"> {
+  const { dim: dimOption, encoder } = checkOpOptions(options, op, kSoftmaxBackwardOptionChecks);
+  const out = checkTensor(ctx, y, `${op}: y`, kLogitDTypes);
+  const grad = checkTensor(ctx, dy, `${op}: dy`, kLogitDTypes);
+  if (!sameShape(out.shape, grad.shape))
+    throw new RangeError(`${op}: dy: expected the shape of y ${formatShape(out.shape)}, got ${formatShape(grad.shape)}`);
+  if (out.shape.length === 0) throw new RangeError(`${op}: y: expected rank >= 1, got a scalar`);
+  const dim = normalizeDim(dimOption ?? -1, out.shape.length, `${op}: dim`);
+  const view = rowView(out.shape, dim);
+  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
+  // Too large for one binding: slices planned on the f32 result (at least as large as either
+  // input); the inputs' ranges for the same rows follow.
+  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(out.size * 4), `${op}: y`);
+  return recordOp(ctx, op, encoder, [out, grad], (rec) => {
+    const dx = ctx.output(out.shape, "f32", op);
+    const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
+    for (const slice of slices) {
+      const sliced = slices.length > 1;
+      const ySlice = sliceIn(view, slice, kBytesPerElement[out.dtype], alignment, out.buffer.size);
+      const dySlice = sliceIn(view, slice, kBytesPerElement[grad.dtype], alignment, grad.buffer.size);
+      rec.dispatch(kSoftmaxBackwardKernel, {
+        constants: {
+          WG: plan.workgroupSize,
+          ROW_THREADS: plan.rowThreads,
+          LOG_SOFTMAX: op === "logSoftmaxBackward",
+          DTYPE: out.dtype as LogitDType,
+          DY_DTYPE: grad.dtype as LogitDType,
+        },
+        uniforms: {
+          rows: slice.rows,
+          classes: view.classes,
+          inner: view.inner,
+          x_offset: sliced ? ySlice.elementOffset : 0,
+          dy_offset: sliced ? dySlice.elementOffset : 0,
+          out_offset: sliced ? slice.elementOffset : 0,
+        },
+        bindings: {
+          xw: bindSlice(out.buffer, sliced ? ySlice : undefined),
+          dyw: bindSlice(grad.buffer, sliced ? dySlice : undefined),
+          out: bindSlice(dx.buffer, sliced ? slice : undefined),
+        },
+        workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
+        subgroups: subgroupMerges(ctx, plan.rowThreads),
+      });
+    }
+    return [dx] as const;
+  })[0];
+}
+
+/** softmax's backward from its output y: dx = y ⊙ (dy − Σ_c dy_c·y_c) along `dim`. */
+export function softmaxBackward(ctx: XentContext, y: unknown, dy: unknown, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+  return rowBackward(ctx, "softmaxBackward", y, dy, options);
+}
+
+/** logSoftmax's backward from its output y: dx = dy − exp(y)·Σ_c dy_c along `dim`. */
+export function logSoftmaxBackward(ctx: XentContext, y: unknown, dy: unknown, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+  return rowBackward(ctx, "logSoftmaxBackward", y, dy, options);
+}
