@@ -1,7 +1,7 @@
 // @use logits, rows, chunks, class-target, softcap
-// d(loss)/d(logits) for cross-entropy, after the row pass wrote (lse, W) per row and the reduction
+// d(loss)/d(logits) for cross-entropy, after the row pass wrote (m, log s, W) per row and the reduction
 // wrote the mean's divisor D. Rows are laid out on threads as in the row pass (ROW_THREADS lanes
-// per row, no integer division per element). With z = softcap(x) and p = exp(z - lse):
+// per row, no integer division per element). With z = softcap(x) and p = exp((z - m) - log s):
 //   class index t:  g = (1 - eps) w_t (p - [c == t]) + eps / C (W p - w_c) + 2 z_loss w_t lse p
 //   probabilities:  g = W p - w_c q_c + 2 z_loss lse p,  q = (1 - eps) y + eps / C, W = sum w_c q_c
 // times scale (1 / ln base) / D for 'mean', and (1 - (z / softcap)^2) through the softcap.
@@ -37,10 +37,12 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
   let grow = row + params.row_offset;
   let base = row_base(row, classes, stride) + params.x_offset;
   let stats = row_stats[grow];
-  let lse = stats.x;
+  let m = stats.x;
+  let log_s = stats.y;
+  let lse = m + log_s;
   // A row whose softmax is undefined (a NaN or +inf logit, every class masked: the row pass wrote
   // lse = NaN) has a NaN gradient, as PyTorch's; SwiftShader's exp would not carry the NaN.
-  let undefined_row = is_nan(lse);
+  let undefined_row = is_nan(m);
   var factor = params.scale;
   if (MEAN) {
     factor /= divisor[0];
@@ -62,11 +64,11 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
   if (LOG_PROBS) {
     p_coef = 0.0;
   } else if (PROB_TARGET) {
-    p_coef = stats.y;
+    p_coef = stats.z;
   } else {
     p_coef = w_t;
     if (SMOOTHING) {
-      p_coef = (1.0 - params.smoothing) * w_t + params.smoothing / f32(classes) * stats.y;
+      p_coef = (1.0 - params.smoothing) * w_t + params.smoothing / f32(classes) * stats.z;
     }
   }
   if (Z_LOSS) {
@@ -91,7 +93,7 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
       }
       var g = vec4<f32>(0.0);
       if (!LOG_PROBS) {
-        g = p_coef * exp(z - lse);
+        g = p_coef * exp((z - m) - log_s);
       }
       let first = 4u * k;
       if (t >= first && t < first + 4u) {
@@ -118,7 +120,7 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
         if (SOFTCAP) {
           z = soft_cap(z, params.softcap);
         }
-        g = p_coef * exp(z - lse);
+        g = p_coef * exp((z - m) - log_s);
       }
       if (PROB_TARGET) {
         let y = bitcast<f32>(targets[i - params.x_offset + params.f32_offset]);

@@ -11,7 +11,8 @@
 // (the aliasing keeps the kernel within 8 storage bindings, WebGPU's default limit).
 // SOFTCAP replaces every logit x by softcap * tanh(x / softcap) first (Gemma 2); Z_LOSS adds
 // z_loss * lse^2 per position (PaLM), weighted by w_t like the rest. WRITE_ROW_STATS keeps
-// (lse, W) per row for the gradient pass.
+// (m, log s, W) per row for the gradient pass (m and log s apart: lse = m + log s rounded to f32
+// loses the digits of p = exp((z - m) - log s) at |logit| ~ 1e4).
 // A class index outside [0, C) that is not ignore_index is recorded (first position) in `status`.
 
 
@@ -167,7 +168,7 @@ fn row_target(in_range: bool, grow: u32, record_bad: bool) -> RowTarget {
 fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
   var loss = 0.0;
   var denom = 0.0;
-  var stats = vec2<f32>(0.0, 0.0);
+  var stats = vec4<f32>(0.0);
   let t = tgt.t;
   if (!tgt.skip && LOG_PROBS) {
     let w = class_weight(t);
@@ -177,7 +178,7 @@ fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
     let undefined_row = online_undefined(acc.on);
     let log_s = log(acc.on.s);
     let lse = select(acc.on.m + log_s, nan(), undefined_row);
-    stats = vec2<f32>(lse, acc.gaps.w);
+    stats = vec4<f32>(select(acc.on.m, nan(), undefined_row), log_s, acc.gaps.w, 0.0);
     let smoothed_sum = acc.gaps.d + acc.gaps.w * log_s;
     if (undefined_row) {
       loss = nan();

@@ -45,12 +45,30 @@ function runReference(c: Case): ArrayLike<number> {
       return ref.softmax(x, o).data;
     case "logSoftmax":
       return ref.logSoftmax(x, o).data;
+    case "nllLossGrad":
+      return ref.nllLossGrad(x, t, { ...o, weight }).data;
+    // Broadcast weights: as tensors (their shapes matter).
     case "binaryCrossEntropy":
-      return ref.binaryCrossEntropy(x, t, { ...o, weight }).data;
+      return ref.binaryCrossEntropy(x, t, { ...o, weight: arg(c, "weight") }).data;
+    case "binaryCrossEntropyGrad":
+      return ref.binaryCrossEntropyGrad(x, t, { ...o, weight: arg(c, "weight") }).data;
     case "binaryCrossEntropyWithLogits":
-      return ref.binaryCrossEntropyWithLogits(x, t, { ...o, weight, posWeight: arg(c, "posWeight")?.data }).data;
+      return ref.binaryCrossEntropyWithLogits(x, t, { ...o, weight: arg(c, "weight"), posWeight: arg(c, "posWeight") }).data;
+    case "binaryCrossEntropyWithLogitsGrad":
+      return ref.binaryCrossEntropyWithLogitsGrad(x, t, { ...o, weight: arg(c, "weight"), posWeight: arg(c, "posWeight") }).data;
     case "klDiv":
       return ref.klDiv(x, t, o).data;
+    case "klDivGrad":
+      return ref.klDivGrad(x, t, o).data;
+    case "entropyGrad":
+      return ref.entropyGrad(x, o).data;
+    // The activations' backward: y in "logits", dy in "target".
+    case "softmaxBackward":
+      return ref.softmaxBackward(x, t, o).data;
+    case "logSoftmaxBackward":
+      return ref.logSoftmaxBackward(x, t, o).data;
+    case "sigmoidBackward":
+      return ref.sigmoidBackward(x, t).data;
   }
   throw new Error(`unknown op ${c.op}`);
 }
@@ -65,6 +83,7 @@ function runGpu(xent: Xent, c: Case): Tensor {
   const weight = up("weight");
   const o = c.opts as Record<string, never>;
   const w = weight ? { weight } : {};
+  const pw = (): { posWeight?: Tensor } => (c.args.posWeight ? { posWeight: up("posWeight") as Tensor } : {});
   switch (c.op) {
     case "crossEntropy":
       return xent.crossEntropy(x, up("target", !isProbTarget(c)) as Tensor, { ...o, ...w });
@@ -76,12 +95,28 @@ function runGpu(xent: Xent, c: Case): Tensor {
       return xent.softmax(x, o);
     case "logSoftmax":
       return xent.logSoftmax(x, o);
+    case "nllLossGrad":
+      return xent.nllLossWithGrad(x, up("target", true) as Tensor, { ...o, ...w }).grad;
     case "binaryCrossEntropy":
       return xent.binaryCrossEntropy(x, up("target") as Tensor, { ...o, ...w });
+    case "binaryCrossEntropyGrad":
+      return xent.binaryCrossEntropyWithGrad(x, up("target") as Tensor, { ...o, ...w }).grad;
     case "binaryCrossEntropyWithLogits":
-      return xent.binaryCrossEntropyWithLogits(x, up("target") as Tensor, { ...o, ...w, posWeight: up("posWeight") as Tensor });
+      return xent.binaryCrossEntropyWithLogits(x, up("target") as Tensor, { ...o, ...w, ...pw() });
+    case "binaryCrossEntropyWithLogitsGrad":
+      return xent.binaryCrossEntropyWithLogitsWithGrad(x, up("target") as Tensor, { ...o, ...w, ...pw() }).grad;
     case "klDiv":
       return xent.klDiv(x, up("target") as Tensor, o);
+    case "klDivGrad":
+      return xent.klDivWithGrad(x, up("target") as Tensor, o).grad;
+    case "entropyGrad":
+      return xent.entropyWithGrad(x, o).grad;
+    case "softmaxBackward":
+      return xent.softmaxBackward(x, up("target") as Tensor, o);
+    case "logSoftmaxBackward":
+      return xent.logSoftmaxBackward(x, up("target") as Tensor, o);
+    case "sigmoidBackward":
+      return xent.sigmoidBackward(x, up("target") as Tensor);
   }
   throw new Error(`unknown op ${c.op}`);
 }

@@ -134,7 +134,7 @@ export const kCrossEntropyKernel = defineKernel({
     row_loss: { type: "array<f32>", access: "read_write", doc: "Per-position losses (split_partial: chunk states)." },
     row_denom: { type: "array<f32>", access: "read_write", optional: true, doc: "Per-position shares of the mean's denominator." },
     status: { type: "array<atomic<u32>>", access: "read_write", optional: true, doc: "First bad label position (class indices)." },
-    row_stats: { type: "array<vec2<f32>>", access: "read_write", optional: true, doc: "(lse, W) per row, for the gradient pass." },
+    row_stats: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "(m, log s, W, 0) per row, for the gradient pass." },
     x4: { ...kLogits4Binding, doc: "The logits as vec4s (VEC4 rows), or split_merge's chunk states." },
   },
   overrides: {
@@ -156,7 +156,7 @@ export const kCrossEntropyGradKernel = defineKernel({
     xw: { ...kLogitsBinding, access: "read_write", optional: true, doc: "The logits' words; IN_PLACE (f32 only) overwrites them." },
     targets: kTargetsBinding,
     weight: kWeightBinding,
-    row_stats: { type: "array<vec2<f32>>", access: "read", doc: "(lse, W) per row from the row pass." },
+    row_stats: { type: "array<vec4<f32>>", access: "read", doc: "(m, log s, W, 0) per row from the row pass." },
     divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
     grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient (scalar rows, not in place)." },
     io4: {
@@ -488,7 +488,7 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
     const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
     const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
     const denom = rec.temporary(rows * 4, "row-denominator");
-    const rowStats = rec.temporary(rows * 8, "row-stats");
+    const rowStats = rec.temporary(rows * 16, "row-stats");
     const divisor = rec.temporary(16, "divisor");
     recordRows(ctx, rec, a, rowPlan, logProbs, rowLoss, denom, check, rowStats);
     const labels = check ? { target: a.target, check } : undefined;

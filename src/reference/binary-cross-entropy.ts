@@ -3,6 +3,9 @@ import type { RefReduction } from "./cross-entropy.js";
 import { broadcastAt, pointwise, pointwiseGrad, type RefWeight } from "./elementwise-loss.js";
 import type { RefResult, RefTensor } from "./ref-tensor.js";
 
+/** PyTorch's EPSILON in binary_cross_entropy_backward, as float32 holds 1e−12. */
+const kEpsilon = Math.fround(1e-12);
+
 export interface RefBinaryCrossEntropyOptions {
   weight?: RefWeight;
   reduction?: RefReduction;
@@ -22,7 +25,10 @@ export function binaryCrossEntropy(p: RefTensor, y: RefTensor, options: RefBinar
   );
 }
 
-/** PyTorch's binary_cross_entropy_backward: w·(p − y) / max(p·(1 − p), 1e−12); NaN for p outside [0, 1]. */
+/**
+ * PyTorch's binary_cross_entropy_backward: w·(p − y) / max(p·(1 − p), ε), ε = 1e−12 as float32
+ * holds it (PyTorch's EPSILON); NaN for p outside [0, 1].
+ */
 export function binaryCrossEntropyGrad(p: RefTensor, y: RefTensor, options: RefBinaryCrossEntropyOptions = {}): RefResult {
   return pointwiseGrad(
     p,
@@ -30,7 +36,7 @@ export function binaryCrossEntropyGrad(p: RefTensor, y: RefTensor, options: RefB
       const v = p.data[i] as number;
       const t = y.data[i] as number;
       if (!(v >= 0 && v <= 1)) return NaN;
-      return (broadcastAt(options.weight, i, p.shape) * (v - t)) / Math.max(v * (1 - v), 1e-12);
+      return (broadcastAt(options.weight, i, p.shape) * (v - t)) / Math.max(v * (1 - v), kEpsilon);
     },
     options.reduction ?? "mean",
   );

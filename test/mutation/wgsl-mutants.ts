@@ -15,6 +15,7 @@ interface Mutant {
 const ce = "shaders/cross-entropy.wgsl";
 const grad = "shaders/cross-entropy-grad.wgsl";
 const kCore = ["test/conformance.test.ts"];
+const kGrads = ["test/gradients.test.ts", "test/torch-fixtures.test.ts"];
 const mutants: Mutant[] = [
   {
     file: ce,
@@ -207,8 +208,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/keras-cross-entropy.wgsl",
-    find: "params.smoothing / f32(classes);",
-    replace: "params.smoothing / 2.0;",
+    find: "return y * (1.0 - params.smoothing) + params.smoothing / f32(params.classes);",
+    replace: "return y * (1.0 - params.smoothing) + params.smoothing / 2.0;",
     why: "Keras smoothing over C",
     tests: ["test/keras.test.ts"],
   },
@@ -221,8 +222,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/common/elementwise-loss.wgsl",
-    find: "weight[global % params.weight_size]",
-    replace: "weight[local % params.weight_size]",
+    find: "w = weight[broadcast_index(global,",
+    replace: "w = weight[broadcast_index(local,",
     why: "weights broadcast by global index in slices",
     tests: ["test/binding-slices.test.ts", ...kCore],
   },
@@ -239,6 +240,84 @@ const mutants: Mutant[] = [
     replace: "for (var stride = ROW_THREADS / 4u; stride > 0u; stride >>= 1u) {",
     why: "tree merge skips a level",
     tests: ["test/softmax.test.ts"],
+  },
+  // Gradients.
+  {
+    file: "shaders/binary-cross-entropy.wgsl",
+    find: "max(p * (1.0 - p), 1e-12)",
+    replace: "max(p * (1.0 - p), 1e-6)",
+    why: "BCE gradient's epsilon",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/binary-cross-entropy-with-logits.wgsl",
+    find: "let g = lw * sigmoid(x) - (lw - 1.0 + y);",
+    replace: "let g = lw * sigmoid(x) - y;",
+    why: "posWeight in the BCE-with-logits gradient",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/kl-div.wgsl",
+    find: "g = -exp(y);",
+    replace: "g = -y;",
+    why: "KL gradient with log targets",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "g = select(-exp(logp) * (logp + h), 0.0, v == neg_inf());",
+    replace: "g = -exp(logp) * (logp + h);",
+    why: "masked classes in the entropy gradient",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/common/elementwise-loss.wgsl",
+    find: "grad[i] = pointwise_grad(v, t, global) * w * params.grad_scale;",
+    replace: "grad[i] = pointwise_grad(v, t, global) * params.grad_scale;",
+    why: "weights in the elementwise gradients",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/common/elementwise-loss.wgsl",
+    find: "((global / div1) % mod1) * mul1",
+    replace: "((global / div1) % mod1) * mul0",
+    why: "the second broadcast block",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/keras-cross-entropy.wgsl",
+    find: "return select(0.0, g, clip_passes(r));",
+    replace: "return g;",
+    why: "Keras clip's zero gradient",
+    tests: [...kGrads, ...kCore],
+  },
+  {
+    file: "shaders/softmax-backward.wgsl",
+    find: "s += select(d * x_at(y_base + c * stride), d, LOG_SOFTMAX);",
+    replace: "s += d * x_at(y_base + c * stride);",
+    why: "logSoftmax backward's sum",
+    tests: kGrads,
+  },
+  {
+    file: "shaders/sigmoid-backward.wgsl",
+    find: "dx[k] = dy[k] * v * (1.0 - v);",
+    replace: "dx[k] = dy[k] * v;",
+    why: "sigmoid backward",
+    tests: kGrads,
+  },
+  {
+    file: grad,
+    find: "g = p_coef * exp((z - m) - log_s);\n      }\n      let first",
+    replace: "g = p_coef * exp(z - lse);\n      }\n      let first",
+    why: "the gradient's p from a rounded lse (vec4 rows)",
+    tests: kGrads,
+  },
+  {
+    file: grad,
+    find: "if (!LOG_PROBS) {\n        z = x_at(i);",
+    replace: "if (true) {\n        z = x_at(i);",
+    why: "nll gradient never reads the input (a NaN there stays out)",
+    tests: kGrads,
   },
 ];
 
