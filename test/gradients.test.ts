@@ -350,6 +350,16 @@ describe("GPU gradients on adversarial inputs follow the reference (and PyTorch'
     [X, T, logp, nll.grad].forEach((v) => v.destroy());
   });
 
+  it("nllLossWithGrad never reads the input: NaN and ±Inf log-probabilities leave −w_t / Σw at the target, 0 elsewhere", async () => {
+    const xent = await gpu();
+    const logp = [Infinity, NaN, -1, -Infinity, -2, Infinity];
+    const { loss, grad } = xent.nllLossWithGrad(up(xent, logp, [2, 3]), xent.tensor(Int32Array.from([2, 0]), [2]), {
+      weight: up(xent, [1, 2, 3], [3]),
+    });
+    const [, g] = await readAll(loss, grad);
+    expect(Array.from(g as Float32Array)).toEqual([0, 0, -0.75, -0.25, 0, 0]);
+  });
+
   it("logLoss takes class ids as Int32Array, Uint32Array or an i32 tensor, with the labels' answer", async () => {
     const xent = await gpu();
     const p = up(xent, [0.1, 0.9, 0.9, 0.1, 0.8, 0.2, 0.35, 0.65], [4, 2]);
