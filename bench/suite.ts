@@ -21,6 +21,12 @@ export interface TfRunner {
   /** ms per call, median of `reps` calls each ended by a data() sync (TF.js batches its own submits). */
   crossEntropy(shape: Shape2, logits: Float32Array, labels: Int32Array, reps: number): Promise<number>;
   softmax(shape: Shape2, logits: Float32Array, reps: number): Promise<number>;
+  /**
+   * ms per call of TF.js's tf.valueAndGrad of the same loss (or the vector-Jacobian product for a
+   * backward op) on the case's inputs (as the registry lists them), or undefined where TF.js has
+   * no counterpart.
+   */
+  grad?(op: string, shape: Shape2, inputs: (Float32Array | Int32Array)[], reps: number): Promise<number | undefined>;
 }
 
 export interface BenchRow {
@@ -228,14 +234,18 @@ export async function runSuite(
         k,
         reps,
       };
-      // TF.js is timed on the two ops it has a counterpart for.
-      if (options.tf && (o.name === "crossEntropy" || o.name === "softmax") && dtype === "f32") {
+      // TF.js is timed on the ops it has a counterpart for: the forward CE and softmax, and
+      // tf.valueAndGrad of its own loss for the gradients.
+      if (options.tf && dtype === "f32") {
         const tfReps = 10;
+        const data = c.inputs.map((a) => a.data);
         row.tfjsMs =
           o.name === "crossEntropy"
-            ? await options.tf.crossEntropy(shape, c.inputs[0]?.data as Float32Array, c.inputs[1]?.data as Int32Array, tfReps)
-            : await options.tf.softmax(shape, c.inputs[0]?.data as Float32Array, tfReps);
-        row.speedupVsTfjs = row.tfjsMs / wallMs;
+            ? await options.tf.crossEntropy(shape, data[0] as Float32Array, data[1] as Int32Array, tfReps)
+            : o.name === "softmax"
+              ? await options.tf.softmax(shape, data[0] as Float32Array, tfReps)
+              : await options.tf.grad?.(o.name, shape, data, tfReps);
+        if (row.tfjsMs !== undefined) row.speedupVsTfjs = row.tfjsMs / wallMs;
       }
       out.push(row);
       log(

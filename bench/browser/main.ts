@@ -2,6 +2,8 @@
 // WebGPU, in one run. bench/run.ts opens it in headless Chromium and calls window.runBench().
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
+// tfjs-core alone registers no gradients: tf.valueAndGrad needs them.
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Xent } from "../../src/index.js";
 import { median, runSuite, type Shape2, type TfRunner } from "../suite.js";
 
@@ -45,6 +47,64 @@ const tfRunner: TfRunner = {
     logits.dispose();
     return median(samples);
   },
+};
+
+/** Median ms of `reps` timed calls of `run` (one warm-up), each awaiting what it returns. */
+async function timeTf(run: () => tf.Tensor[], reps: number): Promise<number> {
+  const once = async (): Promise<number> => {
+    const start = performance.now();
+    const outs = run();
+    await Promise.all(outs.map((t) => t.data()));
+    outs.forEach((t) => t.dispose());
+    return performance.now() - start;
+  };
+  await once();
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) samples.push(await once());
+  return median(samples);
+}
+
+/**
+ * TF.js's counterpart of each gradient op: its own loss (tf.losses where it has one, else the
+ * formula in tf ops) through tf.valueAndGrad, loss and gradient both read back.
+ */
+function tfLossOf(op: string, shape: Shape2, inputs: tf.Tensor[]): ((x: tf.Tensor) => tf.Tensor) | undefined {
+  const [, second] = inputs as [tf.Tensor, tf.Tensor | undefined];
+  const classes = shape[1];
+  switch (op) {
+    case "crossEntropyWithGrad":
+      return (x) => tf.losses.softmaxCrossEntropy(tf.oneHot(second as tf.Tensor1D, classes), x);
+    case "nllLossWithGrad":
+      return (x) => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(second as tf.Tensor1D, classes), x), -1)));
+    case "binaryCrossEntropyWithLogitsWithGrad":
+      return (x) => tf.losses.sigmoidCrossEntropy(second as tf.Tensor, x);
+    case "binaryCrossEntropyWithGrad":
+      return (x) => tf.losses.logLoss(second as tf.Tensor, x);
+    case "klDivWithGrad":
+      // batchmean: Σ p·(log p − x) / N.
+      return (x) => tf.div(tf.sum(tf.mul(second as tf.Tensor, tf.sub(tf.log(second as tf.Tensor), x))), shape[0]);
+    case "entropyWithGrad":
+      return (x) => tf.neg(tf.mean(tf.sum(tf.mul(tf.softmax(x), tf.logSoftmax(x)), -1)));
+    case "softmaxBackward":
+      // The vector-Jacobian product, through TF.js's softmax (its forward included).
+      return (x) => tf.sum(tf.mul(tf.softmax(x), second as tf.Tensor));
+    case "sigmoidBackward":
+      return (x) => tf.sum(tf.mul(tf.sigmoid(x), second as tf.Tensor));
+  }
+  return undefined;
+}
+
+tfRunner.grad = async (op, shape, data, reps) => {
+  const inputs = data.map((d, i) => (d instanceof Int32Array ? tf.tensor1d(d, "int32") : i === 0 ? tf.tensor2d(d, shape) : tf.tensor(d, shape)));
+  const loss = tfLossOf(op, shape, inputs);
+  const ms = loss
+    ? await timeTf(() => {
+        const { value, grad } = tf.valueAndGrad(loss as (x: tf.Tensor) => tf.Scalar)(inputs[0] as tf.Tensor);
+        return [value, grad];
+      }, reps)
+    : undefined;
+  inputs.forEach((t) => t.dispose());
+  return ms;
 };
 
 async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: boolean }) {

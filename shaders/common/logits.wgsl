@@ -9,7 +9,7 @@ fn decode_logit(words_i: u32, word: u32, dtype: u32) -> f32 {
   var v = bitcast<f32>(word);
   if (dtype != DTYPE_F32) {
     let half_bits = select(word & 0xffffu, word >> 16u, (words_i & 1u) == 1u);
-    v = select(bitcast<f32>(half_bits << 15u), unpack2x16float(half_bits).x, dtype == DTYPE_F16);
+    v = select(bitcast<f32>(half_bits << 16u), unpack2x16float(half_bits).x, dtype == DTYPE_F16);
   }
   return v;
 }
