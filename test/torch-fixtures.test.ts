@@ -29,6 +29,15 @@ const arg = (c: Case, name: string): ref.RefTensor | undefined =>
 const isProbTarget = (c: Case): boolean =>
   JSON.stringify(c.args.target?.shape) === JSON.stringify(c.args.logits?.shape) && c.op.startsWith("crossEntropy");
 
+/** [N, C] data as scikit-learn's rows. */
+const rowsOf = (x: ref.RefTensor): number[][] =>
+  Array.from({ length: x.shape[0] as number }, (_, r) =>
+    Array.from(x.data).slice(r * (x.shape[1] as number), (r + 1) * (x.shape[1] as number)),
+  );
+
+/** Every class of [N, C] predictions named (class ids are labels 0 … C − 1). */
+const classIds = (x: ref.RefTensor): number[] => Array.from({ length: x.shape[1] as number }, (_, i) => i);
+
 function runReference(c: Case): ArrayLike<number> {
   const x = arg(c, "logits") as ref.RefTensor;
   const t = arg(c, "target") as ref.RefTensor;
@@ -69,6 +78,23 @@ function runReference(c: Case): ArrayLike<number> {
       return ref.logSoftmaxBackward(x, t, o).data;
     case "sigmoidBackward":
       return ref.sigmoidBackward(x, t).data;
+    // Keras and scikit-learn (yPred in "logits", yTrue in "target"), their formulas through torch autograd.
+    case "keras.categoricalCrossentropy":
+      return [ref.keras.categoricalCrossentropy(t, x, o)];
+    case "keras.categoricalCrossentropyGrad":
+      return ref.keras.categoricalCrossentropyGrad(t, x, o).data;
+    case "keras.sparseCategoricalCrossentropy":
+      return [ref.keras.sparseCategoricalCrossentropy(t, x, o)];
+    case "keras.sparseCategoricalCrossentropyGrad":
+      return ref.keras.sparseCategoricalCrossentropyGrad(t, x, o).data;
+    case "keras.binaryCrossentropy":
+      return [ref.keras.binaryCrossentropy(t, x, o)];
+    case "keras.binaryCrossentropyGrad":
+      return ref.keras.binaryCrossentropyGrad(t, x, o).data;
+    case "logLoss":
+      return [ref.logLoss(Array.from(t.data), rowsOf(x), { labels: classIds(x), eps: 2 ** -23 })];
+    case "logLossGrad":
+      return ref.logLossGrad(Array.from(t.data), rowsOf(x), { labels: classIds(x), eps: 2 ** -23 });
   }
   throw new Error(`unknown op ${c.op}`);
 }
@@ -117,6 +143,22 @@ function runGpu(xent: Xent, c: Case): Tensor {
       return xent.logSoftmaxBackward(x, up("target") as Tensor, o);
     case "sigmoidBackward":
       return xent.sigmoidBackward(x, up("target") as Tensor);
+    case "keras.categoricalCrossentropy":
+      return xent.keras.categoricalCrossentropy(up("target") as Tensor, x, o);
+    case "keras.categoricalCrossentropyGrad":
+      return xent.keras.categoricalCrossentropyWithGrad(up("target") as Tensor, x, o).grad;
+    case "keras.sparseCategoricalCrossentropy":
+      return xent.keras.sparseCategoricalCrossentropy(up("target", true) as Tensor, x, o);
+    case "keras.sparseCategoricalCrossentropyGrad":
+      return xent.keras.sparseCategoricalCrossentropyWithGrad(up("target", true) as Tensor, x, o).grad;
+    case "keras.binaryCrossentropy":
+      return xent.keras.binaryCrossentropy(up("target") as Tensor, x, o);
+    case "keras.binaryCrossentropyGrad":
+      return xent.keras.binaryCrossentropyWithGrad(up("target") as Tensor, x, o).grad;
+    case "logLoss":
+      return xent.logLoss(up("target", true) as Tensor, x);
+    case "logLossGrad":
+      return xent.logLossWithGrad(up("target", true) as Tensor, x).grad;
   }
   throw new Error(`unknown op ${c.op}`);
 }
