@@ -13,21 +13,29 @@ import { outputBufferSize, type Tensor } from "../tensor.js";
 import type { Reduction } from "../option-checks.js";
 import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./loss-reduction.js";
 
+type MapField<P extends string> = `${P}_${"div" | "mod" | "mul"}${0 | 1}`;
+
+/** The uniforms of one weight's broadcast map (see broadcastMap): `${p}_div0`, `${p}_mod0`, … */
+function mapUniforms<P extends string>(p: P): Record<MapField<P>, "u32"> {
+  const fields = ["div0", "mod0", "mul0", "div1", "mod1", "mul1"].map((f) => [`${p}_${f}`, "u32"]);
+  return Object.fromEntries(fields) as Record<MapField<P>, "u32">;
+}
+
+/** A broadcast map's uniform values, named as mapUniforms names them. */
+function mapValues<P extends string>(p: P, blocks: readonly [BroadcastBlock, BroadcastBlock]): Record<MapField<P>, number> {
+  const fields = blocks.flatMap((b, k) => [
+    [`${p}_div${k}`, b.div],
+    [`${p}_mod${k}`, b.mod],
+    [`${p}_mul${k}`, b.mul],
+  ]);
+  return Object.fromEntries(fields) as Record<MapField<P>, number>;
+}
+
 const kElementwiseUniforms = {
   size: "u32",
-  // The weights' broadcast maps (see broadcastMap): index = Σ_k ((global / div_k) % mod_k)·mul_k.
-  w_div0: "u32",
-  w_mod0: "u32",
-  w_mul0: "u32",
-  w_div1: "u32",
-  w_mod1: "u32",
-  w_mul1: "u32",
-  pw_div0: "u32",
-  pw_mod0: "u32",
-  pw_mul0: "u32",
-  pw_div1: "u32",
-  pw_mod1: "u32",
-  pw_mul1: "u32",
+  // The weights' broadcast maps: index = Σ_k ((global / div_k) % mod_k)·mul_k.
+  ...mapUniforms("w"),
+  ...mapUniforms("pw"),
   // Multiplies the gradient: 1 / count for 'mean', 1 / batch for 'batchmean', else 1.
   grad_scale: "f32",
   // Keras' clip epsilon and label smoothing (unused by the PyTorch losses).
@@ -135,18 +143,8 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
           },
           uniforms: {
             size: slice.rows,
-            w_div0: weightMap[0].div,
-            w_mod0: weightMap[0].mod,
-            w_mul0: weightMap[0].mul,
-            w_div1: weightMap[1].div,
-            w_mod1: weightMap[1].mod,
-            w_mul1: weightMap[1].mul,
-            pw_div0: posWeightMap[0].div,
-            pw_mod0: posWeightMap[0].mod,
-            pw_mul0: posWeightMap[0].mul,
-            pw_div1: posWeightMap[1].div,
-            pw_mod1: posWeightMap[1].mod,
-            pw_mul1: posWeightMap[1].mul,
+            ...mapValues("w", weightMap),
+            ...mapValues("pw", posWeightMap),
             // PyTorch's scaling of the gradient: 'mean' over every element, 'batchmean' by the batch.
             grad_scale: mean ? 1 / size : r.reduction === "batchmean" ? 1 / batch : 1,
             eps: r.eps ?? 0,

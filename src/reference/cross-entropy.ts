@@ -33,21 +33,29 @@ export function reduce(values: Float64Array, shape: number[], reduction: RefRedu
   return { data: Float64Array.of(reduction === "sum" ? sum : sum / denominator), shape: [] };
 }
 
-/** ℓ_i = −w_{t_i}·logp_{i,t_i}; 'mean' divides by Σ w_{t_i} over non-ignored i. Throws on a bad label. */
-export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {}): RefResult {
+/** Each counted position of nll_loss: its target's flat index and weight, and the mean's Σ w_t. Throws on a bad label. */
+function nllPositions(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing">) {
   const dim = normalizeDim(options.dim ?? defaultClassDim(logProbs), logProbs.shape.length);
   const view = rowView(logProbs.shape, dim);
   const ignore = options.ignoreIndex ?? -100;
-  const losses = new Float64Array(view.rows);
+  const positions: { row: number; index: number; w: number }[] = [];
   let denom = 0;
   forEachRow(view, (row, base, stride) => {
     const t = target.data[row] as number;
     if (t === ignore) return;
     if (!(t >= 0 && t < view.classes)) throw new RangeError(`reference nllLoss: target ${t} at ${row} is out of range`);
     const w = options.weight ? (options.weight[t] as number) : 1;
-    losses[row] = -w * (logProbs.data[base + t * stride] as number);
+    positions.push({ row, index: base + t * stride, w });
     denom += w;
   });
+  return { dim, view, positions, denom };
+}
+
+/** ℓ_i = −w_{t_i}·logp_{i,t_i}; 'mean' divides by Σ w_{t_i} over non-ignored i. Throws on a bad label. */
+export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {}): RefResult {
+  const { dim, view, positions, denom } = nllPositions(logProbs, target, options);
+  const losses = new Float64Array(view.rows);
+  for (const p of positions) losses[p.row] = -p.w * (logProbs.data[p.index] as number);
   return reduce(
     losses,
     logProbs.shape.filter((_, d) => d !== dim),
@@ -57,32 +65,20 @@ export function nllLoss(logProbs: RefTensor, target: RefTensor, options: Omit<Re
   );
 }
 
-/** d(nllLoss)/d(logProbs): −w_t at each target class (0 elsewhere and where ignored), / Σ w_t for 'mean', / ln(base). */
+/**
+ * d(nllLoss)/d(logProbs): −w_t at each target class, / Σ w_t for 'mean', / ln(base); 0 elsewhere
+ * and at ignored positions, even when every position is ignored (0 / 0 only where a counted
+ * position has weight 0), as PyTorch's backward.
+ */
 export function nllLossGrad(
   logProbs: RefTensor,
   target: RefTensor,
   options: Omit<RefCrossEntropyOptions, "labelSmoothing"> = {},
 ): RefResult {
-  const dim = normalizeDim(options.dim ?? defaultClassDim(logProbs), logProbs.shape.length);
-  const view = rowView(logProbs.shape, dim);
-  const ignore = options.ignoreIndex ?? -100;
-  const grad = new Float64Array(logProbs.data.length);
-  let denom = 0;
-  forEachRow(view, (row, base, stride) => {
-    const t = target.data[row] as number;
-    if (t === ignore) return;
-    if (!(t >= 0 && t < view.classes)) throw new RangeError(`reference nllLoss: target ${t} at ${row} is out of range`);
-    const w = options.weight ? (options.weight[t] as number) : 1;
-    grad[base + t * stride] = -w;
-    denom += w;
-  });
-  // Ignored positions keep a zero gradient even when every position is ignored (0 / 0 only where
-  // a counted position has weight 0), as PyTorch's backward.
+  const { positions, denom } = nllPositions(logProbs, target, options);
   const scale = ((options.reduction ?? "mean") === "mean" ? 1 / denom : 1) / Math.log(options.base ?? Math.E);
-  forEachRow(view, (row, base, stride) => {
-    const t = target.data[row] as number;
-    if (t !== ignore) grad[base + t * stride] = (grad[base + t * stride] as number) * scale;
-  });
+  const grad = new Float64Array(logProbs.data.length);
+  for (const p of positions) grad[p.index] = -p.w * scale;
   return { data: grad, shape: [...logProbs.shape] };
 }
 
