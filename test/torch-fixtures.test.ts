@@ -109,7 +109,7 @@ function runGpu(xent: Xent, c: Case): Tensor {
   const weight = up("weight");
   const o = c.opts as Record<string, never>;
   const w = weight ? { weight } : {};
-  const pw = (): { posWeight?: Tensor } => (c.args.posWeight ? { posWeight: up("posWeight") as Tensor } : {});
+  const pw = (): { posWeight?: Tensor } => (c.args.posWeight ? { posWeight: up("posWeight") } : {});
   switch (c.op) {
     case "crossEntropy":
       return xent.crossEntropy(x, up("target", !isProbTarget(c)) as Tensor, { ...o, ...w });
