@@ -5,7 +5,7 @@
 //   class index t:  g = (1 - eps) w_t (p - [c == t]) + eps / C (W p - w_c) + 2 z_loss w_t lse p
 //   probabilities:  g = W p - w_c q_c + 2 z_loss lse p,  q = (1 - eps) y + eps / C, W = sum w_c q_c
 // times scale (1 / ln base) / D for 'mean', and (1 - (z / softcap)^2) through the softcap.
-// Ignored (and bad) positions get 0. IN_PLACE writes the gradient over the logits. LOG_PROBS
+// Ignored positions get 0, bad ones (a class index out of range) NaN. IN_PLACE writes the gradient over the logits. LOG_PROBS
 // (nll_loss on log-probabilities): g = -w_t [c == t] / D, the input never read. VEC4 rows
 // (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time.
 // Long rows on a GPU (entry point split): one workgroup (WG == ROW_THREADS) per (row, chunk of
@@ -52,9 +52,11 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
   var t = NO_POSITION;
   var w_t = 1.0;
   var skip = false;
+  var bad = false;
   if (!PROB_TARGET) {
     let ct = class_target(targets[grow], params.ignore_index, classes);
     skip = ct.ignored || ct.bad;
+    bad = ct.bad;
     t = ct.index;
     if (!skip) {
       w_t = class_weight(t);
@@ -104,13 +106,13 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
         g *= soft_cap_slope4(z, params.softcap);
       }
       g = select(g, vec4<f32>(nan()), undefined_row);
-      io4[base4 + k - params.x_offset / 4u + params.f32_offset / 4u] = select(g, vec4<f32>(0.0), skip);
+      io4[base4 + k - params.x_offset / 4u + params.f32_offset / 4u] = select(select(g, vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);
     }
   } else {
     for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
       let i = base + c * stride;
       if (skip) {
-        store(i, 0.0);
+        store(i, select(0.0, nan(), bad));
         continue;
       }
       var z = 0.0;

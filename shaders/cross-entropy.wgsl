@@ -145,20 +145,22 @@ fn lane_state(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
   return r;
 }
 
-// A row's class-index target, decided before the row is read: ignored and bad rows skip it.
+// A row's class-index target, decided before the row is read: ignored and bad rows skip it; a
+// bad row's loss is NaN (so is every reduction over it), visible to consumers that never read().
 struct RowTarget {
   t: u32,
   skip: bool,
+  bad: bool,
 }
 
 fn row_target(in_range: bool, grow: u32, record_bad: bool) -> RowTarget {
-  var r = RowTarget(0u, !in_range);
+  var r = RowTarget(0u, !in_range, false);
   if (in_range && !PROB_TARGET) {
     let ct = class_target(targets[grow], params.ignore_index, params.classes);
     if (ct.bad && record_bad) {
       atomicMin(&status[0], grow);
     }
-    r = RowTarget(ct.index, ct.ignored || ct.bad);
+    r = RowTarget(ct.index, ct.ignored || ct.bad, ct.bad);
   }
   return r;
 }
@@ -205,8 +207,8 @@ fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
       denom = w_t;
     }
   }
-  row_loss[grow] = loss;
-  row_denom[grow] = denom;
+  row_loss[grow] = select(loss, nan(), tgt.bad);
+  row_denom[grow] = select(denom, 1.0, tgt.bad);
   if (WRITE_ROW_STATS) {
     row_stats[grow] = stats;
   }

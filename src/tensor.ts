@@ -12,7 +12,7 @@ export function outputBufferSize(bytes: number): number {
 /** What a tensor needs from the {@link Xent} that made it. */
 export interface TensorOwner {
   readonly device: GPUDevice;
-  readBack(tensor: Tensor): Promise<ArrayBuffer>;
+  readBack(tensor: Tensor, statusOnly?: boolean): Promise<ArrayBuffer>;
   /** Throws if the device is lost (a tensor outlives the Xent that made it, not its device). */
   assertDeviceAlive(what: string): void;
   /** The error to report for a failed read: the device loss behind it, if that is what happened. */
@@ -75,17 +75,30 @@ export class Tensor<D extends DType = DType> {
    * RangeError if a GPU check (e.g. a class index out of range) failed while computing it.
    */
   async read(): Promise<TypedArrayOf[D]> {
-    this.assertAlive("read()");
-    let bytes: ArrayBuffer;
+    const bytes = await this.fetch("read()", false);
+    const Ctor = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, f16: Uint16Array, bf16: Uint16Array }[this.dtype];
+    return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
+  }
+
+  /**
+   * Resolves when the work that made this tensor has run and every GPU check behind it passed;
+   * rejects as read() would (the RangeError of a bad class index, a GPU error), reading back only
+   * the checks' status words, never the data. For tensors consumed on the GPU (by TF.js, ORT or
+   * your own kernels), which see NaN where a label was bad.
+   */
+  async validate(): Promise<void> {
+    await this.fetch("validate()", true);
+  }
+
+  private async fetch(what: string, statusOnly: boolean): Promise<ArrayBuffer> {
+    this.assertAlive(what);
     try {
       const failure = await this.failure;
       if (failure) throw failure;
-      bytes = await this.owner.readBack(this);
+      return await this.owner.readBack(this, statusOnly);
     } catch (error) {
-      throw await this.owner.explainFailure(error, "read()");
+      throw await this.owner.explainFailure(error, what);
     }
-    const Ctor = { f32: Float32Array, i32: Int32Array, u32: Uint32Array, f16: Uint16Array, bf16: Uint16Array }[this.dtype];
-    return new Ctor(bytes, 0, this.size) as TypedArrayOf[D];
   }
 
   /** Frees the GPU memory (not for wrapped caller buffers). Using the tensor afterwards throws. */

@@ -161,9 +161,12 @@ export class XentCore implements XentContext, TensorOwner {
     return new Tensor(this, buffer, shape, dtype, { owned: true, checks: checks ?? [] });
   }
 
-  /** Copies a tensor (and its label-check status words) back and rejects on a failed check. */
-  async readBack(tensor: Tensor): Promise<ArrayBuffer> {
-    const dataBytes = Math.ceil(tensor.byteLength / 4) * 4;
+  /**
+   * Copies a tensor (and its label-check status words) back and rejects on a failed check; with
+   * `statusOnly`, only the status words (16 bytes per check) come back.
+   */
+  async readBack(tensor: Tensor, statusOnly = false): Promise<ArrayBuffer> {
+    const dataBytes = statusOnly ? 0 : Math.ceil(tensor.byteLength / 4) * 4;
     if (dataBytes > 0 && (tensor.buffer.usage & kBufferUsage.COPY_SRC) === 0)
       throw new TypeError("webgpu-xent: read(): the tensor's buffer lacks GPUBufferUsage.COPY_SRC, so it cannot be copied back");
     const checks = tensor.checks;

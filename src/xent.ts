@@ -26,7 +26,7 @@ import {
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
 import { kerasLosses, logLoss, logLossWithGrad, type KerasLosses, type LogLossLabels, type LogLossOptions } from "./keras.js";
 import { describe } from "./shape.js";
-import type { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 import type { AdapterKind } from "./row-plan.js";
 import { XentCore } from "./xent-core.js";
 
@@ -119,6 +119,17 @@ export class Xent {
    * GPU buffers webgpu-xent holds on this device right now (all Xents sharing it) — including the
    * pooled intermediates kept for reuse, counted apart too — and the pipelines compiled.
    */
+  /**
+   * Resolves once `tensor`'s GPU checks have passed, rejecting as `tensor.read()` would (the
+   * RangeError of a bad class index) — but reads back only the status words, not the data. For
+   * results consumed on the GPU, where a bad label shows as NaN.
+   */
+  check(tensor: Tensor): Promise<void> {
+    if (!(tensor instanceof Tensor)) throw new TypeError(`check: expected a Tensor, got ${describe(tensor)}`);
+    tensor.assertAlive("check()");
+    return tensor.validate();
+  }
+
   stats(): MemoryStats & { pooledBuffers: number; pooledBytes: number; pipelines: number } {
     return this.#core.stats();
   }
