@@ -53,8 +53,8 @@ function loadDawn(): Promise<Dawn> {
 
 /** The first software Vulkan ICD that exists, if any. */
 export async function findSoftwareIcd(candidates: readonly string[] = kSoftwareIcds): Promise<string | undefined> {
-  const { existsSync } = await importNode<{ existsSync(path: string): boolean }>("node:fs");
-  return candidates.find((path) => existsSync(path));
+  const fs = await importNode<{ existsSync: (path: string) => boolean }>("node:fs");
+  return candidates.find((path) => fs.existsSync(path));
 }
 
 export async function requestAdapter(options: AdapterRequest): Promise<FoundAdapter> {

@@ -37,7 +37,7 @@ it("npm pack → npm install → import from Node runs crossEntropy on WebGPU", 
   const app = join(temp, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(temp, tarball as string)], app);
+  run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(temp, tarball)], app);
   // Dawn comes from this checkout (the user would `npm install webgpu`).
   symlinkSync(join(root, "node_modules", "webgpu"), join(app, "node_modules", "webgpu"), "dir");
   writeFileSync(
