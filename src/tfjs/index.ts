@@ -1,0 +1,224 @@
+/**
+ * webgpu-xent/tfjs: the losses on tf.Tensors of TF.js's webgpu backend, on its own GPUDevice,
+ * with custom gradients (model.compile / model.fit, tf.grad, tf.variableGrads,
+ * optimizer.minimize). TF.js is an optional peer: this entry takes your `tf` and never imports it.
+ *
+ * Data paths: inputs are read in place (the backend's buffer of each tensor, uploaded first if it
+ * still lives on the CPU: no copy); the loss and the gradient come back as TF.js tensors by one
+ * GPU→GPU copy each into a buffer TF.js allocates for them (TF.js adopts a foreign buffer only as
+ * `zeroCopy`, leaving its lifetime to the caller), after which ours are freed.
+ */
+import type * as TF from "@tensorflow/tfjs-core";
+import { Xent } from "../xent.js";
+import type { Tensor } from "../tensor.js";
+import type { LossAndGrad } from "../ops/loss-reduction.js";
+import type { CrossEntropyOptions } from "../ops/cross-entropy.js";
+import type { BinaryCrossEntropyWithLogitsOptions } from "../ops/binary-cross-entropy-with-logits.js";
+import type { KlDivOptions } from "../ops/kl-div.js";
+import type { KerasOptions, SparseKerasOptions } from "../keras.js";
+
+/** The `tf` namespace of @tensorflow/tfjs-core (or @tensorflow/tfjs). */
+export type Tf = typeof TF;
+
+/** The members of TF.js's WebGPUBackend this adapter uses (all public in its typings). */
+interface WebGPUBackendLike {
+  device: GPUDevice;
+  tensorMap: { get(dataId: object): { resource?: unknown } | undefined };
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  makeTensorInfo(shape: number[], dtype: TF.DataType): TF.TensorInfo;
+}
+
+/** Tensor options of the losses as tf.Tensors (class weights, posWeight). */
+type WithTfTensors<O> = { [K in keyof O]: O[K] extends Tensor | undefined ? TF.Tensor | undefined : O[K] };
+
+export type TfCrossEntropyOptions = WithTfTensors<Omit<CrossEntropyOptions, "encoder">>;
+export type TfBinaryCrossEntropyWithLogitsOptions = WithTfTensors<Omit<BinaryCrossEntropyWithLogitsOptions, "encoder">>;
+export type TfKlDivOptions = Omit<KlDivOptions, "encoder">;
+export type TfKerasOptions = Omit<KerasOptions, "encoder">;
+export type TfSparseKerasOptions = Omit<SparseKerasOptions, "encoder">;
+
+/** The losses, bound to TF.js's device; each returns a TF.js tensor with a custom gradient. */
+export interface TfLosses {
+  /** The Xent on TF.js's device (for the other ops, and `xent.stats()`). */
+  readonly xent: Xent;
+  /**
+   * PyTorch's cross_entropy with every crossEntropy option (class dim last): `target` int32 class
+   * indices [N] (float class ids, e.g. model.fit's [N, 1], are cast), or probabilities shaped like
+   * the logits. Gradient w.r.t. the logits.
+   */
+  crossEntropy(logits: TF.Tensor, target: TF.Tensor, options?: TfCrossEntropyOptions): TF.Tensor;
+  /** PyTorch's binary_cross_entropy_with_logits (weight, posWeight, reduction). */
+  binaryCrossEntropyWithLogits(logits: TF.Tensor, target: TF.Tensor, options?: TfBinaryCrossEntropyWithLogitsOptions): TF.Tensor;
+  /** PyTorch's kl_div(input = log q, target). */
+  klDiv(input: TF.Tensor, target: TF.Tensor, options?: TfKlDivOptions): TF.Tensor;
+  /** Keras' categorical_crossentropy (yTrue, yPred): a `loss` for model.compile. */
+  categoricalCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
+  /** Keras' sparse_categorical_crossentropy (yTrue class ids, any numeric dtype; yPred). */
+  sparseCategoricalCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfSparseKerasOptions): TF.Tensor;
+  /** Keras' binary_crossentropy (yTrue, yPred). */
+  binaryCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
+  /**
+   * Resolves when every loss computed since the last check had valid labels; rejects with the
+   * first one's RangeError (a bad class index: the loss itself is NaN on the GPU).
+   */
+  check(): Promise<void>;
+}
+
+/**
+ * The losses on tf.Tensors of TF.js's active webgpu backend (`await tf.setBackend("webgpu")`
+ * first), sharing its GPUDevice.
+ */
+export function tfLosses(tf: Tf): TfLosses {
+  const backend = tf.backend() as unknown as Partial<WebGPUBackendLike>;
+  if (tf.getBackend() !== "webgpu" || !backend.device || typeof backend.uploadToGPU !== "function" || !backend.tensorMap)
+    throw new TypeError(`webgpu-xent/tfjs: needs TF.js's webgpu backend (await tf.setBackend("webgpu")), got "${tf.getBackend()}"`);
+  const b = backend as WebGPUBackendLike;
+  const xent = Xent.fromDevice(b.device);
+  // Loss status checks in flight, and the failures they found (until check() reports them).
+  const inFlight = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+
+  /** TF.js's recorded work (that made our inputs, or uploaded them) goes to the queue before ours. */
+  const flush = (): void => {
+    b.ensureCommandEncoderReady();
+    b.endComputePassEncoder();
+    b.submitQueue();
+  };
+
+  /** A view of a tf.Tensor's GPU buffer (uploaded first if it is still on the CPU). */
+  const view = (t: TF.Tensor, what: string): Tensor => {
+    const dtype = t.dtype === "float32" ? "f32" : t.dtype === "int32" ? "i32" : undefined;
+    if (!dtype) throw new TypeError(`webgpu-xent/tfjs: ${what}: expected a float32 or int32 tensor, got ${t.dtype}`);
+    b.uploadToGPU(t.dataId);
+    const buffer = b.tensorMap.get(t.dataId)?.resource as GPUBuffer | undefined;
+    if (!buffer || typeof buffer.mapAsync !== "function") throw new TypeError(`webgpu-xent/tfjs: ${what}: the tensor has no GPU buffer`);
+    return xent.wrap(buffer, t.shape, dtype);
+  };
+
+  /**
+   * Ours as a TF.js tensor: copied into a buffer TF.js allocates for the shape (its own, exactly
+   * sized: ours are padded to 16 bytes), then ours is freed — a loss once its status words (its
+   * label checks) have come back, for check().
+   */
+  const toTf = (x: Tensor<"f32">, checked: boolean): TF.Tensor => {
+    const info = b.makeTensorInfo([...x.shape], "float32");
+    b.uploadToGPU(info.dataId);
+    const target = b.tensorMap.get(info.dataId)?.resource as GPUBuffer;
+    const encoder = b.device.createCommandEncoder({ label: "webgpu-xent/tfjs" });
+    encoder.copyBufferToBuffer(x.buffer, 0, target, 0, Math.ceil((x.size * 4) / 4) * 4);
+    b.device.queue.submit([encoder.finish()]);
+    const out = tf.engine().makeTensorFromTensorInfo(info);
+    if (!checked) {
+      x.destroy();
+      return out;
+    }
+    const done = x.validate().then(
+      () => undefined,
+      (error: unknown) => void failures.push(error),
+    );
+    inFlight.add(done);
+    void done.finally(() => {
+      inFlight.delete(done);
+      x.destroy();
+    });
+    return out;
+  };
+
+  /**
+   * `run` on views of the inputs gives our loss and gradient w.r.t. the first; the result is a
+   * TF.js loss whose gradient is that one times dy (per row for a per-position loss).
+   */
+  const lossOf = (inputs: TF.Tensor[], names: string[], run: (views: Tensor[]) => LossAndGrad): TF.Tensor => {
+    const [first, ...rest] = inputs as [TF.Tensor, ...TF.Tensor[]];
+    const loss = tf.customGrad((...args: (TF.Tensor | TF.GradSaveFunc)[]) => {
+      const [x, save] = args as [TF.Tensor, TF.GradSaveFunc];
+      const views = [x, ...rest].map((t, i) => view(t, names[i] ?? "input"));
+      // After the views: an upload may have recorded a staging copy into TF.js's encoder.
+      flush();
+      let result: LossAndGrad;
+      try {
+        result = run(views);
+      } finally {
+        for (const v of views) v.destroy();
+      }
+      const value = toTf(result.loss, true);
+      const grad = toTf(result.grad, false);
+      save([grad]);
+      return {
+        value,
+        gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => {
+          const g = saved[0] as TF.Tensor;
+          // A per-position loss: dy has the positions' shape, broadcast over the class dim.
+          return tf.mul(g, dy.rank === 0 || dy.rank === g.rank ? dy : tf.expandDims(dy, -1));
+        },
+      };
+    });
+    return loss(first);
+  };
+
+  const tensorOption = (t: TF.Tensor | undefined, what: string): Tensor | undefined => (t ? view(t, what) : undefined);
+  /** Class ids as int32 [N] from any numeric tensor (model.fit passes float32 [N, 1]). */
+  const classIds = (t: TF.Tensor, rows: number[]): TF.Tensor =>
+    t.dtype === "int32" && t.shape.length === rows.length ? t : tf.cast(tf.reshape(t, rows), "int32");
+
+  return {
+    xent,
+    crossEntropy: (logits, target, options = {}) => {
+      const prob = target.shape.length === logits.shape.length && target.shape[target.rank - 1] === logits.shape[logits.rank - 1];
+      const ids = prob ? target : classIds(target, logits.shape.slice(0, -1));
+      try {
+        return lossOf([logits, ids], ["logits", "target"], ([x, t]) => {
+          const { weight, ...rest } = options;
+          const w = tensorOption(weight, "weight");
+          try {
+            return xent.crossEntropyWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...(w ? { weight: w } : {}) });
+          } finally {
+            w?.destroy();
+          }
+        });
+      } finally {
+        // Our kernels that read the cast ids are submitted: TF.js may recycle its buffer now.
+        if (ids !== target) ids.dispose();
+      }
+    },
+    binaryCrossEntropyWithLogits: (logits, target, options = {}) =>
+      lossOf([logits, target], ["logits", "target"], ([x, y]) => {
+        const w = tensorOption(options.weight, "weight");
+        const pw = tensorOption(options.posWeight, "posWeight");
+        try {
+          return xent.binaryCrossEntropyWithLogitsWithGrad(x as Tensor, y as Tensor, {
+            ...(options.reduction ? { reduction: options.reduction } : {}),
+            ...(w ? { weight: w } : {}),
+            ...(pw ? { posWeight: pw } : {}),
+          });
+        } finally {
+          w?.destroy();
+          pw?.destroy();
+        }
+      }),
+    klDiv: (input, target, options = {}) =>
+      lossOf([input, target], ["input", "target"], ([x, y]) => xent.klDivWithGrad(x as Tensor, y as Tensor, options)),
+    categoricalCrossentropy: (yTrue, yPred, options = {}) =>
+      lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.categoricalCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
+    sparseCategoricalCrossentropy: (yTrue, yPred, options = {}) => {
+      const ids = classIds(yTrue, yPred.shape.slice(0, -1));
+      try {
+        return lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) =>
+          xent.keras.sparseCategoricalCrossentropyWithGrad(y as Tensor, p as Tensor, options),
+        );
+      } finally {
+        if (ids !== yTrue) ids.dispose();
+      }
+    },
+    binaryCrossentropy: (yTrue, yPred, options = {}) =>
+      lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.binaryCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
+    check: async () => {
+      await Promise.all([...inFlight]);
+      const [first] = failures.splice(0);
+      if (first !== undefined) throw first;
+    },
+  };
+}
