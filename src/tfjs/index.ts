@@ -79,7 +79,7 @@ export function tfLosses(tf: Tf): TfLosses {
   const xent = Xent.fromDevice(b.device);
   // Loss status checks in flight, and the failures they found (until check() reports them).
   const inFlight = new Set<Promise<void>>();
-  const failures: unknown[] = [];
+  const failures: Error[] = [];
 
   /** TF.js's recorded work (that made our inputs, or uploaded them) goes to the queue before ours. */
   const flush = (): void => {
@@ -117,7 +117,7 @@ export function tfLosses(tf: Tf): TfLosses {
     }
     const done = x.validate().then(
       () => undefined,
-      (error: unknown) => void failures.push(error),
+      (error: unknown) => void failures.push(error instanceof Error ? error : new Error(String(error))),
     );
     inFlight.add(done);
     void done.finally(() => {
