@@ -15,6 +15,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^webgpu-xent\/reference$/, replacement: src("reference/index.ts") },
+      { find: /^webgpu-xent\/tfjs$/, replacement: src("tfjs/index.ts") },
       { find: /^webgpu-xent$/, replacement: src("index.ts") },
     ],
   },

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { expect, it, vi } from "vitest";
 import * as ref from "../src/reference/index.js";
+import { tfWebGPU } from "./helpers/tfjs-node.js";
 import { expectClose } from "./helpers/compare.js";
 import { gpu } from "./helpers/gpu.js";
 
@@ -53,4 +54,25 @@ it("README training examples run and their loss falls", async () => {
     for (let i = 1; i < losses.length; i++) expect(losses[i], `example ${k}`).toBeLessThan(losses[i - 1] as number);
     expect(losses[4], `example ${k}`).toBeLessThan(finalBounds[k] as number);
   }
+});
+
+it("README's TensorFlow.js example trains through the adapter (TF.js's webgpu backend on Dawn)", async () => {
+  await tfWebGPU();
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const block = readme.split("## With TensorFlow.js")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  expect(block, "README has a ```ts block under ## With TensorFlow.js").toBeTruthy();
+  const file = new URL("../test-output/readme-tfjs.ts", import.meta.url);
+  writeFileSync(file, block as string);
+  const logged: [number, number][] = [];
+  const spy = vi
+    .spyOn(console, "log")
+    .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
+  try {
+    await import(/* @vite-ignore */ file.href);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(logged.map(([step]) => step)).toEqual([10, 20, 30, 40, 50]);
+  const losses = logged.map(([, l]) => l);
+  expect(losses[4]).toBeLessThan((losses[0] as number) * 0.7);
 });
