@@ -1,9 +1,11 @@
 // The demo page: softmax and cross-entropy on the visitor's GPU with live throughput, checked
-// against the float64 CPU reference, and the tutorials' numbers computed on the GPU.
+// against the float64 CPU reference, the tutorials' numbers computed on the GPU, and an MLP trained in
+// TF.js with our loss (demo/train.ts).
 // The chart is plain SVG: a few bars need no charting library, and the static build stays small.
 import { Xent } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { tutorialNumbers } from "./tutorial.js";
+import { fitCheck, train, type TrainResult } from "./train.js";
 
 export interface DemoResult {
   shape: [number, number];
@@ -176,12 +178,38 @@ async function main(): Promise<void> {
     )
     .join("");
 
+  const trainButton = $<HTMLButtonElement>("train");
+  const runTraining = async (steps = 100): Promise<TrainResult> => {
+    trainButton.disabled = true;
+    try {
+      const stats = $("train-stats");
+      const result = await train(
+        $<HTMLCanvasElement>("boundary"),
+        $<HTMLCanvasElement>("curve"),
+        steps,
+        (step, ours, theirs, perSecond) => {
+          stats.textContent = `step ${step + 1}: loss ${ours.toFixed(5)} (webgpu-xent), ${theirs.toFixed(5)} (TF.js, same logits), ${perSecond.toFixed(1)} steps/s`;
+        },
+      );
+      stats.textContent += `; training accuracy ${(100 * result.accuracy).toFixed(1)} %, largest relative difference ${result.maxRelDiff.toExponential(1)}`;
+      return result;
+    } finally {
+      trainButton.disabled = false;
+    }
+  };
+  $("train-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void runTraining();
+  });
+
   // For the browser end-to-end tests.
   (window as unknown as { xentDemo: unknown }).xentDemo = {
     adapter: $("adapter").textContent,
     tutorial: lines,
     runPreset: (i: number, calls = 3) => runShape(presets[i]![1], presets[i]![2], calls),
     runShape,
+    train: runTraining,
+    fitCheck,
     /** The library's GPU-vs-reference checks, in this page. */
     async selfTest(): Promise<{ what: string; maxError: number }[]> {
       const checks: { what: string; maxError: number }[] = [];

@@ -9,6 +9,7 @@ import { build, preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../bench/chromium.js";
 import type { DemoResult } from "../demo/main.js";
+import type { FitResult, TrainResult } from "../demo/train.js";
 import { countGpuCase } from "./helpers/gpu.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -22,6 +23,8 @@ interface DemoHandle {
   tutorial: { what: string; value: number; expected?: number }[];
   runPreset(i: number, calls?: number): Promise<DemoResult[]>;
   selfTest(): Promise<{ what: string; maxError: number }[]>;
+  train(steps?: number): Promise<TrainResult>;
+  fitCheck(): Promise<FitResult>;
 }
 
 beforeAll(async () => {
@@ -97,6 +100,31 @@ describe("demo in headless Chromium", () => {
     expect(checks.length).toBeGreaterThan(0);
     for (const c of checks) expect(c.maxError, c.what).toBeLessThan(2e-5);
     countGpuCase(checks.length, chromiumAdapter);
+    await page.close();
+  });
+
+  it("trains an MLP in TF.js through webgpu-xent/tfjs: 100 steps, each loss equal to TF.js's on the same logits", async () => {
+    const page = await openDemo();
+    const r = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.train(100));
+    expect(r.ours).toHaveLength(100);
+    expect(r.maxRelDiff).toBeLessThan(1e-5);
+    expect(r.ours[99]).toBeLessThan(0.5);
+    expect(r.ours[99]).toBeLessThan((r.ours[0] as number) * 0.5);
+    expect(r.accuracy).toBeGreaterThan(0.8);
+    expect(r.stepsPerSecond).toBeGreaterThan(0);
+    expect(await page.$eval("#train-stats", (e) => e.textContent)).toMatch(/step 100: loss .* steps\/s; training accuracy/);
+    await page.screenshot({ path: `${shots}demo-train.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("model.fit with the adapter's loss: the loss falls; a bad label gives NaN and check() a RangeError", async () => {
+    const page = await openDemo();
+    const r = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.fitCheck());
+    expect(r.history).toHaveLength(30);
+    expect(r.history[29]).toBeLessThan((r.history[0] as number) * 0.7);
+    expect(r.tensors[1]).toBe(r.tensors[0]);
+    expect(r.badHistory).toEqual(["NaN", "NaN"]);
+    expect(r.badCheck).toMatch(/RangeError: .*is 7: expected a class index in \[0, 3\)/);
     await page.close();
   });
 

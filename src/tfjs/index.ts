@@ -40,6 +40,22 @@ export type TfKlDivOptions = Omit<KlDivOptions, "encoder">;
 export type TfKerasOptions = Omit<KerasOptions, "encoder">;
 export type TfSparseKerasOptions = Omit<SparseKerasOptions, "encoder">;
 
+/** What `compile` needs of a tf.LayersModel (tf.sequential(), tf.model()). */
+export interface LayersModelLike {
+  // Any compile signature (tf.LayersModel's takes ModelCompileArgs).
+  compile(args: never): void;
+  lossFunctions?: unknown[];
+}
+
+export type KerasLossName = "categoricalCrossentropy" | "sparseCategoricalCrossentropy" | "binaryCrossentropy";
+
+/** model.compile's arguments with one of our Keras-named losses and its options. */
+export interface TfCompileArgs extends TfKerasOptions {
+  optimizer: unknown;
+  loss: KerasLossName;
+  metrics?: unknown;
+}
+
 /** The losses, bound to TF.js's device; each returns a TF.js tensor with a custom gradient. */
 export interface TfLosses {
   /** The Xent on TF.js's device (for the other ops, and `xent.stats()`). */
@@ -60,6 +76,12 @@ export interface TfLosses {
   sparseCategoricalCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfSparseKerasOptions): TF.Tensor;
   /** Keras' binary_crossentropy (yTrue, yPred). */
   binaryCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
+  /**
+   * `model.compile` with our Keras-named loss. TF.js layers checks the targets' shape by the loss
+   * function's identity (only its own sparseCategoricalCrossentropy takes class ids [N, 1]), so this
+   * compiles with TF.js's loss of that name — its target rules — and then computes ours in its place.
+   */
+  compile(model: LayersModelLike, args: TfCompileArgs): void;
   /**
    * Resolves when every loss computed since the last check had valid labels; rejects with the
    * first one's RangeError (a bad class index: the loss itself is NaN on the GPU).
@@ -215,6 +237,21 @@ export function tfLosses(tf: Tf): TfLosses {
     },
     binaryCrossentropy: (yTrue, yPred, options = {}) =>
       lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.binaryCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
+    compile(model, { optimizer, loss, metrics, ...options }) {
+      const compile = model.compile.bind(model) as (args: object) => void;
+      compile({ optimizer, loss, ...(metrics === undefined ? {} : { metrics }) });
+      const { labelSmoothing, ...sparseOptions } = options;
+      const ours =
+        loss === "sparseCategoricalCrossentropy"
+          ? (yTrue: TF.Tensor, yPred: TF.Tensor) => this.sparseCategoricalCrossentropy(yTrue, yPred, sparseOptions)
+          : (yTrue: TF.Tensor, yPred: TF.Tensor) =>
+              this[loss](yTrue, yPred, { ...sparseOptions, ...(labelSmoothing === undefined ? {} : { labelSmoothing }) });
+      // tf.Sequential keeps its loss functions in its inner (private) model.
+      const compiled = model.lossFunctions ? model : (model as unknown as { model?: { lossFunctions?: unknown[] } }).model;
+      if (!compiled?.lossFunctions)
+        throw new TypeError("webgpu-xent/tfjs: compile: expected a tf.LayersModel (tf.sequential() or tf.model())");
+      compiled.lossFunctions = compiled.lossFunctions.map(() => ours);
+    },
     check: async () => {
       await Promise.all([...inFlight]);
       const [first] = failures.splice(0);
