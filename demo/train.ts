@@ -77,10 +77,10 @@ async function drawBoundary(
   const grid = new Float32Array(size * size * 2);
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) grid.set([(x / (size - 1)) * 2.2 - 1.1, 1.1 - (y / (size - 1)) * 2.2], 2 * (y * size + x));
-  const [probs, classes] = tf.tidy(() => {
+  const [probs, classes] = tf.tidy((): TF.Tensor[] => {
     const p = tf.softmax(predict(tf.tensor2d(grid, [size * size, 2])));
     return [tf.max(p, 1), tf.argMax(p, 1)];
-  });
+  }) as [TF.Tensor, TF.Tensor];
   const [pv, cv] = await Promise.all([probs.data(), classes.data()]);
   tf.dispose([probs, classes]);
   const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
@@ -171,7 +171,7 @@ export async function train(
     }, true) as TF.Scalar;
     const [mine, tfs] = await Promise.all([loss.data(), (reference as TF.Tensor).data()]);
     trainingMs += performance.now() - start;
-    tf.dispose([loss, reference as TF.Tensor]);
+    tf.dispose([loss, reference]);
     ours.push(mine[0] as number);
     theirs.push(tfs[0] as number);
     const perSecond = (1000 * (step + 1)) / trainingMs;
