@@ -9,7 +9,7 @@ export default defineConfig(({ mode }) => {
   const node = mode === "node";
   const entry: Record<string, string> = node
     ? { "index.node": "src/index.ts" }
-    : { index: "src/index.ts", reference: "src/reference/index.ts", tfjs: "src/tfjs/index.ts" };
+    : { index: "src/index.ts", reference: "src/reference/index.ts", tfjs: "src/tfjs/index.ts", ort: "src/ort/index.ts" };
   return {
     resolve: node
       ? {}

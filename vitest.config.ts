@@ -16,6 +16,7 @@ export default defineConfig({
     alias: [
       { find: /^webgpu-xent\/reference$/, replacement: src("reference/index.ts") },
       { find: /^webgpu-xent\/tfjs$/, replacement: src("tfjs/index.ts") },
+      { find: /^webgpu-xent\/ort$/, replacement: src("ort/index.ts") },
       { find: /^webgpu-xent$/, replacement: src("index.ts") },
     ],
   },

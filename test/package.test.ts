@@ -77,10 +77,10 @@ process.exit(0);
 
   // The published declarations are the API: one bundled .d.ts per entry point, no internals.
   const declarations = readdirSync(dist).filter((f) => f.endsWith(".d.ts"));
-  expect(declarations.sort()).toEqual(["index.d.ts", "reference.d.ts", "tfjs.d.ts"]);
-  // TF.js is an optional peer: nothing but the tfjs entry's types mention it (none of the code).
+  expect(declarations.sort()).toEqual(["index.d.ts", "ort.d.ts", "reference.d.ts", "tfjs.d.ts"]);
+  // TF.js and ONNX Runtime Web are optional peers: only the adapters' types mention them (no code does).
   for (const f of readdirSync(dist).filter((name) => name.endsWith(".js")))
-    expect(readFileSync(join(dist, f), "utf8"), `${f} imports TF.js`).not.toMatch(/@tensorflow/);
+    expect(readFileSync(join(dist, f), "utf8"), `${f} imports a peer`).not.toMatch(/@tensorflow|onnxruntime/);
   for (const f of declarations) {
     const text = readFileSync(join(dist, f), "utf8");
     for (const internal of [
