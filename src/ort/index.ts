@@ -44,10 +44,10 @@ export async function ortXent(ort: OrtLike): Promise<OrtXent> {
         throw new TypeError(`webgpu-xent/ort: wrap: expected an ort.Tensor on "gpu-buffer", got one on "${tensor.location}"`);
       const dtype = kTypes[tensor.type];
       if (!dtype) throw new TypeError(`webgpu-xent/ort: wrap: expected a float32, int32, uint32 or float16 tensor, got ${tensor.type}`);
-      return xent.wrap(tensor.gpuBuffer as GPUBuffer, tensor.dims, dtype);
+      return xent.wrap(tensor.gpuBuffer, tensor.dims, dtype);
     },
     toOrt(tensor) {
-      return ort.Tensor.fromGpuBuffer(tensor.buffer as ORT.Tensor.GpuBufferType, {
+      return ort.Tensor.fromGpuBuffer(tensor.buffer, {
         dataType: "float32",
         dims: [...tensor.shape],
         download: async () => (await tensor.read()) as Float32Array<ArrayBuffer>,
