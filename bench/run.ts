@@ -1,14 +1,17 @@
 // `npm run bench`: the benchmark in Node (Dawn) and in headless Chromium, one markdown table on
 // stdout and JSON in bench/results/. Flags: --quick (2 shapes, 3 reps: a smoke run),
-// --node-only, --browser-only, --no-tfjs.
+// --node-only, --browser-only, --no-tfjs, --ops=a,b (only those registered ops), --no-training
+// (skip the TF.js training-step comparison).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createServer } from "vite";
 import { launchChromium } from "./chromium.js";
 import { benchNode } from "./node.js";
-import { fusedRatios, kBenchShapes, markdownTable, type BenchRow, type Shape2 } from "./suite.js";
+import { fusedRatios, kBenchShapes, markdownTable, type BenchRow, type Shape2, type TrainingStepRow } from "./suite.js";
 
 const args = new Set(process.argv.slice(2));
+const opsArg = process.argv.slice(2).find((a) => a.startsWith("--ops="));
+const ops = opsArg?.slice("--ops=".length).split(",");
 const quick = args.has("--quick");
 const shapes: Shape2[] = quick
   ? [
@@ -16,8 +19,16 @@ const shapes: Shape2[] = quick
       [8, 5000],
     ]
   : kBenchShapes;
+// The training-step comparison's shapes (TF.js in Chromium).
+const trainingShapes: Shape2[] = quick
+  ? [[256, 10]]
+  : [
+      [1024, 1000],
+      [64, 32000],
+    ];
 const reps = quick ? 3 : 10;
 const rows: BenchRow[] = [];
+const training: TrainingStepRow[] = [];
 const meta: Record<string, unknown> = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, shapes, reps };
 
 if (!args.has("--browser-only")) {
@@ -46,13 +57,17 @@ if (!args.has("--node-only")) {
       shapes,
       reps,
       tfjs: !args.has("--no-tfjs"),
+      ...(ops ? { ops } : {}),
+      training: args.has("--no-training") ? [] : trainingShapes,
     })) as {
       rows: BenchRow[];
       adapter: string;
       userAgent: string;
       tfjs: string;
+      training: TrainingStepRow[];
     };
     rows.push(...result.rows);
+    training.push(...result.training);
     meta.chromium = { adapter: result.adapter, userAgent: result.userAgent, tfjs: result.tfjs };
   } finally {
     await browser.close();
@@ -67,7 +82,16 @@ const fused = fusedRatios(rows)
 console.log(
   `\n${table}\n\ncrossEntropyWithGrad / (crossEntropy + softmax) (goal ≤ 0.6):\n\n| env | shape | ratio |\n|---|---|---:|\n${fused}\n`,
 );
+if (training.length)
+  console.log(
+    `One TF.js training step (forward, loss, backward, SGD update), median ms:\n\n| shape | tf.losses.softmaxCrossEntropy | webgpu-xent/tfjs | speed-up | first-step loss rel. diff |\n|---|---:|---:|---:|---:|\n${training
+      .map(
+        (t) =>
+          `| [${t.shape.join(", ")}] | ${t.tfjsMs.toFixed(2)} | ${t.adapterMs.toFixed(2)} | ${t.speedup.toFixed(2)}x | ${t.lossRelDiff.toExponential(1)} |`,
+      )
+      .join("\n")}\n`,
+  );
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(`./results/bench-${Date.now()}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ meta, rows }, null, 2));
+writeFileSync(file, JSON.stringify({ meta, rows, training }, null, 2));
 console.log(`JSON: ${file.pathname}`);

@@ -29,6 +29,17 @@ export interface TfRunner {
   grad?(op: string, shape: Shape2, inputs: (Float32Array | Int32Array)[], reps: number): Promise<number | undefined>;
 }
 
+/** One TF.js training step with TF.js's cross-entropy vs with webgpu-xent/tfjs's (bench/browser/main.ts). */
+export interface TrainingStepRow {
+  shape: Shape2;
+  tfjsMs: number;
+  adapterMs: number;
+  /** tfjsMs / adapterMs. */
+  speedup: number;
+  /** |ours − TF.js's| / |TF.js's| of the first step's loss (same weights). */
+  lossRelDiff: number;
+}
+
 export interface BenchRow {
   env: string;
   shape: Shape2;
@@ -66,6 +77,8 @@ export interface SuiteOptions {
   /** Target ms of GPU work per timed submit; K ops are batched to reach it. */
   targetMs?: number;
   tf?: TfRunner;
+  /** Only these registered ops (default: all). */
+  ops?: string[];
   log?: (line: string) => void;
 }
 
@@ -202,7 +215,10 @@ export async function runSuite(
     };
     // Floors with a write of f32 outputs match no single roofline kernel for f16 input: f32 only.
     const ops = kOpRegistry.filter(
-      (o) => o.dtypes.includes(dtype) && (dtype === "f32" || (o.bench !== "copy" && o.bench !== "2×read+copy")),
+      (o) =>
+        o.dtypes.includes(dtype) &&
+        (dtype === "f32" || (o.bench !== "copy" && o.bench !== "2×read+copy")) &&
+        (!options.ops || options.ops.includes(o.name)),
     );
     for (const o of ops) {
       const c = o.sample(seededRandom(n * 31 + c0), n, c0, o.variants[0] as string);

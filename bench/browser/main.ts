@@ -5,7 +5,8 @@ import "@tensorflow/tfjs-backend-webgpu";
 // tfjs-core alone registers no gradients: tf.valueAndGrad needs them.
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Xent } from "../../src/index.js";
-import { median, runSuite, type Shape2, type TfRunner } from "../suite.js";
+import { tfLosses } from "../../src/tfjs/index.js";
+import { median, runSuite, type Shape2, type TfRunner, type TrainingStepRow } from "../suite.js";
 
 const out = document.getElementById("log") as HTMLElement;
 const log = (line: string): void => {
@@ -95,7 +96,9 @@ function tfLossOf(op: string, shape: Shape2, inputs: tf.Tensor[]): ((x: tf.Tenso
 }
 
 tfRunner.grad = async (op, shape, data, reps) => {
-  const inputs = data.map((d, i) => (d instanceof Int32Array ? tf.tensor1d(d, "int32") : i === 0 ? tf.tensor2d(d, shape) : tf.tensor(d, shape)));
+  const inputs = data.map((d, i) =>
+    d instanceof Int32Array ? tf.tensor1d(d, "int32") : i === 0 ? tf.tensor2d(d, shape) : tf.tensor(d, shape),
+  );
   const loss = tfLossOf(op, shape, inputs);
   const ms = loss
     ? await timeTf(() => {
@@ -107,7 +110,71 @@ tfRunner.grad = async (op, shape, data, reps) => {
   return ms;
 };
 
-async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: boolean }) {
+/**
+ * One TF.js training step — forward (a linear layer X·W to [N, C] logits), the loss, backward and
+ * an SGD update, synced by reading the loss — with TF.js's softmaxCrossEntropy (one-hot built in
+ * the step, as users with class ids do) and with webgpu-xent/tfjs's crossEntropy; interleaved,
+ * the same starting weights, medians of `reps` steps each after warm-up.
+ */
+async function trainingSteps(shapes: Shape2[], reps: number): Promise<TrainingStepRow[]> {
+  const losses = tfLosses(tf);
+  const rows: TrainingStepRow[] = [];
+  for (const [n, c] of shapes) {
+    const features = 64;
+    const [X, labels, W0] = tf.tidy(() => [
+      tf.randomNormal([n, features], 0, 1, "float32", 1),
+      tf.cast(tf.floor(tf.mul(tf.randomUniform([n], 0, 1, "float32", 2), c)), "int32"),
+      tf.randomNormal([features, c], 0, 0.05, "float32", 3),
+    ]);
+    const variants = {
+      tfjs: (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels as tf.Tensor1D, c), x),
+      "webgpu-xent": (x: tf.Tensor) => losses.crossEntropy(x, labels as tf.Tensor),
+    };
+    const state = Object.fromEntries(
+      Object.keys(variants).map((k) => [
+        k,
+        { W: tf.variable(tf.clone(W0 as tf.Tensor)), optimizer: tf.train.sgd(0.1), ms: [] as number[], first: NaN },
+      ]),
+    );
+    const step = async (k: keyof typeof variants): Promise<number> => {
+      const s = state[k] as { W: tf.Variable; optimizer: tf.Optimizer; ms: number[] };
+      const start = performance.now();
+      const loss = s.optimizer.minimize(() => variants[k](tf.matMul(X as tf.Tensor, s.W)) as tf.Scalar, true) as tf.Scalar;
+      const value = (await loss.data())[0] as number;
+      s.ms.push(performance.now() - start);
+      loss.dispose();
+      return value;
+    };
+    // The first step of each starts from the same weights: their losses must agree.
+    const firstTf = await step("tfjs");
+    const firstOurs = await step("webgpu-xent");
+    for (let r = 0; r < 2; r++) for (const k of Object.keys(variants) as (keyof typeof variants)[]) await step(k);
+    for (const k of Object.keys(state)) (state[k] as { ms: number[] }).ms.length = 0;
+    for (let r = 0; r < reps; r++) for (const k of Object.keys(variants) as (keyof typeof variants)[]) await step(k);
+    await losses.check();
+    const tfMs = median((state.tfjs as { ms: number[] }).ms);
+    const oursMs = median((state["webgpu-xent"] as { ms: number[] }).ms);
+    rows.push({
+      shape: [n, c],
+      tfjsMs: tfMs,
+      adapterMs: oursMs,
+      speedup: tfMs / oursMs,
+      lossRelDiff: Math.abs(firstOurs - firstTf) / Math.abs(firstTf),
+    });
+    log(
+      `[${n},${c}] TF.js training step: ${tfMs.toFixed(2)} ms with tf.losses.softmaxCrossEntropy, ${oursMs.toFixed(2)} ms with webgpu-xent/tfjs (${(tfMs / oursMs).toFixed(2)}x); first-step loss relative difference ${(Math.abs(firstOurs - firstTf) / Math.abs(firstTf)).toExponential(1)}`,
+    );
+    for (const s of Object.values(state)) {
+      (s as { W: tf.Variable }).W.dispose();
+      (s as { optimizer: tf.Optimizer }).optimizer.dispose();
+    }
+    tf.dispose([X as tf.Tensor, labels as tf.Tensor, W0 as tf.Tensor]);
+  }
+  losses.xent.destroy();
+  return rows;
+}
+
+async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: boolean; ops?: string[]; training?: Shape2[] }) {
   out.textContent = "";
   if (options.tfjs !== false) {
     await tf.setBackend("webgpu");
@@ -122,10 +189,12 @@ async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: bool
     ...(options.shapes ? { shapes: options.shapes } : {}),
     reps: options.reps ?? 10,
     ...(options.tfjs !== false ? { tf: tfRunner } : {}),
+    ...(options.ops ? { ops: options.ops } : {}),
     log,
   });
   xent.destroy();
-  return { adapter, userAgent: navigator.userAgent, tfjs: tf.version_core, ...result };
+  const training = options.tfjs !== false && options.training?.length ? await trainingSteps(options.training, options.reps ?? 10) : [];
+  return { adapter, userAgent: navigator.userAgent, tfjs: tf.version_core, ...result, training };
 }
 
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
