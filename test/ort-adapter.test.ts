@@ -8,6 +8,7 @@ import { expect, it } from "vitest";
 import { launchChromium } from "../bench/chromium.js";
 import * as ref from "../src/reference/index.js";
 import { expectClose } from "./helpers/compare.js";
+import { countGpuCase } from "./helpers/gpu.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -63,6 +64,7 @@ it(
           [0, 1, 2, 3].reduce((a, k) => a + (x[4 * n + k] as number) * ((4 * c + k) / 10 - 0.5), [0.1, -0.2, 0.3][c] as number),
         ),
       );
+      countGpuCase(0, "Chromium (ONNX Runtime Web's WebGPU EP)");
       expectClose(logits, want, { atol: 1e-5, rtol: 1e-5 }, "ORT's logits");
       expectClose(
         loss,

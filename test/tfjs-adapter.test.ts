@@ -6,12 +6,14 @@ import type * as TF from "@tensorflow/tfjs-core";
 import { tfLosses, type TfLosses } from "../src/tfjs/index.js";
 import { expectClose } from "./helpers/compare.js";
 import { tfWebGPU } from "./helpers/tfjs-node.js";
+import { gpu } from "./helpers/gpu.js";
 import { randomFloats, randomInts, rng } from "./helpers/random.js";
 
 let tf: typeof TF;
 let tfx: TfLosses;
 
 beforeAll(async () => {
+  await gpu(); // names the adapter (the same SwiftShader as TF.js's) in the run's GPU-case count
   tf = await tfWebGPU();
   tfx = tfLosses(tf);
 });

@@ -121,25 +121,22 @@ async function trainingSteps(shapes: Shape2[], reps: number): Promise<TrainingSt
   const rows: TrainingStepRow[] = [];
   for (const [n, c] of shapes) {
     const features = 64;
-    const [X, labels, W0] = tf.tidy(() => [
+    const [X, labels, W0] = tf.tidy((): tf.Tensor[] => [
       tf.randomNormal([n, features], 0, 1, "float32", 1),
       tf.cast(tf.floor(tf.mul(tf.randomUniform([n], 0, 1, "float32", 2), c)), "int32"),
       tf.randomNormal([features, c], 0, 0.05, "float32", 3),
-    ]);
+    ]) as [tf.Tensor, tf.Tensor1D, tf.Tensor];
     const variants = {
-      tfjs: (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels as tf.Tensor1D, c), x),
-      "webgpu-xent": (x: tf.Tensor) => losses.crossEntropy(x, labels as tf.Tensor),
+      tfjs: (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, c), x),
+      "webgpu-xent": (x: tf.Tensor) => losses.crossEntropy(x, labels),
     };
     const state = Object.fromEntries(
-      Object.keys(variants).map((k) => [
-        k,
-        { W: tf.variable(tf.clone(W0 as tf.Tensor)), optimizer: tf.train.sgd(0.1), ms: [] as number[], first: NaN },
-      ]),
+      Object.keys(variants).map((k) => [k, { W: tf.variable(tf.clone(W0)), optimizer: tf.train.sgd(0.1), ms: [] as number[], first: NaN }]),
     );
     const step = async (k: keyof typeof variants): Promise<number> => {
       const s = state[k] as { W: tf.Variable; optimizer: tf.Optimizer; ms: number[] };
       const start = performance.now();
-      const loss = s.optimizer.minimize(() => variants[k](tf.matMul(X as tf.Tensor, s.W)) as tf.Scalar, true) as tf.Scalar;
+      const loss = s.optimizer.minimize(() => variants[k](tf.matMul(X, s.W)) as tf.Scalar, true) as tf.Scalar;
       const value = (await loss.data())[0] as number;
       s.ms.push(performance.now() - start);
       loss.dispose();
@@ -168,7 +165,7 @@ async function trainingSteps(shapes: Shape2[], reps: number): Promise<TrainingSt
       (s as { W: tf.Variable }).W.dispose();
       (s as { optimizer: tf.Optimizer }).optimizer.dispose();
     }
-    tf.dispose([X as tf.Tensor, labels as tf.Tensor, W0 as tf.Tensor]);
+    tf.dispose([X, labels, W0]);
   }
   losses.xent.destroy();
   return rows;
