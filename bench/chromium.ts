@@ -7,6 +7,8 @@ export function launchChromium(): Promise<Browser> {
   return puppeteer.launch({
     executablePath: kChromiumPath,
     headless: true,
+    // The benchmark's one page.evaluate runs for many minutes (puppeteer's default is 3).
+    protocolTimeout: 60 * 60_000,
     args: [
       "--no-sandbox",
       "--enable-unsafe-webgpu",

@@ -79,7 +79,7 @@ describe("webgpu-xent/tfjs", () => {
     await tfx.check();
   });
 
-  it("binaryCrossEntropyWithLogits, klDiv and the Keras losses equal TF.js's formulas, values and gradients", async () => {
+  it("every other loss (BCE with logits, KL, Keras, nllLoss, BCE, entropy, logLoss) equals TF.js's formula, value and gradient", async () => {
     const random = rng(2);
     const shape: [number, number] = [64, 5];
     const x = tf.tensor2d(randomFloats(320, random, 4), shape);
@@ -109,11 +109,35 @@ describe("webgpu-xent/tfjs", () => {
         (v) => tf.neg(tf.mean(tf.sum(tf.mul(tf.softmax(y), tf.log(tf.clipByValue(tf.softmax(v), 1e-7, 1 - 1e-7))), -1))),
       ],
     ];
+    const ids = tf.tensor1d(
+      Int32Array.from({ length: 64 }, (_, i) => i % 5),
+      "int32",
+    );
+    const oneHot = tf.oneHot(ids, 5);
+    const p = tf.sigmoid(tf.mul(y, 0.1));
+    pairs.push(
+      ["nllLoss", (v) => tfx.nllLoss(tf.logSoftmax(v), ids), (v) => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(v)), -1)))],
+      [
+        "binaryCrossEntropy",
+        (v) => tfx.binaryCrossEntropy(tf.sigmoid(v), p),
+        (v) => tf.neg(tf.mean(tf.add(tf.mul(p, tf.log(tf.sigmoid(v))), tf.mul(tf.sub(1, p), tf.log(tf.sub(1, tf.sigmoid(v))))))),
+      ],
+      [
+        "entropy from logits, mean",
+        (v) => tfx.entropy(v, { fromLogits: true, reduction: "mean" }),
+        (v) => tf.neg(tf.mean(tf.sum(tf.mul(tf.softmax(v), tf.logSoftmax(v)), -1))),
+      ],
+      [
+        "logLoss, class ids",
+        (v) => tfx.logLoss(ids, tf.softmax(v)),
+        (v) => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.softmax(v))), -1))),
+      ],
+    );
     for (const [what, ours, theirs] of pairs) {
       expectClose(await data(ours(x)), await data(theirs(x)), rel, `${what}: loss`);
       expectClose(await data(tf.grad(ours)(x)), await data(tf.grad(theirs)(x)), { atol: 1e-6, rtol: 2e-5 }, `${what}: grad`);
     }
-    tf.dispose([x, y]);
+    tf.dispose([x, y, ids, oneHot, p]);
   });
 
   it("100 optimizer steps: the loss falls, tf.memory().numTensors and xent.stats().liveBuffers stay flat", async () => {

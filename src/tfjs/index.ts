@@ -12,7 +12,9 @@ import type * as TF from "@tensorflow/tfjs-core";
 import { Xent } from "../xent.js";
 import type { Tensor } from "../tensor.js";
 import type { LossAndGrad } from "../ops/loss-reduction.js";
-import type { CrossEntropyOptions } from "../ops/cross-entropy.js";
+import type { CrossEntropyOptions, NllLossOptions } from "../ops/cross-entropy.js";
+import type { BinaryCrossEntropyOptions } from "../ops/binary-cross-entropy.js";
+import type { EntropyOptions } from "../ops/entropy.js";
 import type { BinaryCrossEntropyWithLogitsOptions } from "../ops/binary-cross-entropy-with-logits.js";
 import type { KlDivOptions } from "../ops/kl-div.js";
 import type { KerasOptions, SparseKerasOptions } from "../keras.js";
@@ -37,6 +39,9 @@ type WithTfTensors<O> = { [K in keyof O]: O[K] extends Tensor | undefined ? TF.T
 export type TfCrossEntropyOptions = WithTfTensors<Omit<CrossEntropyOptions, "encoder">>;
 export type TfBinaryCrossEntropyWithLogitsOptions = WithTfTensors<Omit<BinaryCrossEntropyWithLogitsOptions, "encoder">>;
 export type TfKlDivOptions = Omit<KlDivOptions, "encoder">;
+export type TfNllLossOptions = WithTfTensors<Omit<NllLossOptions, "encoder">>;
+export type TfBinaryCrossEntropyOptions = WithTfTensors<Omit<BinaryCrossEntropyOptions, "encoder">>;
+export type TfEntropyOptions = Omit<EntropyOptions, "encoder">;
 export type TfKerasOptions = Omit<KerasOptions, "encoder">;
 export type TfSparseKerasOptions = Omit<SparseKerasOptions, "encoder">;
 
@@ -70,6 +75,14 @@ export interface TfLosses {
   binaryCrossEntropyWithLogits(logits: TF.Tensor, target: TF.Tensor, options?: TfBinaryCrossEntropyWithLogitsOptions): TF.Tensor;
   /** PyTorch's kl_div(input = log q, target). */
   klDiv(input: TF.Tensor, target: TF.Tensor, options?: TfKlDivOptions): TF.Tensor;
+  /** PyTorch's nll_loss on log-probabilities (class dim last), class ids as for crossEntropy. */
+  nllLoss(logProbs: TF.Tensor, target: TF.Tensor, options?: TfNllLossOptions): TF.Tensor;
+  /** PyTorch's binary_cross_entropy on probabilities (weight as a tf.Tensor). */
+  binaryCrossEntropy(probs: TF.Tensor, target: TF.Tensor, options?: TfBinaryCrossEntropyOptions): TF.Tensor;
+  /** Shannon entropy per row (fromLogits: of softmax(x), the policy-gradient bonus); gradient w.r.t. x. */
+  entropy(x: TF.Tensor, options?: TfEntropyOptions): TF.Tensor;
+  /** scikit-learn's log_loss with class ids (int32 or float) [N] and probabilities [N, C]. */
+  logLoss(yTrue: TF.Tensor, yPred: TF.Tensor): TF.Tensor;
   /** Keras' categorical_crossentropy (yTrue, yPred): a `loss` for model.compile. */
   categoricalCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
   /** Keras' sparse_categorical_crossentropy (yTrue class ids, any numeric dtype; yPred). */
@@ -223,6 +236,43 @@ export function tfLosses(tf: Tf): TfLosses {
       }),
     klDiv: (input, target, options = {}) =>
       lossOf([input, target], ["input", "target"], ([x, y]) => xent.klDivWithGrad(x as Tensor, y as Tensor, options)),
+    nllLoss: (logProbs, target, options = {}) => {
+      const ids = classIds(target, logProbs.shape.slice(0, -1));
+      try {
+        return lossOf([logProbs, ids], ["logProbs", "target"], ([x, t]) => {
+          const { weight, ...rest } = options;
+          const w = tensorOption(weight, "weight");
+          try {
+            return xent.nllLossWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...(w ? { weight: w } : {}) });
+          } finally {
+            w?.destroy();
+          }
+        });
+      } finally {
+        if (ids !== target) ids.dispose();
+      }
+    },
+    binaryCrossEntropy: (probs, target, options = {}) =>
+      lossOf([probs, target], ["probs", "target"], ([p, y]) => {
+        const w = tensorOption(options.weight, "weight");
+        try {
+          return xent.binaryCrossEntropyWithGrad(p as Tensor, y as Tensor, {
+            ...(options.reduction ? { reduction: options.reduction } : {}),
+            ...(w ? { weight: w } : {}),
+          });
+        } finally {
+          w?.destroy();
+        }
+      }),
+    entropy: (x, options = {}) => lossOf([x], ["x"], ([v]) => xent.entropyWithGrad(v as Tensor, options)),
+    logLoss: (yTrue, yPred) => {
+      const ids = classIds(yTrue, yPred.shape.slice(0, -1));
+      try {
+        return lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) => xent.logLossWithGrad(y as Tensor, p as Tensor));
+      } finally {
+        if (ids !== yTrue) ids.dispose();
+      }
+    },
     categoricalCrossentropy: (yTrue, yPred, options = {}) =>
       lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.categoricalCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
     sparseCategoricalCrossentropy: (yTrue, yPred, options = {}) => {
