@@ -3,7 +3,7 @@
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
 //   t = sum exp(x - m) (x - m); masked (-inf) classes have p = 0 and add nothing.
-// HAS_GRAD: a second pass over the row writes dH/dx times grad_scale (1 / ln base, / rows for a
+// Entry point with_grad: a second pass over the row writes dH/dx times grad_scale (1 / ln base, / rows for a
 // mean): probabilities -(log p + 1) (+inf at p = 0, as torch.special.entr's); logits
 // -p (log p + H), 0 for masked classes.
 
@@ -71,15 +71,14 @@ fn grad_at(v: f32, on: Online, h: f32) -> f32 {
   return g;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let slot = row_slot(wid, nwg, lid);
+// This lane's state over its classes of the row (all lanes of a row, merged, when ROW_THREADS > 1:
+// call from uniform control flow).
+fn row_state(slot: RowSlot, lid: u32) -> State {
   let stride = params.inner;
-  let classes = params.classes;
-  let base = row_base(slot.row, classes, stride) + params.x_offset;
   var acc = State(online_empty(), 0.0);
   if (slot.in_range) {
-    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
+    let base = row_base(slot.row, params.classes, stride) + params.x_offset;
+    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
       acc = add(acc, x_at(base + c * stride));
     }
   }
@@ -87,21 +86,45 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let merged = merge_lanes(vec4<f32>(acc.on.m, acc.on.s, acc.t, 0.0), lid, slot.lane);
     acc = State(Online(merged.x, merged.y), merged.z);
   }
+  return acc;
+}
+
+// H in nats from a row's merged state (NaN where the softmax is undefined).
+fn row_entropy(acc: State) -> f32 {
   var h = acc.t;
-  var undefined_row = false;
   if (FROM_LOGITS) {
-    undefined_row = online_undefined(acc.on);
-    h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), undefined_row);
+    h = select(log(acc.on.s) - acc.t / acc.on.s, nan(), online_undefined(acc.on));
   }
-  if (HAS_GRAD && slot.in_range) {
+  return h;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let slot = row_slot(wid, nwg, lid);
+  let acc = row_state(slot, lid);
+  if (slot.in_range && slot.lane == 0u) {
+    out[slot.row + params.row_offset] = row_entropy(acc) * params.scale;
+  }
+}
+
+// The entropy and, in a second sweep of the row, dH/dx (the forward's pipeline has none of it).
+@compute @workgroup_size(WG)
+fn with_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let slot = row_slot(wid, nwg, lid);
+  let acc = row_state(slot, lid);
+  let h = row_entropy(acc);
+  if (slot.in_range) {
+    let stride = params.inner;
+    let base = row_base(slot.row, params.classes, stride) + params.x_offset;
     let to_grad = params.grad_offset - params.x_offset;
-    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
+    let undefined_row = FROM_LOGITS && online_undefined(acc.on);
+    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
       let i = base + c * stride;
       let g = grad_at(x_at(i), acc.on, h) * params.grad_scale;
       grad[i + to_grad] = select(g, nan(), undefined_row);
     }
-  }
-  if (slot.in_range && slot.lane == 0u) {
-    out[slot.row + params.row_offset] = h * params.scale;
+    if (slot.lane == 0u) {
+      out[slot.row + params.row_offset] = h * params.scale;
+    }
   }
 }

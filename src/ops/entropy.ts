@@ -58,7 +58,7 @@ export const kEntropyKernel = defineKernel({
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
     out: { type: "array<f32>", access: "read_write" },
-    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "dH/dx, laid out like the input (HAS_GRAD)." },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "dH/dx, laid out like the input (entry point with_grad)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
@@ -66,8 +66,8 @@ export const kEntropyKernel = defineKernel({
     FROM_LOGITS: { kind: "bool" },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool" },
-    HAS_GRAD: { kind: "bool" },
   },
+  entryPoints: ["main", "with_grad"],
 });
 
 function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknown, withGrad: boolean): LossAndMaybeGrad {
@@ -105,8 +105,8 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             ROW_THREADS: plan.rowThreads,
             FROM_LOGITS: fromLogits,
             DTYPE: input.dtype as LogitDType,
-            HAS_GRAD: !!grad,
           },
+          entryPoint: grad ? "with_grad" : "main",
           uniforms: {
             rows: slice.rows,
             classes: view.classes,
