@@ -63,6 +63,22 @@ it("README usage example runs, prints the reference values and leaves no buffer 
   expect(await held(device)).toBe(before);
 });
 
+/** Runs a README code block as a module; returns what it logged as (step, loss) pairs. */
+async function runTrainingBlock(block: string, name: string): Promise<[number, number][]> {
+  const file = new URL(`../test-output/${name}.ts`, import.meta.url);
+  writeFileSync(file, block);
+  const logged: [number, number][] = [];
+  const spy = vi
+    .spyOn(console, "log")
+    .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
+  try {
+    await import(/* @vite-ignore */ file.href);
+  } finally {
+    spy.mockRestore();
+  }
+  return logged;
+}
+
 it("README training examples run, their loss falls, and they leave no buffer behind", async () => {
   const device = await sharedCreate();
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -72,17 +88,7 @@ it("README training examples run, their loss falls, and they leave no buffer beh
   const finalBounds = [0.05, 0.1];
   for (const [k, block] of blocks.entries()) {
     const before = await held(device);
-    const file = new URL(`../test-output/readme-training-${k}.ts`, import.meta.url);
-    writeFileSync(file, block);
-    const logged: [number, number][] = [];
-    const spy = vi
-      .spyOn(console, "log")
-      .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
-    try {
-      await import(/* @vite-ignore */ file.href);
-    } finally {
-      spy.mockRestore();
-    }
+    const logged = await runTrainingBlock(block, `readme-training-${k}`);
     expect(logged.map(([step]) => step)).toEqual([10, 20, 30, 40, 50]);
     const losses = logged.map(([, l]) => l);
     for (let i = 1; i < losses.length; i++) expect(losses[i], `example ${k}`).toBeLessThan(losses[i - 1] as number);
@@ -98,17 +104,7 @@ it("README's TensorFlow.js example trains through the adapter (TF.js's webgpu ba
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
   const block = readme.split("## With TensorFlow.js")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
   expect(block, "README has a ```ts block under ## With TensorFlow.js").toBeTruthy();
-  const file = new URL("../test-output/readme-tfjs.ts", import.meta.url);
-  writeFileSync(file, block as string);
-  const logged: [number, number][] = [];
-  const spy = vi
-    .spyOn(console, "log")
-    .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
-  try {
-    await import(/* @vite-ignore */ file.href);
-  } finally {
-    spy.mockRestore();
-  }
+  const logged = await runTrainingBlock(block as string, "readme-tfjs");
   expect(logged.map(([step]) => step)).toEqual([10, 20, 30, 40, 50]);
   const losses = logged.map(([, l]) => l);
   expect(losses[4]).toBeLessThan((losses[0] as number) * 0.7);
