@@ -187,8 +187,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/binary-cross-entropy-with-logits.wgsl",
-    find: "return (1.0 - y) * x + lw * softplus_neg(x);",
-    replace: "return (1.0 + y) * x + lw * softplus_neg(x);",
+    find: "return (1.0 - y) * x + log_weight(y, global) * softplus_neg(x);",
+    replace: "return (1.0 + y) * x + log_weight(y, global) * softplus_neg(x);",
     why: "BCE with logits",
     tests: ["test/binary-cross-entropy.test.ts"],
   },
