@@ -143,7 +143,7 @@ export function tfLosses(tf: Tf): TfLosses {
     b.uploadToGPU(info.dataId);
     const target = b.tensorMap.get(info.dataId)?.resource as GPUBuffer;
     const encoder = b.device.createCommandEncoder({ label: "webgpu-xent/tfjs" });
-    encoder.copyBufferToBuffer(x.buffer, 0, target, 0, Math.ceil((x.size * 4) / 4) * 4);
+    encoder.copyBufferToBuffer(x.buffer, 0, target, 0, x.size * 4);
     b.device.queue.submit([encoder.finish()]);
     const out = tf.engine().makeTensorFromTensorInfo(info);
     if (!checked) {
