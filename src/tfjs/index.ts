@@ -163,21 +163,28 @@ export function tfLosses(tf: Tf): TfLosses {
   };
 
   /**
-   * `run` on views of the inputs gives our loss and gradient w.r.t. the first; the result is a
-   * TF.js loss whose gradient is that one times dy (per row for a per-position loss).
+   * `run` on views of the inputs (and of the tensor options, e.g. class weights, under their own
+   * names) gives our loss and gradient w.r.t. the first input; the result is a TF.js loss whose
+   * gradient is that one times dy (per row for a per-position loss). The views go after `run`.
    */
-  const lossOf = (inputs: TF.Tensor[], names: string[], run: (views: Tensor[]) => LossAndGrad): TF.Tensor => {
+  const lossOf = <O extends Record<string, TF.Tensor | undefined>>(
+    inputs: TF.Tensor[],
+    names: string[],
+    run: (views: Tensor[], options: { [K in keyof O]?: Tensor }) => LossAndGrad,
+    tensorOptions: O = {} as O,
+  ): TF.Tensor => {
     const [first, ...rest] = inputs as [TF.Tensor, ...TF.Tensor[]];
     const loss = tf.customGrad((...args: (TF.Tensor | TF.GradSaveFunc)[]) => {
       const [x, save] = args as [TF.Tensor, TF.GradSaveFunc];
       const views = [x, ...rest].map((t, i) => view(t, names[i] ?? "input"));
+      const optionViews = Object.entries(tensorOptions).flatMap(([k, t]) => (t ? [[k, view(t, k)] as const] : []));
       // After the views: an upload may have recorded a staging copy into TF.js's encoder.
       flush();
       let result: LossAndGrad;
       try {
-        result = run(views);
+        result = run(views, Object.fromEntries(optionViews) as { [K in keyof O]?: Tensor });
       } finally {
-        for (const v of views) v.destroy();
+        for (const v of [...views, ...optionViews.map(([, v]) => v)]) v.destroy();
       }
       const value = toTf(result.loss, true);
       const grad = toTf(result.grad, false);
@@ -194,97 +201,76 @@ export function tfLosses(tf: Tf): TfLosses {
     return loss(first);
   };
 
-  const tensorOption = (t: TF.Tensor | undefined, what: string): Tensor | undefined => (t ? view(t, what) : undefined);
-  /** Class ids as int32 [N] from any numeric tensor (model.fit passes float32 [N, 1]). */
-  const classIds = (t: TF.Tensor, rows: number[]): TF.Tensor =>
-    t.dtype === "int32" && t.shape.length === rows.length ? t : tf.cast(tf.reshape(t, rows), "int32");
+  /**
+   * `loss` of class ids as int32 [rows…] from any numeric tensor (model.fit passes float32
+   * [N, 1]); a cast made here is disposed once our kernels that read it are submitted.
+   */
+  const withClassIds = (t: TF.Tensor, rows: number[], loss: (ids: TF.Tensor) => TF.Tensor): TF.Tensor => {
+    const ids = t.dtype === "int32" && t.shape.length === rows.length ? t : tf.cast(tf.reshape(t, rows), "int32");
+    try {
+      return loss(ids);
+    } finally {
+      if (ids !== t) ids.dispose();
+    }
+  };
+  const positions = (x: TF.Tensor): number[] => x.shape.slice(0, -1);
+  const reductionOf = (r: TfBinaryCrossEntropyOptions["reduction"]) => (r ? { reduction: r } : {});
 
   return {
     xent,
     crossEntropy: (logits, target, options = {}) => {
+      const { weight, ...rest } = options;
+      const loss = (t: TF.Tensor): TF.Tensor =>
+        lossOf(
+          [logits, t],
+          ["logits", "target"],
+          ([x, y], w) => xent.crossEntropyWithGrad(x as Tensor, y as Tensor, { ...rest, dim: -1, ...w }),
+          { weight },
+        );
+      // Probabilities are shaped like the logits; anything else is class ids.
       const prob = target.shape.length === logits.shape.length && target.shape[target.rank - 1] === logits.shape[logits.rank - 1];
-      const ids = prob ? target : classIds(target, logits.shape.slice(0, -1));
-      try {
-        return lossOf([logits, ids], ["logits", "target"], ([x, t]) => {
-          const { weight, ...rest } = options;
-          const w = tensorOption(weight, "weight");
-          try {
-            return xent.crossEntropyWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...(w ? { weight: w } : {}) });
-          } finally {
-            w?.destroy();
-          }
-        });
-      } finally {
-        // Our kernels that read the cast ids are submitted: TF.js may recycle its buffer now.
-        if (ids !== target) ids.dispose();
-      }
+      return prob ? loss(target) : withClassIds(target, positions(logits), loss);
     },
-    binaryCrossEntropyWithLogits: (logits, target, options = {}) =>
-      lossOf([logits, target], ["logits", "target"], ([x, y]) => {
-        const w = tensorOption(options.weight, "weight");
-        const pw = tensorOption(options.posWeight, "posWeight");
-        try {
-          return xent.binaryCrossEntropyWithLogitsWithGrad(x as Tensor, y as Tensor, {
-            ...(options.reduction ? { reduction: options.reduction } : {}),
-            ...(w ? { weight: w } : {}),
-            ...(pw ? { posWeight: pw } : {}),
-          });
-        } finally {
-          w?.destroy();
-          pw?.destroy();
-        }
-      }),
+    binaryCrossEntropyWithLogits: (logits, target, { weight, posWeight, reduction } = {}) =>
+      lossOf(
+        [logits, target],
+        ["logits", "target"],
+        ([x, y], w) => xent.binaryCrossEntropyWithLogitsWithGrad(x as Tensor, y as Tensor, { ...reductionOf(reduction), ...w }),
+        { weight, posWeight },
+      ),
     klDiv: (input, target, options = {}) =>
       lossOf([input, target], ["input", "target"], ([x, y]) => xent.klDivWithGrad(x as Tensor, y as Tensor, options)),
     nllLoss: (logProbs, target, options = {}) => {
-      const ids = classIds(target, logProbs.shape.slice(0, -1));
-      try {
-        return lossOf([logProbs, ids], ["logProbs", "target"], ([x, t]) => {
-          const { weight, ...rest } = options;
-          const w = tensorOption(weight, "weight");
-          try {
-            return xent.nllLossWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...(w ? { weight: w } : {}) });
-          } finally {
-            w?.destroy();
-          }
-        });
-      } finally {
-        if (ids !== target) ids.dispose();
-      }
+      const { weight, ...rest } = options;
+      return withClassIds(target, positions(logProbs), (ids) =>
+        lossOf(
+          [logProbs, ids],
+          ["logProbs", "target"],
+          ([x, t], w) => xent.nllLossWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...w }),
+          { weight },
+        ),
+      );
     },
-    binaryCrossEntropy: (probs, target, options = {}) =>
-      lossOf([probs, target], ["probs", "target"], ([p, y]) => {
-        const w = tensorOption(options.weight, "weight");
-        try {
-          return xent.binaryCrossEntropyWithGrad(p as Tensor, y as Tensor, {
-            ...(options.reduction ? { reduction: options.reduction } : {}),
-            ...(w ? { weight: w } : {}),
-          });
-        } finally {
-          w?.destroy();
-        }
-      }),
+    binaryCrossEntropy: (probs, target, { weight, reduction } = {}) =>
+      lossOf(
+        [probs, target],
+        ["probs", "target"],
+        ([p, y], w) => xent.binaryCrossEntropyWithGrad(p as Tensor, y as Tensor, { ...reductionOf(reduction), ...w }),
+        { weight },
+      ),
     entropy: (x, options = {}) => lossOf([x], ["x"], ([v]) => xent.entropyWithGrad(v as Tensor, options)),
-    logLoss: (yTrue, yPred) => {
-      const ids = classIds(yTrue, yPred.shape.slice(0, -1));
-      try {
-        return lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) => xent.logLossWithGrad(y as Tensor, p as Tensor));
-      } finally {
-        if (ids !== yTrue) ids.dispose();
-      }
-    },
+    logLoss: (yTrue, yPred) =>
+      withClassIds(yTrue, positions(yPred), (ids) =>
+        lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) => xent.logLossWithGrad(y as Tensor, p as Tensor)),
+      ),
     categoricalCrossentropy: (yTrue, yPred, options = {}) =>
       lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.categoricalCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
-    sparseCategoricalCrossentropy: (yTrue, yPred, options = {}) => {
-      const ids = classIds(yTrue, yPred.shape.slice(0, -1));
-      try {
-        return lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) =>
+    sparseCategoricalCrossentropy: (yTrue, yPred, options = {}) =>
+      withClassIds(yTrue, positions(yPred), (ids) =>
+        lossOf([yPred, ids], ["yPred", "yTrue"], ([p, y]) =>
           xent.keras.sparseCategoricalCrossentropyWithGrad(y as Tensor, p as Tensor, options),
-        );
-      } finally {
-        if (ids !== yTrue) ids.dispose();
-      }
-    },
+        ),
+      ),
     binaryCrossentropy: (yTrue, yPred, options = {}) =>
       lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.binaryCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
     compile(model, { optimizer, loss, metrics, ...options }) {
