@@ -1,4 +1,4 @@
-// @use logits, logits-vec4, rows, chunks, gaps, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
+// @use logits, logits-vec4, rows, chunks, row-state, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
 // Cross-entropy from logits, one pass over each row: online max and sum-exp, the target logit
 // picked up on the way, and (for label smoothing or probability targets) the weighted gaps.
 // Writes one loss per row and, for 'mean', the row's share of the denominator.
@@ -54,48 +54,6 @@ fn gap_weight(c: u32, i: u32) -> f32 {
     w = select(w * smoothed, nan(), (bitcast<u32>(p) & 0x7fffffffu) >= 0x7f800000u);
   }
   return w;
-}
-
-struct RowState {
-  on: Online,
-  gaps: Gaps,
-}
-
-fn empty_state() -> RowState {
-  return RowState(online_empty(), Gaps(0.0, 0.0));
-}
-
-fn as_vec4(a: RowState) -> vec4<f32> {
-  return vec4<f32>(a.on.m, a.on.s, a.gaps.w, a.gaps.d);
-}
-
-fn from_vec4(v: vec4<f32>) -> RowState {
-  return RowState(Online(v.x, v.y), Gaps(v.z, v.w));
-}
-
-fn add(a: RowState, v: f32, w: f32) -> RowState {
-  var r = a;
-  if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
-    r.gaps.d += gap_shift(a.gaps.w, a.on.m, v);
-  }
-  r.on = online_add(a.on, v, 1.0);
-  r.gaps.d += weighted_gap(w, r.on.m, v);
-  r.gaps.w += w;
-  return r;
-}
-
-fn merge(a: RowState, b: RowState) -> RowState {
-  var r: RowState;
-  r.on = online_merge(a.on, b.on, 1.0);
-  if (GAPS) {
-    r.gaps.w = a.gaps.w + b.gaps.w;
-    r.gaps.d = a.gaps.d + gap_shift(a.gaps.w, a.on.m, r.on.m) + b.gaps.d + gap_shift(b.gaps.w, b.on.m, r.on.m);
-  }
-  return r;
-}
-
-fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
-  return as_vec4(merge(from_vec4(a), from_vec4(b)));
 }
 
 // A lane's state with the gaps (label smoothing, probability targets): with TWO_PASS the max
@@ -194,16 +152,7 @@ fn finish_row(grow: u32, base: u32, tgt: RowTarget, acc: RowState) {
       denom = 1.0;
     } else {
       let w_t = class_weight(t);
-      let x_t = logit(base + t * params.inner);
-      // (m - x_t) + log s, never m + log s - x_t: the latter loses every digit at |logit| ~ 1e4.
-      loss = w_t * ((acc.on.m - x_t) + log_s);
-      if (SMOOTHING) {
-        loss = (1.0 - params.smoothing) * loss + params.smoothing / f32(params.classes) * smoothed_sum;
-      }
-      if (Z_LOSS) {
-        loss += params.z_loss * w_t * lse * lse;
-      }
-      loss *= params.scale;
+      loss = class_index_loss(acc, logit(base + t * params.inner), w_t, log_s, lse);
       denom = w_t;
     }
   }

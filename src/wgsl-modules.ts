@@ -9,10 +9,12 @@ import numbers from "../shaders/common/numbers.wgsl?raw";
 import dispatch from "../shaders/common/dispatch.wgsl?raw";
 import rows from "../shaders/common/rows.wgsl?raw";
 import chunks from "../shaders/common/chunks.wgsl?raw";
+import words from "../shaders/common/words.wgsl?raw";
 import logits from "../shaders/common/logits.wgsl?raw";
 import logitsVec4 from "../shaders/common/logits-vec4.wgsl?raw";
 import onlineSoftmax from "../shaders/common/online-softmax.wgsl?raw";
 import gaps from "../shaders/common/gaps.wgsl?raw";
+import rowState from "../shaders/common/row-state.wgsl?raw";
 import laneScalar from "../shaders/common/lane-scalar.wgsl?raw";
 import laneVec4 from "../shaders/common/lane-vec4.wgsl?raw";
 import mergeLanes from "../shaders/common/merge-lanes.wgsl?raw";
@@ -24,16 +26,21 @@ import elementwise from "../shaders/common/elementwise.wgsl?raw";
 import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
 import logMath from "../shaders/common/log-math.wgsl?raw";
 import statusLabel from "../shaders/common/status-label.wgsl?raw";
+import operands from "../shaders/common/operands.wgsl?raw";
+import tileMatmul from "../shaders/common/tile-matmul.wgsl?raw";
+import linearLogits from "../shaders/common/linear-logits.wgsl?raw";
 
 const kModules: Record<string, string | { subgroups: string; plain: string }> = {
   numbers,
   dispatch,
   rows,
   chunks,
+  words,
   logits,
   "logits-vec4": logitsVec4,
   "online-softmax": onlineSoftmax,
   gaps,
+  "row-state": rowState,
   "lane-scalar": laneScalar,
   "lane-vec4": laneVec4,
   "merge-lanes": mergeLanes,
@@ -44,6 +51,9 @@ const kModules: Record<string, string | { subgroups: string; plain: string }> = 
   "elementwise-loss": elementwiseLoss,
   "log-math": logMath,
   "status-label": statusLabel,
+  operands,
+  "tile-matmul": tileMatmul,
+  "linear-logits": linearLogits,
 };
 
 const kUseLine = /^\/\/ @use (.+)$/gm;

@@ -25,6 +25,13 @@ import {
 } from "./ops/binary-cross-entropy-with-logits.js";
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
 import { kerasLosses, logLoss, logLossWithGrad, type KerasLosses, type LogLossLabels, type LogLossOptions } from "./keras.js";
+import {
+  linearCrossEntropy,
+  linearCrossEntropyWithGrad,
+  type LinearCrossEntropyGrads,
+  type LinearCrossEntropyOptions,
+} from "./ops/linear-cross-entropy.js";
+import { matmul, type MatmulOptions } from "./ops/matmul.js";
 import { describe } from "./shape.js";
 import { Tensor } from "./tensor.js";
 import type { AdapterKind } from "./row-plan.js";
@@ -245,6 +252,28 @@ export class Xent {
   /** klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass. */
   klDivWithGrad(input: Tensor, target: Tensor, options?: KlDivOptions): LossAndGrad {
     return klDivWithGrad(this.#core, input, target, options);
+  }
+
+  /**
+   * crossEntropy(hidden · classifierᵀ + bias, target) for hidden [N, H], classifier [V, H],
+   * target [N], without allocating the [N, V] logits: ℓ_n = w_t·(logsumexp(z_n) − z_{n,t}) with
+   * z = softcap(hidden·classifierᵀ + bias), smoothed and z-lossed as crossEntropy.
+   */
+  linearCrossEntropy(hidden: Tensor, classifier: Tensor, target: Tensor, options?: LinearCrossEntropyOptions): Tensor<"f32"> {
+    return linearCrossEntropy(this.#core, hidden, classifier, target, options);
+  }
+
+  /**
+   * linearCrossEntropy and its gradients, as PyTorch autograd scales them: with G = d(loss)/d(logits),
+   * gradHidden = G·classifier, gradClassifier = Gᵀ·hidden, gradBias = Σ_n G (no [N, V] either).
+   */
+  linearCrossEntropyWithGrad(hidden: Tensor, classifier: Tensor, target: Tensor, options?: LinearCrossEntropyOptions): LinearCrossEntropyGrads {
+    return linearCrossEntropyWithGrad(this.#core, hidden, classifier, target, options);
+  }
+
+  /** out[i, j] = Σ_k A[i, k]·B[k, j] (A = aᵀ, B = bᵀ with transposeA / transposeB), f32 out: the linear kernels' tiled product. */
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor<"f32"> {
+    return matmul(this.#core, a, b, options);
   }
 }
 

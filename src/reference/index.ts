@@ -6,6 +6,13 @@ export { crossEntropy, crossEntropyGrad, nllLoss, nllLossGrad, type RefCrossEntr
 export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";
 export { klDiv, klDivGrad } from "./kl-div.js";
+export {
+  linearCrossEntropy,
+  linearCrossEntropyGrad,
+  linearLogits,
+  type RefLinearCrossEntropyOptions,
+  type RefLinearCrossEntropyGrads,
+} from "./linear-cross-entropy.js";
 export { entropy, entropyGrad } from "./entropy.js";
 export * as keras from "./keras.js";
 export { logLoss, logLossGrad } from "./keras.js";

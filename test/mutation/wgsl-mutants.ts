@@ -18,14 +18,14 @@ const kCore = ["test/conformance.test.ts"];
 const kGrads = ["test/gradients.test.ts", "test/torch-fixtures.test.ts"];
 const mutants: Mutant[] = [
   {
-    file: ce,
+    file: "shaders/common/row-state.wgsl",
     find: "loss = w_t * ((acc.on.m - x_t) + log_s);",
     replace: "loss = w_t * ((acc.on.m + log_s) - x_t);",
     why: "the naive loss form",
     tests: ["test/cross-entropy.test.ts"],
   },
   {
-    file: ce,
+    file: "shaders/common/row-state.wgsl",
     find: "loss = (1.0 - params.smoothing) * loss",
     replace: "loss = (1.0 + params.smoothing) * loss",
     why: "label smoothing sign",
@@ -123,21 +123,21 @@ const mutants: Mutant[] = [
     tests: ["test/cross-entropy.test.ts"],
   },
   {
-    file: "shaders/common/logits.wgsl",
+    file: "shaders/common/words.wgsl",
     find: "(words_i & 1u) == 1u",
     replace: "(words_i & 1u) == 0u",
     why: "16-bit half order",
     tests: ["test/half-precision.test.ts"],
   },
   {
-    file: "shaders/common/logits.wgsl",
+    file: "shaders/common/words.wgsl",
     find: "bitcast<f32>(half_bits << 16u)",
     replace: "bitcast<f32>(half_bits << 15u)",
     why: "bf16 decode",
     tests: ["test/half-precision.test.ts"],
   },
   {
-    file: "shaders/common/logits.wgsl",
+    file: "shaders/common/words.wgsl",
     find: "bitcast<f32>(w0 << 16u), bitcast<f32>(w0 & 0xffff0000u)",
     replace: "bitcast<f32>(w0 & 0xffff0000u), bitcast<f32>(w0 << 16u)",
     why: "bf16 vec4 order",

@@ -1,0 +1,83 @@
+// @use dispatch, tile-matmul, linear-logits
+// d(loss)/d(logits) of linearCrossEntropy for one (row chunk, V slab), written to the slab buffer
+// G[row][jl] (row stride out_stride): each 64 × 64 tile of logits is made again
+// (tile-matmul.wgsl) and turned into the cross-entropy gradient there, as cross-entropy-grad.wgsl
+// does for stored logits: with p = exp((z - m) - log s) from the merge pass's row statistics,
+//   g = ((1 - eps) w_t + eps / C W + 2 z_loss w_t lse) p - (1 - eps) w_t [v == t] - eps / C w_v
+// times scale / D for 'mean', and the softcap's slope. Ignored rows get 0, bad ones NaN, rows
+// whose softmax is undefined NaN. The matmul kernel then makes the hidden and classifier
+// gradients from G (never more than one slab of it exists).
+
+struct RowGrad {
+  m: f32,
+  log_s: f32,
+  p_coef: f32,
+  w_t: f32,
+  t: u32,
+  zero: bool,
+  poison: bool,
+}
+
+fn row_grad(row: u32) -> RowGrad {
+  var r = RowGrad(0.0, 0.0, 0.0, 0.0, NO_POSITION, true, false);
+  if (row < params.rows) {
+    let n = params.row_offset + row;
+    let ct = class_target(targets[n], params.ignore_index, params.classes);
+    let stats = row_stats[n];
+    r.m = stats.x;
+    r.log_s = stats.y;
+    r.zero = ct.ignored || ct.bad;
+    r.poison = ct.bad || (!r.zero && is_nan(stats.x));
+    if (!r.zero) {
+      r.t = ct.index;
+      r.w_t = class_weight(ct.index);
+      r.p_coef = r.w_t;
+      if (SMOOTHING) {
+        r.p_coef = (1.0 - params.smoothing) * r.w_t + params.smoothing / f32(params.classes) * stats.z;
+      }
+      if (Z_LOSS) {
+        r.p_coef += 2.0 * params.z_loss * r.w_t * (stats.x + stats.y);
+      }
+    }
+  }
+  return r;
+}
+
+@compute @workgroup_size(TILE_THREADS)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let g = linear_group(wid, nwg);
+  if (g < params.groups) {
+    let i0 = (g % params.row_tiles) * TILE;
+    let j0 = (g / params.row_tiles) * TILE;
+    let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
+    var factor = params.scale;
+    if (MEAN) {
+      factor /= divisor[0];
+    }
+    let i = i0 + (lid / 16u) * 4u;
+    let j = j0 + (lid % 16u) * 4u;
+    for (var q = 0u; q < 4u; q++) {
+      let r = row_grad(i + q);
+      for (var c = 0u; c < 4u; c++) {
+        let jl = j + c;
+        if (i + q < params.rows && jl < params.slab_classes) {
+          let v = params.class_offset + jl;
+          let z = linear_logit(acc.r[q][c], jl);
+          var gv = r.p_coef * exp((z - r.m) - r.log_s);
+          if (v == r.t) {
+            gv -= (1.0 - params.smoothing) * r.w_t;
+          }
+          if (SMOOTHING) {
+            gv -= params.smoothing / f32(params.classes) * class_weight(v);
+          }
+          gv *= factor;
+          if (SOFTCAP) {
+            gv *= soft_cap_slope(z, params.softcap);
+          }
+          gv = select(gv, 0.0, r.zero);
+          out[params.out_offset + (i + q) * params.out_stride + jl] = select(gv, nan(), r.poison);
+        }
+      }
+    }
+  }
+}
