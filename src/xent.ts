@@ -267,7 +267,12 @@ export class Xent {
    * linearCrossEntropy and its gradients, as PyTorch autograd scales them: with G = d(loss)/d(logits),
    * gradHidden = G·classifier, gradClassifier = Gᵀ·hidden, gradBias = Σ_n G (no [N, V] either).
    */
-  linearCrossEntropyWithGrad(hidden: Tensor, classifier: Tensor, target: Tensor, options?: LinearCrossEntropyOptions): LinearCrossEntropyGrads {
+  linearCrossEntropyWithGrad(
+    hidden: Tensor,
+    classifier: Tensor,
+    target: Tensor,
+    options?: LinearCrossEntropyOptions,
+  ): LinearCrossEntropyGrads {
     return linearCrossEntropyWithGrad(this.#core, hidden, classifier, target, options);
   }
 

@@ -163,11 +163,13 @@ function checkArgs(ctx: XentContext, op: string, hidden: unknown, classifier: un
   const v = w.shape[0] as number;
   if (h === 0) throw new RangeError(`${op}: hidden: H is 0`);
   if (v === 0) throw new RangeError(`${op}: classifier: V is 0 (no classes)`);
-  if (t.shape.length !== 1 || t.shape[0] !== n) throw new RangeError(`${op}: target: expected shape [${n}] (one class index per row), got ${formatShape(t.shape)}`);
+  if (t.shape.length !== 1 || t.shape[0] !== n)
+    throw new RangeError(`${op}: target: expected shape [${n}] (one class index per row), got ${formatShape(t.shape)}`);
   const perClass = (name: string, tensor: Tensor | undefined): Tensor | undefined => {
     if (!tensor) return undefined;
     const c = checkTensor(ctx, tensor, `${op}: ${name}`, ["f32"]);
-    if (c.shape.length !== 1 || c.shape[0] !== v) throw new RangeError(`${op}: ${name}: expected shape [${v}] (one per class), got ${formatShape(c.shape)}`);
+    if (c.shape.length !== 1 || c.shape[0] !== v)
+      throw new RangeError(`${op}: ${name}: expected shape [${v}] (one per class), got ${formatShape(c.shape)}`);
     return c;
   };
   return { hidden: x, classifier: w, target: t, bias: perClass("bias", o.bias), weight: perClass("weight", o.weight), n, h, v, o };
@@ -180,7 +182,14 @@ interface RowRange {
   offset: number;
 }
 
-function rowRange(ctx: XentContext, buffer: GPUBuffer, first: number, count: number, rowElements: number, bytesPerElement: number): RowRange {
+function rowRange(
+  ctx: XentContext,
+  buffer: GPUBuffer,
+  first: number,
+  count: number,
+  rowElements: number,
+  bytesPerElement: number,
+): RowRange {
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
   const start = first * rowElements * bytesPerElement;
   const aligned = Math.floor(start / alignment) * alignment;
@@ -192,7 +201,10 @@ function rowRange(ctx: XentContext, buffer: GPUBuffer, first: number, count: num
 /** How many rows of `rowBytes` (the largest of the tensors sliced alike) one binding holds, from any aligned start. */
 function rowsPerBinding(ctx: XentContext, op: string, what: string, rowBytes: number): number {
   const rows = Math.floor((ctx.maxBindingBytes - ctx.device.limits.minStorageBufferOffsetAlignment - 16) / rowBytes);
-  if (rows < 1) throw new RangeError(`${op}: ${what}: one row of ${rowBytes} bytes does not fit this device's maxStorageBufferBindingSize (${ctx.maxBindingBytes} bytes)`);
+  if (rows < 1)
+    throw new RangeError(
+      `${op}: ${what}: one row of ${rowBytes} bytes does not fit this device's maxStorageBufferBindingSize (${ctx.maxBindingBytes} bytes)`,
+    );
   return rows;
 }
 
@@ -264,7 +276,16 @@ function* blocks(rows: number, rowStep: number, classes: number, classStep: numb
 }
 
 /** The forward pass: tile states, then the merge into per-row losses, denominators and statistics. */
-function recordForward(ctx: XentContext, rec: Recording, a: Args, p: Plan, check: LabelCheck, rowLoss: GPUBuffer, denom: GPUBuffer, rowStats: GPUBuffer): void {
+function recordForward(
+  ctx: XentContext,
+  rec: Recording,
+  a: Args,
+  p: Plan,
+  check: LabelCheck,
+  rowLoss: GPUBuffer,
+  denom: GPUBuffer,
+  rowStats: GPUBuffer,
+): void {
   const xDtype = a.hidden.dtype as LogitDType;
   const wDtype = a.classifier.dtype as LogitDType;
   const groupsOf = (classes: number) => Math.ceil(Math.ceil(classes / kTile) / p.tilesPerGroup);
@@ -408,7 +429,9 @@ function checkBufferSizes(ctx: XentContext, op: string, a: Args, withGrad: boole
   for (const [what, bytes] of sizes)
     if (bytes > max) throw new RangeError(`${op}: ${what} would take ${bytes} bytes, past this device's maxBufferSize (${max} bytes)`);
   if (a.n * 16 > ctx.maxBindingBytes)
-    throw new RangeError(`${op}: ${a.n} rows: their statistics (16 bytes each) do not fit one storage binding (${ctx.maxBindingBytes} bytes)`);
+    throw new RangeError(
+      `${op}: ${a.n} rows: their statistics (16 bytes each) do not fit one storage binding (${ctx.maxBindingBytes} bytes)`,
+    );
 }
 
 function record(ctx: XentContext, op: string, a: Args, withGrad: boolean): Tensor<"f32">[] {
@@ -454,7 +477,13 @@ function record(ctx: XentContext, op: string, a: Args, withGrad: boolean): Tenso
  * crossEntropy that applies, the [N, V] logits never allocated: ℓ_n = w_t·(logsumexp(z_n) − z_{n,t}),
  * z = softcap(hidden·classifierᵀ + bias), smoothed and z-lossed as crossEntropy.
  */
-export function linearCrossEntropy(ctx: XentContext, hidden: unknown, classifier: unknown, target: unknown, options?: LinearCrossEntropyOptions): Tensor<"f32"> {
+export function linearCrossEntropy(
+  ctx: XentContext,
+  hidden: unknown,
+  classifier: unknown,
+  target: unknown,
+  options?: LinearCrossEntropyOptions,
+): Tensor<"f32"> {
   const op = "linearCrossEntropy";
   const o = checkOpOptions(options, op, kLinearCrossEntropyOptionChecks);
   const [loss] = record(ctx, op, checkArgs(ctx, op, hidden, classifier, target, o), false) as [Tensor<"f32">];
@@ -475,6 +504,6 @@ export function linearCrossEntropyWithGrad(
 ): LinearCrossEntropyGrads {
   const op = "linearCrossEntropyWithGrad";
   const o = checkOpOptions(options, op, kLinearCrossEntropyOptionChecks);
-  const [loss, gradHidden, gradClassifier, gradBias] = record(ctx, op, checkArgs(ctx, op, hidden, classifier, target, o), true) as Tensor<"f32">[];
+  const [loss, gradHidden, gradClassifier, gradBias] = record(ctx, op, checkArgs(ctx, op, hidden, classifier, target, o), true);
   return { loss: loss!, gradHidden: gradHidden!, gradClassifier: gradClassifier!, ...(gradBias ? { gradBias } : {}) };
 }

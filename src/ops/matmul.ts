@@ -91,11 +91,30 @@ export function recordProduct(rec: Recording, p: ProductArgs): void {
 }
 
 /** Records out[j] (+)= Σ_{i < m} A[i, j] for j < n (A stored [m][n], f32 or 16-bit). */
-export function recordColumnSum(rec: Recording, a: Operand, m: number, n: number, out: Bindable, outOffset: number, accumulate: boolean): void {
+export function recordColumnSum(
+  rec: Recording,
+  a: Operand,
+  m: number,
+  n: number,
+  out: Bindable,
+  outOffset: number,
+  accumulate: boolean,
+): void {
   rec.dispatch(kMatmulKernel, {
     entryPoint: "column_sum",
     constants: { A_DTYPE: a.dtype, ACCUMULATE: accumulate },
-    uniforms: { m, n, depth: 0, tiles_m: 0, a_offset: a.offset, a_stride: a.stride, b_offset: 0, b_stride: 0, o_offset: outOffset, o_stride: 0 },
+    uniforms: {
+      m,
+      n,
+      depth: 0,
+      tiles_m: 0,
+      a_offset: a.offset,
+      a_stride: a.stride,
+      b_offset: 0,
+      b_stride: 0,
+      o_offset: outOffset,
+      o_stride: 0,
+    },
     bindings: { a: a.binding, b: a.binding, out },
     workgroups: Math.ceil(n / 256),
   });

@@ -38,7 +38,12 @@ export function linearLogits(hidden: RefTensor, classifier: RefTensor, bias?: Ar
 }
 
 /** cross_entropy(hidden · classifierᵀ + bias, target, options), class-index targets. */
-export function linearCrossEntropy(hidden: RefTensor, classifier: RefTensor, target: RefTensor, options: RefLinearCrossEntropyOptions = {}): RefResult {
+export function linearCrossEntropy(
+  hidden: RefTensor,
+  classifier: RefTensor,
+  target: RefTensor,
+  options: RefLinearCrossEntropyOptions = {},
+): RefResult {
   const { bias, ...ce } = options;
   return crossEntropy(linearLogits(hidden, classifier, bias), target, { ...ce, dim: 1 });
 }
