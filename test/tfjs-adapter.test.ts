@@ -179,4 +179,40 @@ describe("webgpu-xent/tfjs", () => {
     await expect(tfx.check()).resolves.toBeUndefined();
     tf.dispose([logits, labels, loss]);
   });
+  it("linearCrossEntropy equals softmaxCrossEntropy of tf.matMul(hidden, classifierᵀ) + bias, and so do its tf.grads (all three)", async () => {
+    const random = rng(7);
+    const [n, h, v] = [70, 24, 300];
+    const hidden = tf.tensor2d(randomFloats(n * h, random, 0.5), [n, h]);
+    const classifier = tf.tensor2d(randomFloats(v * h, random, 0.5), [v, h]);
+    const bias = tf.tensor1d(randomFloats(v, random, 0.5));
+    const ids = randomInts(n, random, v);
+    const labels = tf.tensor1d(ids, "int32");
+    const oneHot = tf.oneHot(labels, v);
+    for (const reduction of ["mean", "sum"] as const) {
+      const ours = (x: TF.Tensor, w: TF.Tensor, b: TF.Tensor) =>
+        tfx.linearCrossEntropy(x, w, labels, { bias: b, reduction, labelSmoothing: 0.1 });
+      const theirs = (x: TF.Tensor, w: TF.Tensor, b: TF.Tensor) =>
+        tf.losses.softmaxCrossEntropy(
+          oneHot,
+          tf.add(tf.matMul(x, w, false, true), b),
+          undefined,
+          0.1,
+          reduction === "sum" ? tf.Reduction.SUM : tf.Reduction.MEAN,
+        );
+      expectClose(await data(ours(hidden, classifier, bias)), await data(theirs(hidden, classifier, bias)), rel, `loss, ${reduction}`);
+      const g1 = tf.grads(ours)([hidden, classifier, bias]);
+      const g2 = tf.grads(theirs)([hidden, classifier, bias]);
+      for (const [k, what] of ["hidden", "classifier", "bias"].entries())
+        expectClose(
+          await data(g1[k] as TF.Tensor),
+          await data(g2[k] as TF.Tensor),
+          { atol: 1e-6, rtol: 1e-4 },
+          `grad ${what}, ${reduction}`,
+        );
+      tf.dispose([...g1, ...g2]);
+    }
+    expect(() => tfx.linearCrossEntropy(hidden, classifier, labels, { reduction: "none" as "mean" })).toThrow(/reduction 'none'/);
+    await tfx.check();
+    tf.dispose([hidden, classifier, bias, labels, oneHot]);
+  });
 });

@@ -18,6 +18,7 @@ import type { EntropyOptions } from "../ops/entropy.js";
 import type { BinaryCrossEntropyWithLogitsOptions } from "../ops/binary-cross-entropy-with-logits.js";
 import type { KlDivOptions } from "../ops/kl-div.js";
 import type { KerasOptions, SparseKerasOptions } from "../keras.js";
+import type { LinearCrossEntropyOptions } from "../ops/linear-cross-entropy.js";
 
 /** The `tf` namespace of @tensorflow/tfjs-core (or @tensorflow/tfjs). */
 export type Tf = typeof TF;
@@ -44,6 +45,10 @@ export type TfBinaryCrossEntropyOptions = WithTfTensors<Omit<BinaryCrossEntropyO
 export type TfEntropyOptions = Omit<EntropyOptions, "encoder">;
 export type TfKerasOptions = Omit<KerasOptions, "encoder">;
 export type TfSparseKerasOptions = Omit<SparseKerasOptions, "encoder">;
+/** linearCrossEntropy's options with bias and class weights as tf.Tensors; 'mean' or 'sum' (see TfLosses.linearCrossEntropy). */
+export type TfLinearCrossEntropyOptions = WithTfTensors<Omit<LinearCrossEntropyOptions, "encoder" | "reduction">> & {
+  reduction?: "mean" | "sum";
+};
 
 /** What `compile` needs of a tf.LayersModel (tf.sequential(), tf.model()). */
 export interface LayersModelLike {
@@ -83,6 +88,14 @@ export interface TfLosses {
   entropy(x: TF.Tensor, options?: TfEntropyOptions): TF.Tensor;
   /** scikit-learn's log_loss with class ids (int32 or float) [N] and probabilities [N, C]. */
   logLoss(yTrue: TF.Tensor, yPred: TF.Tensor): TF.Tensor;
+  /**
+   * cross_entropy(hidden · classifierᵀ + bias, target) without the [N, V] logits (xent.linearCrossEntropy):
+   * hidden [N, H], classifier [V, H] (a tf.layers.dense kernel is [H, V]: pass its transpose, or
+   * keep the weights as a [V, H] variable), `bias` [V]; gradients w.r.t. hidden, classifier and
+   * bias. 'mean' (default) or 'sum': with 'none' an upstream gradient per row would reweight the
+   * classifier's gradient row by row, which the fused kernel does not take.
+   */
+  linearCrossEntropy(hidden: TF.Tensor, classifier: TF.Tensor, target: TF.Tensor, options?: TfLinearCrossEntropyOptions): TF.Tensor;
   /** Keras' categorical_crossentropy (yTrue, yPred): a `loss` for model.compile. */
   categoricalCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
   /** Keras' sparse_categorical_crossentropy (yTrue class ids, any numeric dtype; yPred). */
@@ -230,6 +243,38 @@ export function tfLosses(tf: Tf): TfLosses {
       // Probabilities are shaped like the logits; anything else is class ids.
       const prob = target.shape.length === logits.shape.length && target.shape[target.rank - 1] === logits.shape[logits.rank - 1];
       return prob ? loss(target) : withClassIds(target, positions(logits), loss);
+    },
+    linearCrossEntropy: (hidden, classifier, target, options = {}) => {
+      const { weight, bias, ...rest } = options;
+      if ((rest.reduction as string | undefined) === "none")
+        throw new RangeError(
+          "webgpu-xent/tfjs: linearCrossEntropy: reduction 'none' is not supported (an upstream gradient per row would reweight the classifier's gradient row by row); use 'mean' or 'sum'",
+        );
+      return withClassIds(target, hidden.shape.slice(0, 1), (ids) => {
+        const loss = tf.customGrad((...args: (TF.Tensor | TF.GradSaveFunc)[]) => {
+          const save = args.pop() as TF.GradSaveFunc;
+          const [x, w, b] = (args as TF.Tensor[]).map((t, i) => view(t, ["hidden", "classifier", "bias"][i] as string));
+          const t = view(ids, "target");
+          const classWeights = weight ? view(weight, "weight") : undefined;
+          flush();
+          let r;
+          try {
+            r = xent.linearCrossEntropyWithGrad(x as Tensor, w as Tensor, t, {
+              ...rest,
+              ...(b ? { bias: b } : {}),
+              ...(classWeights ? { weight: classWeights } : {}),
+            });
+          } finally {
+            for (const v of [x, w, b, t, classWeights]) v?.destroy();
+          }
+          const value = toTf(r.loss, true);
+          const grads = [toTf(r.gradHidden, false), toTf(r.gradClassifier, false), ...(r.gradBias ? [toTf(r.gradBias, false)] : [])];
+          save(grads);
+          // A scalar loss: dy scales every gradient.
+          return { value, gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => saved.map((g) => tf.mul(g, dy)) };
+        });
+        return bias ? loss(hidden, classifier, bias) : loss(hidden, classifier);
+      });
     },
     binaryCrossEntropyWithLogits: (logits, target, { weight, posWeight, reduction } = {}) =>
       lossOf(
