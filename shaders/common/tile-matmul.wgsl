@@ -17,51 +17,27 @@ struct Block {
   r: array<vec4<f32>, 4>,
 }
 
-// Loads step k0's A and B tiles. Each thread loads four elements of each, contiguous in memory
-// along the operand's stored rows (KMAJOR: four i or j; otherwise four k).
+// Loads step k0's A and B tiles: thread lid fills one vec4 of each, k = lid / 16 and the four
+// rows (columns) 4 · (lid % 16)..: whole-vec4 stores (a store to one component at a varying index
+// costs more than the load on SwiftShader), whatever the operand's layout.
 fn load_tiles(i0: u32, j0: u32, k0: u32, m: u32, n: u32, depth: u32, lid: u32) {
-  if (A_KMAJOR) {
-    let k = k0 + lid / 16u;
-    let i = i0 + (lid % 16u) * 4u;
-    var v = vec4<f32>(0.0);
+  let k = k0 + lid / 16u;
+  let i = i0 + (lid % 16u) * 4u;
+  let j = j0 + (lid % 16u) * 4u;
+  var va = vec4<f32>(0.0);
+  var vb = vec4<f32>(0.0);
+  if (k < depth) {
     for (var q = 0u; q < 4u; q++) {
-      if (i + q < m && k < depth) {
-        v[q] = a_value(i + q, k);
+      if (i + q < m) {
+        va[q] = a_value(i + q, k);
       }
-    }
-    tile_mem[lid] = v;
-  } else {
-    let row = lid / 4u;
-    let kq = (lid % 4u) * 4u;
-    for (var q = 0u; q < 4u; q++) {
-      var v = 0.0;
-      if (i0 + row < m && k0 + kq + q < depth) {
-        v = a_value(i0 + row, k0 + kq + q);
+      if (j + q < n) {
+        vb[q] = b_value(k, j + q);
       }
-      tile_mem[(kq + q) * 16u + row / 4u][row % 4u] = v;
     }
   }
-  if (B_KMAJOR) {
-    let k = k0 + lid / 16u;
-    let j = j0 + (lid % 16u) * 4u;
-    var v = vec4<f32>(0.0);
-    for (var q = 0u; q < 4u; q++) {
-      if (j + q < n && k < depth) {
-        v[q] = b_value(k, j + q);
-      }
-    }
-    tile_mem[256u + lid] = v;
-  } else {
-    let col = lid / 4u;
-    let kq = (lid % 4u) * 4u;
-    for (var q = 0u; q < 4u; q++) {
-      var v = 0.0;
-      if (j0 + col < n && k0 + kq + q < depth) {
-        v = b_value(k0 + kq + q, j0 + col);
-      }
-      tile_mem[256u + (kq + q) * 16u + col / 4u][col % 4u] = v;
-    }
-  }
+  tile_mem[lid] = va;
+  tile_mem[256u + lid] = vb;
 }
 
 // This thread's 4 × 4 block of the tile at (i0, j0): r[q] holds row i0 + 4·ty + q, columns
