@@ -111,3 +111,23 @@ it("README's TensorFlow.js example trains through the adapter (TF.js's webgpu ba
   expect(await held(device)).toBe(before);
   expect(tf.memory().numTensors).toBe(tensors);
 });
+
+it(
+  "README's large-vocabulary example fine-tunes the head through linearCrossEntropyWithGrad: its loss falls, no buffer left",
+  { timeout: 300_000 },
+  async () => {
+    const device = await sharedCreate();
+    const before = await held(device);
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const block = readme.split("## Large vocabularies")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+    expect(block, "README has a ```ts block under ## Large vocabularies").toBeTruthy();
+    const logged = await runTrainingBlock(block as string, "readme-linear");
+    expect(logged.map(([step]) => step)).toEqual([10, 20, 30, 40, 50]);
+    const losses = logged.map(([, l]) => l);
+    for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1] as number);
+    // From ln 4096 = 8.3 at W = 0 to the comment's numbers.
+    expect(losses[0]).toBeCloseTo(1.21, 1);
+    expect(losses[4]).toBeLessThan(0.2);
+    expect(await held(device)).toBe(before);
+  },
+);
