@@ -1,13 +1,15 @@
 // `npm run bench`: the benchmark in Node (Dawn) and in headless Chromium, one markdown table on
 // stdout and JSON in bench/results/. Flags: --quick (2 shapes, 3 reps: a smoke run),
 // --node-only, --browser-only, --no-tfjs, --ops=a,b (only those registered ops), --no-training
-// (skip the TF.js training-step comparison).
+// (skip the TF.js training-step comparison), --no-linear (skip the fused linear + cross-entropy
+// rows, bench/linear.ts: minutes on SwiftShader), --linear-only (only those).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createServer } from "vite";
 import { launchChromium } from "./chromium.js";
 import { benchNode } from "./node.js";
 import { fusedRatios, kBenchShapes, markdownTable, type BenchRow, type Shape2, type TrainingStepRow } from "./suite.js";
+import { kLinearShapes, linearTable, type LinearRow, type Shape3 } from "./linear.js";
 
 const args = new Set(process.argv.slice(2));
 const opsArg = process.argv.slice(2).find((a) => a.startsWith("--ops="));
@@ -27,13 +29,18 @@ const trainingShapes: Shape2[] = quick
       [64, 32000],
     ];
 const reps = quick ? 3 : 10;
+const linearShapes: Shape3[] = args.has("--no-linear") ? [] : quick ? [[64, 64, 1000]] : kLinearShapes;
+const linearReps = quick ? 1 : 2;
+const mainShapes: Shape2[] = args.has("--linear-only") ? [] : shapes;
+const linear: LinearRow[] = [];
 const rows: BenchRow[] = [];
 const training: TrainingStepRow[] = [];
 const meta: Record<string, unknown> = { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, shapes, reps };
 
 if (!args.has("--browser-only")) {
-  const node = await benchNode(shapes, reps);
+  const node = await benchNode(mainShapes, reps, console.log, linearShapes, linearReps);
   rows.push(...node.rows);
+  linear.push(...node.linear);
   meta.node = { adapter: node.adapter, rooflines: node.rooflines };
 }
 
@@ -54,19 +61,23 @@ if (!args.has("--node-only")) {
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById("log")?.textContent === "ready", { timeout: 60_000 });
     const result = (await page.evaluate((o) => (window as unknown as { runBench(o: unknown): Promise<unknown> }).runBench(o), {
-      shapes,
+      shapes: mainShapes,
       reps,
+      linear: linearShapes,
+      linearReps,
       tfjs: !args.has("--no-tfjs"),
       ...(ops ? { ops } : {}),
-      training: args.has("--no-training") ? [] : trainingShapes,
+      training: args.has("--no-training") || args.has("--linear-only") ? [] : trainingShapes,
     })) as {
       rows: BenchRow[];
+      linear: LinearRow[];
       adapter: string;
       userAgent: string;
       tfjs: string;
       training: TrainingStepRow[];
     };
     rows.push(...result.rows);
+    linear.push(...result.linear);
     training.push(...result.training);
     meta.chromium = { adapter: result.adapter, userAgent: result.userAgent, tfjs: result.tfjs };
   } finally {
@@ -91,7 +102,8 @@ if (training.length)
       )
       .join("\n")}\n`,
   );
+if (linear.length) console.log(`Fused linear + cross-entropy (bench/linear.ts), wall ms per call, median:\n\n${linearTable(linear)}\n`);
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(`./results/bench-${Date.now()}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ meta, rows, training }, null, 2));
+writeFileSync(file, JSON.stringify({ meta, rows, linear, training }, null, 2));
 console.log(`JSON: ${file.pathname}`);

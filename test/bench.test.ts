@@ -3,6 +3,7 @@
 import { expect, it } from "vitest";
 import { fusedRatios, markdownTable, runSuite } from "../bench/suite.js";
 import { kOpRegistry } from "../src/op-registry.js";
+import { linearTable, runLinearSuite } from "../bench/linear.js";
 import { gpu } from "./helpers/gpu.js";
 
 it("bench suite produces a row for every registered op (and its f16 input where accepted) with a positive roofline", async () => {
@@ -25,4 +26,15 @@ it("bench suite produces a row for every registered op (and its f16 input where 
   expect(Object.keys(rooflines).length).toBe(4);
   expect(markdownTable(rows).split("\n")).toHaveLength(2 + rows.length);
   expect(fusedRatios(rows)).toHaveLength(1);
+});
+
+it("the linear + cross-entropy rows: the product floor, forward and forward+backward for f32 and f16, with peak memory", async () => {
+  const xent = await gpu();
+  const rows = await runLinearSuite(xent, { env: "smoke", shapes: [[8, 8, 100]], reps: 1 });
+  expect(rows.map((r) => `${r.dtype}:${r.pass}:${r.path}`)).toEqual(
+    ["f32", "f16"].flatMap((d) => [`${d}:logits product:matmul`, `${d}:forward:fused`, `${d}:forward+backward:fused`]),
+  );
+  for (const r of rows) expect(r.ms).toBeGreaterThan(0);
+  for (const r of rows.filter((x) => x.path === "fused")) expect(r.peakBytes).toBeGreaterThan(0);
+  expect(linearTable(rows).split("\n")).toHaveLength(2 + rows.length);
 });

@@ -7,6 +7,7 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Xent } from "../../src/index.js";
 import { tfLosses } from "../../src/tfjs/index.js";
 import { median, runSuite, type Shape2, type TfRunner, type TrainingStepRow } from "../suite.js";
+import { runLinearSuite, type LinearTfRunner, type Shape3 } from "../linear.js";
 
 const out = document.getElementById("log") as HTMLElement;
 const log = (line: string): void => {
@@ -171,7 +172,87 @@ async function trainingSteps(shapes: Shape2[], reps: number): Promise<TrainingSt
   return rows;
 }
 
-async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: boolean; ops?: string[]; training?: Shape2[] }) {
+/**
+ * TF.js's side of the linear rows: (b) tf.matMul for the logits + our cross-entropy (forward: our
+ * crossEntropy on a view of the logits' buffer; forward+backward: tf.grads through
+ * webgpu-xent/tfjs's crossEntropy, so TF.js's matMuls make both gradients), (c) TF.js end to end.
+ * Peak memory: tf.profile's (TF.js tensors), beyond what was live before.
+ */
+function linearTfRunner(): LinearTfRunner {
+  const losses = tfLosses(tf);
+  const backend = tf.backend() as unknown as {
+    tensorMap: { get(id: object): { resource?: unknown } | undefined };
+    uploadToGPU(id: object): void;
+    ensureCommandEncoderReady(): void;
+    endComputePassEncoder(): void;
+    submitQueue(): void;
+  };
+  /** Our view of a TF.js tensor's GPU buffer (after TF.js's recorded work is submitted). */
+  const view = (t: tf.Tensor, dtype: "f32" | "i32") => {
+    backend.uploadToGPU(t.dataId);
+    backend.ensureCommandEncoderReady();
+    backend.endComputePassEncoder();
+    backend.submitQueue();
+    return losses.xent.wrap(backend.tensorMap.get(t.dataId)?.resource as GPUBuffer, t.shape, dtype);
+  };
+  const logits = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x, w, false, true);
+  return {
+    async matmul(c, reps) {
+      const [n, h, v] = c.shape;
+      const [x, w] = [tf.tensor2d(c.hidden, [n, h]), tf.tensor2d(c.classifier, [v, h])];
+      const ms = await timeTf(() => [logits(x, w)], reps);
+      tf.dispose([x, w]);
+      return ms;
+    },
+    async run(c, path, withGrad, reps) {
+      const [n, h, v] = c.shape;
+      const [x, w, labels] = [tf.tensor2d(c.hidden, [n, h]), tf.tensor2d(c.classifier, [v, h]), tf.tensor1d(c.target, "int32")];
+      const lossOf = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+        (path === "TF.js"
+          ? tf.losses.softmaxCrossEntropy(tf.oneHot(labels, v), logits(a, b))
+          : losses.crossEntropy(logits(a, b), labels)) as tf.Scalar;
+      // One call's TF.js tensors (the loss first; (b)'s forward: the logits, for our crossEntropy).
+      const once = (): tf.Tensor[] => {
+        if (withGrad) {
+          const { value, grads } = tf.valueAndGrads(lossOf)([x, w]);
+          return [value, ...grads];
+        }
+        return [path === "TF.js" ? tf.tidy(() => lossOf(x, w)) : logits(x, w)];
+      };
+      const sample = async (): Promise<number> => {
+        const start = performance.now();
+        const outs = once();
+        if (!withGrad && path !== "TF.js") {
+          const [z, t] = [view(outs[0] as tf.Tensor, "f32"), view(labels, "i32")];
+          const loss = losses.xent.crossEntropy(z, t);
+          await loss.read();
+          [loss, z, t].forEach((u) => u.destroy());
+        } else await (outs[0] as tf.Tensor).data();
+        tf.dispose(outs);
+        return performance.now() - start;
+      };
+      await sample();
+      const samples: number[] = [];
+      for (let r = 0; r < reps; r++) samples.push(await sample());
+      const before = tf.memory().numBytes;
+      const profile = await tf.profile(() => once());
+      tf.dispose(profile.result as tf.Tensor[]);
+      tf.dispose([x, w, labels]);
+      return { ms: median(samples), peakBytes: profile.peakBytes - before };
+    },
+  };
+}
+
+async function runBench(options: {
+  shapes?: Shape2[];
+  reps?: number;
+  tfjs?: boolean;
+  ops?: string[];
+  training?: Shape2[];
+  /** The linear + cross-entropy rows' shapes (none: skipped), and their reps. */
+  linear?: Shape3[];
+  linearReps?: number;
+}) {
   out.textContent = "";
   if (options.tfjs !== false) {
     await tf.setBackend("webgpu");
@@ -181,17 +262,29 @@ async function runBench(options: { shapes?: Shape2[]; reps?: number; tfjs?: bool
   const info = (xent.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const adapter = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "unknown adapter";
   log(`${navigator.userAgent}; adapter: ${adapter}; TF.js ${tf.version_core} (${tf.getBackend() ?? "no backend"})`);
-  const result = await runSuite(xent, {
-    env: "chromium",
-    ...(options.shapes ? { shapes: options.shapes } : {}),
-    reps: options.reps ?? 10,
-    ...(options.tfjs !== false ? { tf: tfRunner } : {}),
-    ...(options.ops ? { ops: options.ops } : {}),
-    log,
-  });
+  const result =
+    options.shapes?.length === 0
+      ? { rows: [], rooflines: {} }
+      : await runSuite(xent, {
+          env: "chromium",
+          ...(options.shapes ? { shapes: options.shapes } : {}),
+          reps: options.reps ?? 10,
+          ...(options.tfjs !== false ? { tf: tfRunner } : {}),
+          ...(options.ops ? { ops: options.ops } : {}),
+          log,
+        });
+  const linear = options.linear?.length
+    ? await runLinearSuite(xent, {
+        env: "chromium",
+        shapes: options.linear,
+        reps: options.linearReps ?? 2,
+        ...(options.tfjs !== false ? { tf: linearTfRunner() } : {}),
+        log,
+      })
+    : [];
   xent.destroy();
   const training = options.tfjs !== false && options.training?.length ? await trainingSteps(options.training, options.reps ?? 10) : [];
-  return { adapter, userAgent: navigator.userAgent, tfjs: tf.version_core, ...result, training };
+  return { adapter, userAgent: navigator.userAgent, tfjs: tf.version_core, ...result, linear, training };
 }
 
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
