@@ -236,7 +236,7 @@ function linearTfRunner(): LinearTfRunner {
       for (let r = 0; r < reps; r++) samples.push(await sample());
       const before = tf.memory().numBytes;
       const profile = await tf.profile(() => once());
-      tf.dispose(profile.result as tf.Tensor[]);
+      tf.dispose(profile.result);
       tf.dispose([x, w, labels]);
       return { ms: median(samples), peakBytes: profile.peakBytes - before };
     },
