@@ -54,15 +54,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (MEAN) {
       factor /= divisor[0];
     }
-    let i = i0 + (lid / 16u) * 4u;
-    let j = j0 + (lid % 16u) * 4u;
-    for (var q = 0u; q < 4u; q++) {
+    let i = i0 + block_row(lid);
+    let j = j0 + block_col(lid);
+    for (var q = 0u; q < BLOCK; q++) {
       let r = row_grad(i + q);
-      for (var c = 0u; c < 4u; c++) {
+      for (var c = 0u; c < BLOCK; c++) {
         let jl = j + c;
         if (i + q < params.rows && jl < params.slab_classes) {
           let v = params.class_offset + jl;
-          let z = linear_logit(acc.r[q][c], jl);
+          let z = linear_logit(block_at(acc, q, c), jl);
           var gv = r.p_coef * exp((z - r.m) - r.log_s);
           if (v == r.t) {
             gv -= (1.0 - params.smoothing) * r.w_t;

@@ -3,9 +3,9 @@
 // z = softcap(hidden · classifierᵀ + bias) are made one 64 × 64 tile at a time (tile-matmul.wgsl)
 // and never stored. Workgroup g takes row tile g % row_tiles and the tiles_per_group class tiles
 // of group g / row_tiles; each tile's rows fold into online states (m, s) (and the weighted gaps
-// (W, D) for label smoothing, row-state.wgsl): first per thread over its 4 columns, then across
-// the 16 threads of a row through tile_mem in a fixed order, then into the row's running state,
-// held by thread `row` (< 64) across the group's tiles. The group writes one state per row to
+// (W, D) for label smoothing, row-state.wgsl): first per thread over its 8 columns, then the 8
+// threads' states of a row, through tile_mem in column order, into the row's running state, held
+// by thread `row` (of 64) across the group's tiles. The group writes one state per row to
 // partials[(group_offset + group) * total_rows + row]; the merge kernel folds them in group order
 // (the same bits every run). The one thread that meets a row's target class writes its logit to
 // target_logit[row].
@@ -27,12 +27,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (g < params.groups) {
     let i0 = (g % params.row_tiles) * TILE;
     let group = g / params.row_tiles;
-    let tx = lid % 16u;
-    let ty = lid / 16u;
-    // The target class of each of this thread's four rows, or NO_POSITION (ignored, bad, past the end).
-    var targets4: array<u32, 4>;
-    for (var q = 0u; q < 4u; q++) {
-      targets4[q] = row_class(i0 + ty * 4u + q);
+    let row0 = block_row(lid);
+    let col0 = block_col(lid);
+    // The target class of each of this thread's rows, or NO_POSITION (ignored, bad, past the end).
+    var targets8: array<u32, 8>;
+    for (var q = 0u; q < BLOCK; q++) {
+      targets8[q] = row_class(i0 + row0 + q);
     }
     var run = empty_state();
     let first = group * params.tiles_per_group;
@@ -40,45 +40,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (var tile = first; tile < last; tile++) {
       let j0 = tile * TILE;
       let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
-      var mine: array<vec4<f32>, 4>;
-      for (var q = 0u; q < 4u; q++) {
+      // Each of this thread's rows over its 8 columns, parked in tile_mem[row * 8 + lid % 8];
+      // then the row's owner (thread `row`) folds the 8 in column order into its running state.
+      for (var q = 0u; q < BLOCK; q++) {
         var st = empty_state();
-        for (var c = 0u; c < 4u; c++) {
-          let jl = j0 + tx * 4u + c;
+        for (var c = 0u; c < BLOCK; c++) {
+          let jl = j0 + col0 + c;
           if (jl < params.slab_classes) {
             let v = params.class_offset + jl;
-            let z = linear_logit(acc.r[q][c], jl);
+            let z = linear_logit(block_at(acc, q, c), jl);
             st = add_logit(st, z, v);
-            if (v == targets4[q]) {
-              target_logit[params.row_offset + i0 + ty * 4u + q] = z;
+            if (v == targets8[q]) {
+              target_logit[params.row_offset + i0 + row0 + q] = z;
             }
           }
         }
-        mine[q] = as_vec4(st);
-      }
-      // Across a row's 16 threads: tx ≥ 8 park their states, tx < 8 merge theirs with them
-      // (own first), then the row's owner folds the 8 in order.
-      if (tx >= 8u) {
-        for (var q = 0u; q < 4u; q++) {
-          tile_mem[(ty * 4u + q) * 8u + tx - 8u] = mine[q];
-        }
+        tile_mem[(row0 + q) * 8u + lid % 8u] = as_vec4(st);
       }
       workgroupBarrier();
-      if (tx < 8u) {
-        for (var q = 0u; q < 4u; q++) {
-          let at = (ty * 4u + q) * 8u + tx;
-          tile_mem[at] = merge_states(mine[q], tile_mem[at]);
-        }
-      }
-      workgroupBarrier();
-      if (lid < TILE) {
-        for (var k = 0u; k < 8u; k++) {
-          run = merge(run, from_vec4(tile_mem[lid * 8u + k]));
-        }
+      for (var k = 0u; k < 8u; k++) {
+        run = merge(run, from_vec4(tile_mem[lid * 8u + k]));
       }
       workgroupBarrier();
     }
-    if (lid < TILE && i0 + lid < params.rows) {
+    if (i0 + lid < params.rows) {
       partials[(params.group_offset + group) * params.total_rows + params.row_offset + i0 + lid] = as_vec4(run);
     }
   }
