@@ -6,7 +6,7 @@
 //   g = ((1 - eps) w_t + eps / C W + 2 z_loss w_t lse) p - (1 - eps) w_t [v == t] - eps / C w_v
 // times scale / D for 'mean', and the softcap's slope. Ignored rows get 0, bad ones NaN, rows
 // whose softmax is undefined NaN. The matmul kernel then makes the hidden and classifier
-// gradients from G (never more than one slab of it exists).
+// gradients from G (never more than one slab of it exists). main_filtered: see there.
 
 struct RowGrad {
   m: f32,
@@ -43,6 +43,33 @@ fn row_grad(row: u32) -> RowGrad {
   return r;
 }
 
+// The gradient at (row i + q, class j + c) of this thread's block, from the row's terms.
+fn grad_at(r: RowGrad, acc: Block, q: u32, c: u32, jl: u32, factor: f32) -> f32 {
+  let v = params.class_offset + jl;
+  let z = linear_logit(block_at(acc, q, c), jl);
+  var gv = r.p_coef * exp((z - r.m) - r.log_s);
+  if (v == r.t) {
+    gv -= (1.0 - params.smoothing) * r.w_t;
+  }
+  if (SMOOTHING) {
+    gv -= params.smoothing / f32(params.classes) * class_weight(v);
+  }
+  gv *= factor;
+  if (SOFTCAP) {
+    gv *= soft_cap_slope(z, params.softcap);
+  }
+  gv = select(gv, 0.0, r.zero);
+  return select(gv, nan(), r.poison);
+}
+
+fn mean_factor() -> f32 {
+  var factor = params.scale;
+  if (MEAN) {
+    factor /= divisor[0];
+  }
+  return factor;
+}
+
 @compute @workgroup_size(TILE_THREADS)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = linear_group(wid, nwg);
@@ -50,32 +77,61 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let i0 = (g % params.row_tiles) * TILE;
     let j0 = (g / params.row_tiles) * TILE;
     let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
-    var factor = params.scale;
-    if (MEAN) {
-      factor /= divisor[0];
-    }
+    let factor = mean_factor();
     let i = i0 + block_row(lid);
     let j = j0 + block_col(lid);
     for (var q = 0u; q < BLOCK; q++) {
       let r = row_grad(i + q);
       for (var c = 0u; c < BLOCK; c++) {
-        let jl = j + c;
-        if (i + q < params.rows && jl < params.slab_classes) {
-          let v = params.class_offset + jl;
-          let z = linear_logit(block_at(acc, q, c), jl);
-          var gv = r.p_coef * exp((z - r.m) - r.log_s);
-          if (v == r.t) {
-            gv -= (1.0 - params.smoothing) * r.w_t;
-          }
-          if (SMOOTHING) {
-            gv -= params.smoothing / f32(params.classes) * class_weight(v);
-          }
-          gv *= factor;
-          if (SOFTCAP) {
-            gv *= soft_cap_slope(z, params.softcap);
-          }
-          gv = select(gv, 0.0, r.zero);
-          out[params.out_offset + (i + q) * params.out_stride + jl] = select(gv, nan(), r.poison);
+        if (i + q < params.rows && j + c < params.slab_classes) {
+          out[params.out_offset + (i + q) * params.out_stride + j + c] = grad_at(r, acc, q, c, j + c, factor);
+        }
+      }
+    }
+  }
+}
+
+var<workgroup> any_kept: atomic<u32>;
+var<workgroup> tile_kept: u32;
+
+// With gradient filtering (Cut Cross-Entropy's): a tile whose every |g| is below grad_filter is
+// stored as 0 and flagged 0.0 at out[flag_offset + g] (1.0: kept), where the products read it
+// (matmul.wgsl's main_filtered) and skip the tile. NaN is never below.
+@compute @workgroup_size(TILE_THREADS)
+fn main_filtered(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let g = linear_group(wid, nwg);
+  if (g < params.groups) {
+    let i0 = (g % params.row_tiles) * TILE;
+    let j0 = (g / params.row_tiles) * TILE;
+    let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
+    let factor = mean_factor();
+    let i = i0 + block_row(lid);
+    let j = j0 + block_col(lid);
+    var values: array<f32, 64>;
+    var kept = false;
+    for (var q = 0u; q < BLOCK; q++) {
+      let r = row_grad(i + q);
+      for (var c = 0u; c < BLOCK; c++) {
+        if (i + q < params.rows && j + c < params.slab_classes) {
+          let gv = grad_at(r, acc, q, c, j + c, factor);
+          values[q * BLOCK + c] = gv;
+          kept = kept || !(abs(gv) < params.grad_filter);
+        }
+      }
+    }
+    if (kept) {
+      atomicOr(&any_kept, 1u);
+    }
+    workgroupBarrier();
+    if (lid == 0u) {
+      tile_kept = atomicLoad(&any_kept);
+      out[params.flag_offset + g] = select(0.0, 1.0, tile_kept != 0u);
+    }
+    let keep = workgroupUniformLoad(&tile_kept) != 0u;
+    for (var q = 0u; q < BLOCK; q++) {
+      for (var c = 0u; c < BLOCK; c++) {
+        if (i + q < params.rows && j + c < params.slab_classes) {
+          out[params.out_offset + (i + q) * params.out_stride + j + c] = select(0.0, values[q * BLOCK + c], keep);
         }
       }
     }

@@ -13,7 +13,7 @@ export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
 export type { KlDivOptions, KlDivReduction } from "./ops/kl-div.js";
 export type { EntropyOptions } from "./ops/entropy.js";
-export type { LinearCrossEntropyOptions, LinearCrossEntropyGrads } from "./ops/linear-cross-entropy.js";
+export type { LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions, LinearCrossEntropyGrads } from "./ops/linear-cross-entropy.js";
 export type { MatmulOptions } from "./ops/matmul.js";
 export type { KerasLosses, KerasOptions, SparseKerasOptions, LogLossOptions, LogLossLabels } from "./keras.js";
 export type { MemoryStats } from "./gpu-memory.js";

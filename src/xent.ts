@@ -30,6 +30,7 @@ import {
   linearCrossEntropyWithGrad,
   type LinearCrossEntropyGrads,
   type LinearCrossEntropyOptions,
+  type LinearCrossEntropyWithGradOptions,
 } from "./ops/linear-cross-entropy.js";
 import { matmul, type MatmulOptions } from "./ops/matmul.js";
 import { describe } from "./shape.js";
@@ -266,12 +267,13 @@ export class Xent {
   /**
    * linearCrossEntropy and its gradients, as PyTorch autograd scales them: with G = d(loss)/d(logits),
    * gradHidden = G·classifier, gradClassifier = Gᵀ·hidden, gradBias = Σ_n G (no [N, V] either).
+   * `gradFilter` (off by default) skips the tiles of G whose entries are all below it (Cut Cross-Entropy's filtering).
    */
   linearCrossEntropyWithGrad(
     hidden: Tensor,
     classifier: Tensor,
     target: Tensor,
-    options?: LinearCrossEntropyOptions,
+    options?: LinearCrossEntropyWithGradOptions,
   ): LinearCrossEntropyGrads {
     return linearCrossEntropyWithGrad(this.#core, hidden, classifier, target, options);
   }

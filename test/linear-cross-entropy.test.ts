@@ -313,6 +313,82 @@ describe("linearCrossEntropy edge cases", () => {
   });
 });
 
+describe("linearCrossEntropyWithGrad's gradient filtering (gradFilter)", () => {
+  const grads = async (xent: Xent, u: Uploaded, gradFilter?: number) => {
+    const r = xent.linearCrossEntropyWithGrad(u.hidden, u.classifier, u.target, {
+      ...u.options,
+      ...(gradFilter !== undefined ? { gradFilter } : {}),
+    });
+    const out = await Promise.all([r.loss.read(), r.gradHidden.read(), r.gradClassifier.read(), r.gradBias!.read()]);
+    for (const t of [r.loss, r.gradHidden, r.gradClassifier, r.gradBias]) t?.destroy();
+    return out;
+  };
+  const bits = (xs: Float32Array[]) => xs.map((a) => Array.from(new Uint32Array(a.buffer)));
+
+  it("0 is off; a filter no tile falls under changes no bit; one every tile falls under zeroes the gradients, not the loss", async () => {
+    const xent = await gpu();
+    // Sliced too (16 KiB bindings): the flags follow each slab.
+    for (const x of [xent, Xent.fromDevice(xent.device, { maxBindingBytes: 16 * 1024 })]) {
+      const u = upload(x, makeCase(21, 130, 70, 257), { bias: true });
+      const plain = await grads(x, u);
+      expect(bits(await grads(x, u, 0))).toEqual(bits(plain));
+      expect(bits(await grads(x, u, 1e-30))).toEqual(bits(plain));
+      const all = await grads(x, u, 1e9);
+      expect(bits([all[0] as Float32Array])).toEqual(bits([plain[0] as Float32Array]));
+      for (const g of all.slice(1)) expect(g.every((v) => v === 0)).toBe(true);
+      u.free();
+    }
+  });
+
+  it("on a peaked softmax it skips tiles, within its bound: each gradient moves by at most filter × the other factor's column sum", async () => {
+    const xent = await gpu();
+    // A trained-looking head over a Zipf-like vocabulary: the targets among the first 256 classes,
+    // the other 2304 biased down (rare tokens), so their tiles of G are all tiny.
+    const [n, h, v] = [130, 32, 2560];
+    const c = makeCase(22, n, h, v);
+    const r = rng(22);
+    for (let i = 0; i < n; i++) c.target[i] = Math.floor(r() * 256);
+    for (let k = 256; k < v; k++) (c.bias as Float32Array)[k] = -30;
+    const u = upload(xent, c, { bias: true });
+    const eps = 1e-6;
+    const [, gx, gw, gb] = await grads(xent, u, eps);
+    const g = ref.linearCrossEntropyGrad(...u.refArgs);
+    // |Δ gradHidden[i, k]| ≤ ε Σ_v |W[v, k]|; |Δ gradClassifier[v, k]| ≤ ε Σ_i |x[i, k]|; |Δ gradBias| ≤ ε N.
+    const colSum = (m: Float32Array, rows: number, k: number) =>
+      Array.from({ length: rows }, (_, r) => Math.abs(m[r * h + k] as number)).reduce((a, b) => a + b);
+    const wSum = Array.from({ length: h }, (_, k) => colSum(c.classifier, v, k));
+    const xSum = Array.from({ length: h }, (_, k) => colSum(c.hidden, n, k));
+    let changed = 0;
+    for (let i = 0; i < n * h; i++) {
+      const d = Math.abs((gx[i] as number) - (g.gradHidden.data[i] as number));
+      expect(d).toBeLessThanOrEqual(
+        eps * (wSum[i % h] as number) + kGradTol.atol + kGradTol.rtol * Math.abs(g.gradHidden.data[i] as number),
+      );
+    }
+    for (let i = 0; i < v * h; i++) {
+      const d = Math.abs((gw[i] as number) - (g.gradClassifier.data[i] as number));
+      if (gw[i] === 0 && g.gradClassifier.data[i] !== 0) changed++;
+      expect(d).toBeLessThanOrEqual(
+        eps * (xSum[i % h] as number) + kGradTol.atol + kGradTol.rtol * Math.abs(g.gradClassifier.data[i] as number),
+      );
+    }
+    for (let i = 0; i < v; i++)
+      expect(Math.abs((gb[i] as number) - (g.gradBias.data[i] as number))).toBeLessThanOrEqual(eps * n + kGradTol.atol);
+    // It did skip something: classifier rows whose every tile was filtered out are exactly 0.
+    expect(changed).toBeGreaterThan(0);
+    u.free();
+  });
+
+  it("rejects a negative or non-number filter, and the forward op does not take it", async () => {
+    const xent = await gpu();
+    const u = upload(xent, makeCase(23, 4, 4, 8), {});
+    expect(() => xent.linearCrossEntropyWithGrad(u.hidden, u.classifier, u.target, { gradFilter: -1 })).toThrow(RangeError);
+    expect(() => xent.linearCrossEntropyWithGrad(u.hidden, u.classifier, u.target, { gradFilter: "auto" as never })).toThrow(TypeError);
+    expect(() => xent.linearCrossEntropy(u.hidden, u.classifier, u.target, { gradFilter: 1e-6 } as never)).toThrow(/gradFilter/);
+    u.free();
+  });
+});
+
 describe("linearCrossEntropy in slices", () => {
   it("V slabs and row chunks forced by a 16 KiB binding limit (not tile multiples) give the same answers", async () => {
     const owner = await gpu();

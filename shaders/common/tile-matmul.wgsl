@@ -61,38 +61,44 @@ fn load_tiles(i0: u32, j0: u32, k0: u32, m: u32, n: u32, depth: u32, lid: u32) {
   }
 }
 
+// One step of the product: A's and B's tiles at k0 into workgroup memory, then their products
+// added into this thread's block.
+fn tile_step(acc: ptr<function, Block>, i0: u32, j0: u32, k0: u32, m: u32, n: u32, depth: u32, lid: u32) {
+  let ra = block_row(lid) / 4u;
+  let cb = block_col(lid) / 4u;
+  load_tiles(i0, j0, k0, m, n, depth, lid);
+  workgroupBarrier();
+  for (var k = 0u; k < TILE_K; k++) {
+    let a0 = tile_mem[k * 16u + ra];
+    let a1 = tile_mem[k * 16u + ra + 1u];
+    let b0 = tile_mem[256u + k * 16u + cb];
+    let b1 = tile_mem[256u + k * 16u + cb + 1u];
+    (*acc).r[0] += a0.x * b0;
+    (*acc).r[1] += a0.x * b1;
+    (*acc).r[2] += a0.y * b0;
+    (*acc).r[3] += a0.y * b1;
+    (*acc).r[4] += a0.z * b0;
+    (*acc).r[5] += a0.z * b1;
+    (*acc).r[6] += a0.w * b0;
+    (*acc).r[7] += a0.w * b1;
+    (*acc).r[8] += a1.x * b0;
+    (*acc).r[9] += a1.x * b1;
+    (*acc).r[10] += a1.y * b0;
+    (*acc).r[11] += a1.y * b1;
+    (*acc).r[12] += a1.z * b0;
+    (*acc).r[13] += a1.z * b1;
+    (*acc).r[14] += a1.w * b0;
+    (*acc).r[15] += a1.w * b1;
+  }
+  workgroupBarrier();
+}
+
 // This thread's 8 × 8 block of the tile at (i0, j0), summed over k in order (the same bits
 // every run).
 fn tile_product(i0: u32, j0: u32, m: u32, n: u32, depth: u32, lid: u32) -> Block {
-  let ra = block_row(lid) / 4u;
-  let cb = block_col(lid) / 4u;
   var acc: Block;
   for (var k0 = 0u; k0 < depth; k0 += TILE_K) {
-    load_tiles(i0, j0, k0, m, n, depth, lid);
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      let a0 = tile_mem[k * 16u + ra];
-      let a1 = tile_mem[k * 16u + ra + 1u];
-      let b0 = tile_mem[256u + k * 16u + cb];
-      let b1 = tile_mem[256u + k * 16u + cb + 1u];
-      acc.r[0] += a0.x * b0;
-      acc.r[1] += a0.x * b1;
-      acc.r[2] += a0.y * b0;
-      acc.r[3] += a0.y * b1;
-      acc.r[4] += a0.z * b0;
-      acc.r[5] += a0.z * b1;
-      acc.r[6] += a0.w * b0;
-      acc.r[7] += a0.w * b1;
-      acc.r[8] += a1.x * b0;
-      acc.r[9] += a1.x * b1;
-      acc.r[10] += a1.y * b0;
-      acc.r[11] += a1.y * b1;
-      acc.r[12] += a1.z * b0;
-      acc.r[13] += a1.z * b1;
-      acc.r[14] += a1.w * b0;
-      acc.r[15] += a1.w * b1;
-    }
-    workgroupBarrier();
+    tile_step(&acc, i0, j0, k0, m, n, depth, lid);
   }
   return acc;
 }

@@ -14,7 +14,14 @@ import { kBytesPerElement, kLogitDTypes, type LogitDType } from "../dtype.js";
 import { LabelCheck } from "../label-check.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkOpOptions, optionalTensor, type CheckedOptions, type OptionChecksFor, type Reduction } from "../option-checks.js";
+import {
+  checkNonNegative,
+  checkOpOptions,
+  optionalTensor,
+  type CheckedOptions,
+  type OptionChecksFor,
+  type Reduction,
+} from "../option-checks.js";
 import { kCrossEntropyOptionChecks, type CrossEntropyOptions } from "./cross-entropy.js";
 import { recordLabelStatus, recordReduce } from "./loss-reduction.js";
 import { kOperandBindings, kOperandDTypes, kOperandUniforms, kTile, recordColumnSum, recordProduct, type Operand } from "./matmul.js";
@@ -25,6 +32,15 @@ import gradWgsl from "../../shaders/linear-cross-entropy-grad.wgsl?raw";
 export interface LinearCrossEntropyOptions extends Omit<CrossEntropyOptions, "dim"> {
   /** The classifier's bias, an f32 tensor of shape [V]: logits = hidden · classifierᵀ + bias. */
   bias?: Tensor;
+}
+
+export interface LinearCrossEntropyWithGradOptions extends LinearCrossEntropyOptions {
+  /**
+   * Cut Cross-Entropy's gradient filtering (default 0: off): a 64 × 64 tile of d(loss)/d(logits)
+   * whose every entry is below this in magnitude counts as zero, and its share of the products is
+   * skipped (2 ** -28 ≈ CCE's "auto" for f32: float32 eps / 32). Speeds up peaked softmaxes.
+   */
+  gradFilter?: number;
 }
 
 /** linearCrossEntropyWithGrad's result: the loss and the gradients of its inputs, as PyTorch autograd scales them. */
@@ -44,7 +60,12 @@ export const kLinearCrossEntropyOptionChecks = {
   bias: optionalTensor,
 } satisfies OptionChecksFor<LinearCrossEntropyOptions>;
 
-type Checked = CheckedOptions<typeof kLinearCrossEntropyOptionChecks>;
+export const kLinearCrossEntropyWithGradOptionChecks = {
+  ...kLinearCrossEntropyOptionChecks,
+  gradFilter: checkNonNegative,
+} satisfies OptionChecksFor<LinearCrossEntropyWithGradOptions>;
+
+type Checked = CheckedOptions<typeof kLinearCrossEntropyOptionChecks> & { gradFilter?: number };
 
 /** Sizes of the bound row chunk and V slab, the options, and the operands' offsets (kernel conventions in linear-logits.wgsl). */
 const kTileUniforms = {
@@ -62,6 +83,9 @@ const kTileUniforms = {
   ...kOperandUniforms,
   out_offset: "u32",
   out_stride: "u32",
+  // Gradient filtering: where the tile flags follow the G slab, and the threshold.
+  flag_offset: "u32",
+  grad_filter: "f32",
   ignore_index: "i32",
   smoothing: "f32",
   scale: "f32",
@@ -138,6 +162,7 @@ export const kLinearCrossEntropyGradKernel = defineKernel({
     out: { type: "array<f32>", access: "read_write", doc: "The gradient slab G[row][class], row stride out_stride." },
   },
   overrides: { ...kTileOverrides, MEAN: { kind: "bool" } },
+  entryPoints: ["main", "main_filtered"],
 });
 
 interface Args {
@@ -321,6 +346,8 @@ function recordForward(
           b_stride: a.h,
           out_offset: 0,
           out_stride: 0,
+          flag_offset: 0,
+          grad_filter: 0,
           ...optionUniforms(a),
         },
         bindings: { a: x.binding, b: w.binding, targets: a.target.buffer, ...perClassBindings(a), partials, target_logit: targetLogit },
@@ -359,13 +386,18 @@ function recordBackward(
 ): void {
   const xDtype = a.hidden.dtype as LogitDType;
   const wDtype = a.classifier.dtype as LogitDType;
-  const g = rec.temporary(p.gradRows * p.gradSlab * 4, "gradient-slab");
+  const filter = a.o.gradFilter ?? 0;
+  // The slab, then (filtering) one flag per 64 × 64 tile of it.
+  const slabElements = p.gradRows * p.gradSlab;
+  const flags = filter > 0 ? Math.ceil(p.gradRows / kTile) * Math.ceil(p.gradSlab / kTile) : 0;
+  const g = rec.temporary((slabElements + flags) * 4, "gradient-slab");
   for (const b of blocks(a.n, p.gradRows, a.v, p.gradSlab)) {
     if (b.rows === 0) break;
     const x = rowRange(ctx, a.hidden.buffer, b.n0, b.rows, a.h, kBytesPerElement[xDtype]);
     const w = rowRange(ctx, a.classifier.buffer, b.v0, b.classes, a.h, kBytesPerElement[wDtype]);
     const rowTiles = Math.ceil(b.rows / kTile);
     rec.dispatch(kLinearCrossEntropyGradKernel, {
+      entryPoint: filter > 0 ? "main_filtered" : "main",
       constants: { A_DTYPE: xDtype, B_DTYPE: wDtype, ...rowConstants(a), MEAN: a.o.reduction === "mean" },
       uniforms: {
         rows: b.rows,
@@ -385,12 +417,15 @@ function recordBackward(
         b_stride: a.h,
         out_offset: 0,
         out_stride: b.classes,
+        flag_offset: slabElements,
+        grad_filter: filter,
         ...optionUniforms(a),
       },
       bindings: { a: x.binding, b: w.binding, targets: a.target.buffer, ...perClassBindings(a), row_stats: rowStats, divisor, out: g },
       workgroups: rowTiles * Math.ceil(b.classes / kTile),
     });
     const slab: Operand = { binding: g, dtype: "f32", offset: 0, stride: b.classes, kMajor: false };
+    const filtered = (transposed: boolean) => (filter > 0 ? { filter: { flagOffset: slabElements, flagRows: rowTiles, transposed } } : {});
     const firstChunk = b.n0 === 0;
     // d/d(classifier)[slab] (+)= Gᵀ · hidden[chunk]
     const gw = rowRange(ctx, out.gradClassifier.buffer, b.v0, b.classes, a.h, 4);
@@ -404,6 +439,7 @@ function recordBackward(
       outOffset: gw.offset,
       outStride: a.h,
       accumulate: !firstChunk,
+      ...filtered(true),
     });
     // d/d(hidden)[chunk] (+)= G · classifier[slab]
     const gx = rowRange(ctx, out.gradHidden.buffer, b.n0, b.rows, a.h, 4);
@@ -417,6 +453,7 @@ function recordBackward(
       outOffset: gx.offset,
       outStride: a.h,
       accumulate: b.v0 > 0,
+      ...filtered(false),
     });
     if (out.gradBias) recordColumnSum(rec, slab, b.rows, b.classes, out.gradBias.buffer, b.v0, !firstChunk);
   }
@@ -500,10 +537,10 @@ export function linearCrossEntropyWithGrad(
   hidden: unknown,
   classifier: unknown,
   target: unknown,
-  options?: LinearCrossEntropyOptions,
+  options?: LinearCrossEntropyWithGradOptions,
 ): LinearCrossEntropyGrads {
   const op = "linearCrossEntropyWithGrad";
-  const o = checkOpOptions(options, op, kLinearCrossEntropyOptionChecks);
+  const o = checkOpOptions(options, op, kLinearCrossEntropyWithGradOptionChecks);
   const [loss, gradHidden, gradClassifier, gradBias] = record(ctx, op, checkArgs(ctx, op, hidden, classifier, target, o), true);
   return { loss: loss!, gradHidden: gradHidden!, gradClassifier: gradClassifier!, ...(gradBias ? { gradBias } : {}) };
 }

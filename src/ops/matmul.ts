@@ -32,7 +32,18 @@ export const kOperandDTypes = {
 export const kMatmulKernel = defineKernel({
   name: "matmul",
   body: matmulWgsl,
-  uniforms: { m: "u32", n: "u32", depth: "u32", tiles_m: "u32", ...kOperandUniforms, o_offset: "u32", o_stride: "u32" },
+  uniforms: {
+    m: "u32",
+    n: "u32",
+    depth: "u32",
+    tiles_m: "u32",
+    ...kOperandUniforms,
+    o_offset: "u32",
+    o_stride: "u32",
+    flag_offset: "u32",
+    flag_rows: "u32",
+    flag_transposed: "u32",
+  },
   bindings: {
     ...kOperandBindings,
     out: { type: "array<f32>", access: "read_write", doc: "The product, row-major (ACCUMULATE: added to)." },
@@ -43,7 +54,7 @@ export const kMatmulKernel = defineKernel({
     B_KMAJOR: { kind: "bool", doc: "B is stored [K][N]; otherwise [N][K]." },
     ACCUMULATE: { kind: "bool", doc: "out += A·B instead of out = A·B." },
   },
-  entryPoints: ["main", "column_sum"],
+  entryPoints: ["main", "main_filtered", "column_sum"],
 });
 
 /** One operand of a product as bound: its words, dtype, element offset and row stride, and layout. */
@@ -66,12 +77,15 @@ export interface ProductArgs {
   outOffset: number;
   outStride: number;
   accumulate: boolean;
+  /** A is a filtered gradient slab (f32) with its tile flags at element flagOffset (see matmul.wgsl). */
+  filter?: { flagOffset: number; flagRows: number; transposed: boolean };
 }
 
 /** Records out (+)= A·B, [m, n] = [m, depth]·[depth, n], on 64 × 64 tiles. */
 export function recordProduct(rec: Recording, p: ProductArgs): void {
   const tilesM = Math.ceil(p.m / kTile);
   rec.dispatch(kMatmulKernel, {
+    entryPoint: p.filter ? "main_filtered" : "main",
     constants: { A_DTYPE: p.a.dtype, B_DTYPE: p.b.dtype, A_KMAJOR: p.a.kMajor, B_KMAJOR: p.b.kMajor, ACCUMULATE: p.accumulate },
     uniforms: {
       m: p.m,
@@ -84,6 +98,9 @@ export function recordProduct(rec: Recording, p: ProductArgs): void {
       b_stride: p.b.stride,
       o_offset: p.outOffset,
       o_stride: p.outStride,
+      flag_offset: p.filter?.flagOffset ?? 0,
+      flag_rows: p.filter?.flagRows ?? 0,
+      flag_transposed: p.filter?.transposed ? 1 : 0,
     },
     bindings: { a: p.a.binding, b: p.b.binding, out: p.out },
     workgroups: tilesM * Math.ceil(p.n / kTile),
@@ -114,6 +131,9 @@ export function recordColumnSum(
       b_stride: 0,
       o_offset: outOffset,
       o_stride: 0,
+      flag_offset: 0,
+      flag_rows: 0,
+      flag_transposed: 0,
     },
     bindings: { a: a.binding, b: a.binding, out },
     workgroups: Math.ceil(n / 256),
