@@ -18,7 +18,7 @@ import type { EntropyOptions } from "../ops/entropy.js";
 import type { BinaryCrossEntropyWithLogitsOptions } from "../ops/binary-cross-entropy-with-logits.js";
 import type { KlDivOptions } from "../ops/kl-div.js";
 import type { KerasOptions, SparseKerasOptions } from "../keras.js";
-import type { LinearCrossEntropyOptions } from "../ops/linear-cross-entropy.js";
+import type { LinearCrossEntropyWithGradOptions } from "../ops/linear-cross-entropy.js";
 
 /** The `tf` namespace of @tensorflow/tfjs-core (or @tensorflow/tfjs). */
 export type Tf = typeof TF;
@@ -46,7 +46,7 @@ export type TfEntropyOptions = Omit<EntropyOptions, "encoder">;
 export type TfKerasOptions = Omit<KerasOptions, "encoder">;
 export type TfSparseKerasOptions = Omit<SparseKerasOptions, "encoder">;
 /** linearCrossEntropy's options with bias and class weights as tf.Tensors; 'mean' or 'sum' (see TfLosses.linearCrossEntropy). */
-export type TfLinearCrossEntropyOptions = WithTfTensors<Omit<LinearCrossEntropyOptions, "encoder" | "reduction">> & {
+export type TfLinearCrossEntropyOptions = WithTfTensors<Omit<LinearCrossEntropyWithGradOptions, "encoder" | "reduction">> & {
   reduction?: "mean" | "sum";
 };
 
