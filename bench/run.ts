@@ -30,7 +30,8 @@ const trainingShapes: Shape2[] = quick
     ];
 const reps = quick ? 3 : 10;
 const linearShapes: Shape3[] = args.has("--no-linear") ? [] : quick ? [[64, 64, 1000]] : kLinearShapes;
-const linearReps = quick ? 1 : 2;
+// Seconds per call on SwiftShader (4 products of [N, H]·[H, V]): one timed call after the warm-up.
+const linearReps = 1;
 const mainShapes: Shape2[] = args.has("--linear-only") ? [] : shapes;
 const linear: LinearRow[] = [];
 const rows: BenchRow[] = [];

@@ -54,6 +54,11 @@ export interface BenchRow {
   rooflineMs: number;
   /** ms / rooflineMs: 1.0 is the floor. */
   ratio: number;
+  /** The compute floor: the same bytes with one exp per element (see kComputeFloors). */
+  computeFloor: string;
+  computeFloorMs: number;
+  /** ms / computeFloorMs. */
+  computeRatio: number;
   /** The same op with one sync per call, wall clock, as TF.js is timed. */
   wallMs?: number;
   tfjsMs?: number;
@@ -64,7 +69,7 @@ export interface BenchRow {
 }
 
 export interface RooflineChoice {
-  kind: "read" | "copy";
+  kind: "read" | "copy" | "read+exp" | "copy+exp";
   wg: number;
   vecPerGroup: number;
   ms: number;
@@ -87,14 +92,14 @@ const kRoofline = { name: "bench-roofline", code: rooflineWgsl };
 function makeRoofline(device: GPUDevice) {
   const module = device.createShaderModule({ code: kRoofline.code, label: "bench:roofline" });
   const pipelines = new Map<string, GPUComputePipeline>();
-  return (copy: boolean, wg: number, vecPerGroup: number): GPUComputePipeline => {
-    const key = `${copy}:${wg}:${vecPerGroup}`;
+  return (copy: boolean, wg: number, vecPerGroup: number, exp = false): GPUComputePipeline => {
+    const key = `${copy}:${exp}:${wg}:${vecPerGroup}`;
     let p = pipelines.get(key);
     if (!p) {
       p = device.createComputePipeline({
         layout: "auto",
         label: `bench:roofline:${key}`,
-        compute: { module, entryPoint: "main", constants: { WG: wg, VEC_PER_GROUP: vecPerGroup, COPY: copy ? 1 : 0 } },
+        compute: { module, entryPoint: "main", constants: { WG: wg, VEC_PER_GROUP: vecPerGroup, COPY: copy ? 1 : 0, EXP: exp ? 1 : 0 } },
       });
       pipelines.set(key, p);
     }
@@ -116,7 +121,8 @@ function rooflineRecorder(
   const y = Math.ceil(groups / max);
   const x = Math.ceil(groups / y);
   const uniform = device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: "bench:roofline:params" });
-  device.queue.writeBuffer(uniform, 0, new Uint32Array([groups, vecs, 0, 0]));
+  // shift = 4 (as f32 bits): exp(x − 4) of the bench's logits in [−4, 4] stays finite.
+  device.queue.writeBuffer(uniform, 0, new Uint32Array([groups, vecs, 0x40800000, 0]));
   const bindGroup = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
     entries: [
@@ -172,24 +178,32 @@ export async function runSuite(
     });
 
     // Tune the roofline: the fastest of a sweep, so the floor we compare with is a real one.
-    const tune = async (copy: boolean): Promise<RooflineChoice> => {
+    const tune = async (copy: boolean, exp = false): Promise<RooflineChoice> => {
       let best: RooflineChoice | undefined;
       const choices: RooflineChoice[] = [];
       for (const wg of [4, 16, 64, 256])
         for (const perLane of [4, 64, 1024]) {
           const vecPerGroup = wg * perLane;
           if (vecPerGroup > vecs * 4 && perLane > 4) continue;
-          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup), logits.buffer, scratch, vecs, vecPerGroup);
+          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup, exp), logits.buffer, scratch, vecs, vecPerGroup);
           const record = (e: GPUCommandEncoder): void => r.record(e);
           const k = await batchSize(timer, record, targetMs / 3, () => {});
           const ms = await timer.time(record, k, 3);
           r.destroy();
-          const choice = { kind: copy ? ("copy" as const) : ("read" as const), wg, vecPerGroup, ms };
+          const kind = `${copy ? "copy" : "read"}${exp ? "+exp" : ""}`;
+          const choice = { kind, wg, vecPerGroup, ms };
           choices.push(choice);
           if (!best || ms < best.ms) best = choice;
         }
       const chosen = best as RooflineChoice;
-      const r = rooflineRecorder(device, roofline(copy, chosen.wg, chosen.vecPerGroup), logits.buffer, scratch, vecs, chosen.vecPerGroup);
+      const r = rooflineRecorder(
+        device,
+        roofline(copy, chosen.wg, chosen.vecPerGroup, exp),
+        logits.buffer,
+        scratch,
+        vecs,
+        chosen.vecPerGroup,
+      );
       const record = (e: GPUCommandEncoder): void => r.record(e);
       const k = await batchSize(timer, record, targetMs, () => {});
       chosen.ms = await timer.time(record, k, reps);
@@ -199,8 +213,10 @@ export async function runSuite(
     };
     const read = await tune(false);
     const copy = await tune(true);
+    const readExp = await tune(false, true);
+    const copyExp = await tune(true, true);
     log(
-      `[${shape}] ${dtype} roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup})`,
+      `[${shape}] ${dtype} roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup}); compute floors read+exp ${readExp.ms.toFixed(3)} ms, copy+exp ${copyExp.ms.toFixed(3)} ms`,
     );
 
     // Every registered op (src/op-registry.ts) on a case of this shape, judged against its floor.
@@ -212,6 +228,15 @@ export async function runSuite(
       "2×read": 2 * read.ms,
       // Two f32 inputs read and an f32 gradient written (the elementwise losses' gradients).
       "2×read+copy": read.ms + copy.ms,
+    };
+    // The compute floors: the same bytes with one exp per element (cross-entropy: read+exp; softmax
+    // and the gradients, which read, take one exp and write: copy+exp; two inputs read: + a read).
+    const computeMs: Record<BenchFloor, [string, number]> = {
+      read: ["read+exp", readExp.ms],
+      copy: ["copy+exp", copyExp.ms],
+      "read+copy": ["copy+exp", copyExp.ms * (dtype === "f16" ? 2 : 1)],
+      "2×read": ["read+exp + read", readExp.ms + read.ms],
+      "2×read+copy": ["copy+exp + read", copyExp.ms + read.ms],
     };
     // Floors with a write of f32 outputs match no single roofline kernel for f16 input: f32 only.
     const ops = kOpRegistry.filter(
@@ -245,6 +270,9 @@ export async function runSuite(
         roofline: o.bench,
         rooflineMs,
         ratio: ms / rooflineMs,
+        computeFloor: computeMs[o.bench][0],
+        computeFloorMs: computeMs[o.bench][1],
+        computeRatio: ms / computeMs[o.bench][1],
         wallMs,
         timing: timer.source,
         k,
@@ -265,7 +293,7 @@ export async function runSuite(
       }
       out.push(row);
       log(
-        `[${shape}] ${dtype} ${o.name}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.bench} roofline)` +
+        `[${shape}] ${dtype} ${o.name}: ${ms.toFixed(3)} ms (${row.ratio.toFixed(2)}x ${o.bench} roofline, ${row.computeRatio.toFixed(2)}x ${row.computeFloor})` +
           (row.tfjsMs ? `, wall ${wallMs.toFixed(2)} ms vs TF.js ${row.tfjsMs.toFixed(2)} ms: ${row.speedupVsTfjs?.toFixed(1)}x` : ""),
       );
     }
@@ -284,12 +312,12 @@ export async function runSuite(
 /** The markdown table of a run. */
 export function markdownTable(rows: BenchRow[]): string {
   const lines = [
-    "| env | shape | dtype | op | ms (median) | GB/s | roofline | roofline ms | ratio | wall ms (1 sync/call) | TF.js ms | speed-up vs TF.js |",
-    "|---|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    "| env | shape | dtype | op | ms (median) | GB/s | roofline | roofline ms | ratio | compute floor | floor ms | ratio | wall ms (1 sync/call) | TF.js ms | speed-up vs TF.js |",
+    "|---|---|---|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.env} | [${r.shape.join(", ")}] | ${r.dtype} | ${r.op} | ${r.ms.toFixed(3)} | ${r.gbps.toFixed(2)} | ${r.roofline} | ${r.rooflineMs.toFixed(3)} | ${r.ratio.toFixed(2)}x | ${r.wallMs?.toFixed(2) ?? "–"} | ${r.tfjsMs?.toFixed(2) ?? "–"} | ${r.speedupVsTfjs ? `${r.speedupVsTfjs.toFixed(1)}x` : "–"} |`,
+      `| ${r.env} | [${r.shape.join(", ")}] | ${r.dtype} | ${r.op} | ${r.ms.toFixed(3)} | ${r.gbps.toFixed(2)} | ${r.roofline} | ${r.rooflineMs.toFixed(3)} | ${r.ratio.toFixed(2)}x | ${r.computeFloor} | ${r.computeFloorMs.toFixed(3)} | ${r.computeRatio.toFixed(2)}x | ${r.wallMs?.toFixed(2) ?? "–"} | ${r.tfjsMs?.toFixed(2) ?? "–"} | ${r.speedupVsTfjs ? `${r.speedupVsTfjs.toFixed(1)}x` : "–"} |`,
     );
   }
   return lines.join("\n");

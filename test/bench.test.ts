@@ -22,8 +22,14 @@ it("bench suite produces a row for every registered op (and its f16 input where 
   for (const r of rows) {
     expect(r.ms).toBeGreaterThan(0);
     expect(r.rooflineMs).toBeGreaterThan(0);
+    // The compute floor touches the same bytes and takes an exp too: never below the memory floor.
+    expect(r.computeFloorMs).toBeGreaterThan(0);
+    expect(r.computeFloor).toMatch(/exp/);
   }
-  expect(Object.keys(rooflines).length).toBe(4);
+  // read, copy, read+exp, copy+exp, for f32 and f16.
+  expect(Object.keys(rooflines).sort()).toEqual(
+    ["f16", "f32"].flatMap((d) => ["copy", "copy+exp", "read", "read+exp"].map((k) => `16x8:${d}:${k}`)),
+  );
   expect(markdownTable(rows).split("\n")).toHaveLength(2 + rows.length);
   expect(fusedRatios(rows)).toHaveLength(1);
 });

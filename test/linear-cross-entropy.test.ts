@@ -481,6 +481,26 @@ describe("linearCrossEntropy on a real 128 MiB binding limit", () => {
   });
 });
 
+describe("linearCrossEntropy past maxBufferSize", () => {
+  it("refuses, at the call, gradients a buffer cannot hold (WebGPU's default 256 MiB maxBufferSize)", async () => {
+    await gpu();
+    const device = await Xent.create({ requiredLimits: { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 } });
+    const xent = Xent.fromDevice(device.device);
+    // A 134 MB f16 classifier fits; its f32 gradient (269 MB) does not.
+    const [v, h] = [65_600, 1024];
+    const classifier = xent.tensor(new Uint16Array(v * h), [v, h], "f16");
+    const hidden = xent.tensor(new Float32Array(2 * h), [2, h]);
+    const target = xent.tensor(Int32Array.of(0, 1), [2]);
+    const before = xent.stats().liveBuffers;
+    expect(() => xent.linearCrossEntropyWithGrad(hidden, classifier, target)).toThrow(
+      /linearCrossEntropyWithGrad: gradClassifier would take 268697600 bytes, past this device's maxBufferSize \(268435456 bytes\)/,
+    );
+    expect(xent.stats().liveBuffers).toBe(before); // nothing allocated
+    [classifier, hidden, target].forEach((t) => t.destroy());
+    device.destroy();
+  });
+});
+
 interface TorchCase {
   hidden: { data: number[]; shape: number[] };
   classifier: { data: number[]; shape: number[] };

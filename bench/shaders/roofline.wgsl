@@ -1,11 +1,14 @@
 // The roofline: the least work that touches every byte. Each workgroup owns a contiguous block of
 // VEC_PER_GROUP vec4s; lanes read it interleaved (coalesced). COPY writes every vec4 back out
 // (softmax's floor: one read, one write); otherwise each lane keeps a sum and writes it once, so
-// the reads cannot be optimised away.
+// the reads cannot be optimised away. EXP makes it a compute floor: one exp per element, of
+// x − shift (a uniform, so nothing folds), summed (read+exp: cross-entropy's floor) or written
+// (copy+exp: softmax's and the gradient's).
 
 struct Params {
   groups: u32,
   vec_count: u32,
+  shift: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -15,6 +18,7 @@ struct Params {
 override WG: u32 = 64u;
 override VEC_PER_GROUP: u32 = 1024u;
 override COPY: bool = false;
+override EXP: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -26,10 +30,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let end = min(start + VEC_PER_GROUP, params.vec_count);
   var acc = vec4<f32>(0.0);
   for (var i = start + lid; i < end; i += WG) {
+    var v = src[i];
+    if (EXP) {
+      v = exp(v - params.shift);
+    }
     if (COPY) {
-      dst[i] = src[i];
+      dst[i] = v;
     } else {
-      acc += src[i];
+      acc += v;
     }
   }
   if (!COPY) {

@@ -10,12 +10,17 @@ interface Mutant {
   replace: string;
   why: string;
   tests: string[];
+  /** Only the tests whose names match (vitest -t), e.g. to leave out a minutes-long one. */
+  names?: string;
 }
 
 const ce = "shaders/cross-entropy.wgsl";
 const grad = "shaders/cross-entropy-grad.wgsl";
 const kCore = ["test/conformance.test.ts"];
 const kGrads = ["test/gradients.test.ts", "test/torch-fixtures.test.ts"];
+const kLinear = ["test/linear-cross-entropy.test.ts"];
+// All of it but the real-128 MiB-binding case (minutes): the forced slices cover the slab logic.
+const kLinearNames = "on the GPU|options|edge cases|in slices|PyTorch|filtering";
 const mutants: Mutant[] = [
   {
     file: "shaders/common/row-state.wgsl",
@@ -321,6 +326,111 @@ const mutants: Mutant[] = [
     why: "nll gradient never reads the input (a NaN there stays out)",
     tests: kGrads,
   },
+  // Fused linear + cross-entropy and the tiled product.
+  {
+    file: "shaders/linear-cross-entropy.wgsl",
+    find: "if (v == targets8[q]) {",
+    replace: "if (v == targets8[q] + 1u) {",
+    why: "the target logit one class off",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/linear-cross-entropy.wgsl",
+    find: "for (var k = 0u; k < 8u; k++) {",
+    replace: "for (var k = 0u; k < 7u; k++) {",
+    why: "a row's lane states merged without the last lane",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/linear-cross-entropy-merge.wgsl",
+    find: "for (var k = 0u; k < params.groups_total; k++) {",
+    replace: "for (var k = 1u; k < params.groups_total; k++) {",
+    why: "the merge skips the first group's states",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/common/linear-logits.wgsl",
+    find: "z += bias[params.class_offset + jl];",
+    replace: "z += bias[jl];",
+    why: "the bias without the V slab's offset",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/common/tile-matmul.wgsl",
+    find: "(*acc).r[15] += a1.w * b1;",
+    replace: "(*acc).r[15] += a1.w * b0;",
+    why: "one product of the 8 × 8 block from the wrong column",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/common/tile-matmul.wgsl",
+    find: "if (k < depth) {",
+    replace: "if (true) {",
+    why: "K past the end not zero-padded",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/common/operands.wgsl",
+    find: "select(i * params.a_stride + k, k * params.a_stride + i, A_KMAJOR)",
+    replace: "select(i * params.a_stride + k, i * params.a_stride + k, A_KMAJOR)",
+    why: "a transposed A read untransposed",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/linear-cross-entropy-grad.wgsl",
+    find: "gv -= (1.0 - params.smoothing) * r.w_t;",
+    replace: "gv -= r.w_t;",
+    why: "label smoothing at the target in the linear gradient",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/linear-cross-entropy-grad.wgsl",
+    find: "r.zero = ct.ignored || ct.bad;",
+    replace: "r.zero = ct.bad;",
+    why: "ignored rows get a gradient",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/matmul.wgsl",
+    find: "v = out[o] + v;",
+    replace: "v = out[o] * 0.0 + v;",
+    why: "gradient shares of later slabs / chunks overwrite instead of adding",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/matmul.wgsl",
+    find: "s = out[o] + s;",
+    replace: "s = out[o] * 0.0 + s;",
+    why: "the bias gradient of later row chunks overwrites",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/linear-cross-entropy-grad.wgsl",
+    find: "kept = kept || !(abs(gv) < params.grad_filter);",
+    replace: "kept = kept || abs(gv) > 1e-3;",
+    why: "the gradient filter's threshold ignored",
+    tests: kLinear,
+    names: kLinearNames,
+  },
+  {
+    file: "shaders/matmul.wgsl",
+    find: "k_tile + a_tile * params.flag_rows, params.flag_transposed != 0u)",
+    replace: "a_tile + k_tile * params.flag_rows, params.flag_transposed != 0u)",
+    why: "Gᵀ's tile flags read untransposed",
+    tests: kLinear,
+    names: kLinearNames,
+  },
 ];
 
 const only = process.env.MUTANTS?.split(",").map(Number);
@@ -335,7 +445,10 @@ for (const [i, m] of mutants.entries()) {
   run++;
   let dead = false;
   try {
-    execFileSync("npx", ["vitest", "run", "--bail=1", ...m.tests], { stdio: "ignore", env: process.env });
+    execFileSync("npx", ["vitest", "run", "--bail=1", ...(m.names ? ["-t", m.names] : []), ...m.tests], {
+      stdio: "ignore",
+      env: process.env,
+    });
   } catch {
     dead = true;
   } finally {
