@@ -190,7 +190,7 @@ export async function runSuite(
           const k = await batchSize(timer, record, targetMs / 3, () => {});
           const ms = await timer.time(record, k, 3);
           r.destroy();
-          const kind = `${copy ? "copy" : "read"}${exp ? "+exp" : ""}`;
+          const kind: RooflineChoice["kind"] = copy ? (exp ? "copy+exp" : "copy") : exp ? "read+exp" : "read";
           const choice = { kind, wg, vecPerGroup, ms };
           choices.push(choice);
           if (!best || ms < best.ms) best = choice;

@@ -116,15 +116,15 @@ const kTargets = { type: "array<u32>", access: "read", doc: "Class indices (i32,
 const kWeight = { type: "array<f32>", access: "read", optional: true, doc: "Class weights [V]." } as const;
 const kBias = { type: "array<f32>", access: "read", optional: true, doc: "The classifier's bias [V]." } as const;
 
+/** What both tile kernels read: the operands (hidden, classifier), the bias, targets and class weights. */
+const kTileInputs = { ...kOperandBindings, bias: kBias, targets: kTargets, weight: kWeight } as const;
+
 export const kLinearCrossEntropyKernel = defineKernel({
   name: "linear-cross-entropy",
   body: forwardWgsl,
   uniforms: kTileUniforms,
   bindings: {
-    ...kOperandBindings,
-    bias: kBias,
-    targets: kTargets,
-    weight: kWeight,
+    ...kTileInputs,
     partials: { type: "array<vec4<f32>>", access: "read_write", doc: "One (m, s, W, D) state per (group, row)." },
     target_logit: { type: "array<f32>", access: "read_write", doc: "Each row's target logit (softcapped)." },
   },
@@ -153,10 +153,7 @@ export const kLinearCrossEntropyGradKernel = defineKernel({
   body: gradWgsl,
   uniforms: kTileUniforms,
   bindings: {
-    ...kOperandBindings,
-    bias: kBias,
-    targets: kTargets,
-    weight: kWeight,
+    ...kTileInputs,
     row_stats: { type: "array<vec4<f32>>", access: "read", doc: "(m, log s, W, 0) per row from the merge pass." },
     divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
     out: { type: "array<f32>", access: "read_write", doc: "The gradient slab G[row][class], row stride out_stride." },
