@@ -299,6 +299,37 @@ describe("linearCrossEntropy edge cases", () => {
     expect(() => xent.linearCrossEntropy(x, w, t, { labelSmoothing: 2 })).toThrow(RangeError);
   });
 
+  it("recorded into a caller's encoder: the same answers once the caller submits; xent.matmul in every layout", async () => {
+    const xent = await gpu();
+    const c = makeCase(24, 70, 20, 130);
+    const u = upload(xent, c, { bias: true, weight: true });
+    const encoder = xent.device.createCommandEncoder();
+    const loss = xent.linearCrossEntropy(u.hidden, u.classifier, u.target, { ...u.options, encoder });
+    const r = xent.linearCrossEntropyWithGrad(u.hidden, u.classifier, u.target, { ...u.options, encoder });
+    xent.device.queue.submit([encoder.finish()]);
+    const expected = ref.linearCrossEntropy(...u.refArgs).data;
+    const g = ref.linearCrossEntropyGrad(...u.refArgs);
+    expectClose(await loss.read(), expected, kLossTol, "loss (encoder)");
+    expectClose(await r.gradHidden.read(), g.gradHidden.data, kGradTol, "gradHidden (encoder)");
+    expectClose(await r.gradClassifier.read(), g.gradClassifier.data, kGradTol, "gradClassifier (encoder)");
+    expectClose(await r.gradBias!.read(), g.gradBias.data, kGradTol, "gradBias (encoder)");
+    for (const t of [loss, r.loss, r.gradHidden, r.gradClassifier, r.gradBias]) t?.destroy();
+    // The product alone: a [70, 20] · [130, 20]ᵀ, and its transposed forms.
+    const [x, w] = [ref.refTensor(c.hidden, [70, 20]), ref.refTensor(c.classifier, [130, 20])];
+    const z = ref.linearLogits(x, w).data;
+    expectClose(await xent.matmul(u.hidden, u.classifier, { transposeB: true }).read(), z, kGradTol, "matmul a·bᵀ");
+    const zt = Array.from({ length: 130 * 70 }, (_, k) => z[(k % 70) * 130 + Math.floor(k / 70)] as number);
+    const hT = xent.tensor(
+      Float32Array.from({ length: 20 * 70 }, (_, k) => c.hidden[(k % 70) * 20 + Math.floor(k / 70)] as number),
+      [20, 70],
+    );
+    expectClose(await xent.matmul(u.classifier, hT).read(), zt, kGradTol, "matmul a·b (b = hiddenᵀ)");
+    expectClose(await xent.matmul(hT, u.classifier, { transposeA: true, transposeB: true }).read(), z, kGradTol, "matmul aᵀ·bᵀ");
+    expect(() => xent.matmul(u.hidden, u.classifier)).toThrow(/inner dimensions differ/);
+    hT.destroy();
+    u.free();
+  });
+
   it("the same bits every run (fixed merge order, no atomics)", async () => {
     const xent = await gpu();
     const u = upload(xent, makeCase(13, 130, 70, 300), { bias: true, labelSmoothing: 0.1 });
