@@ -70,24 +70,49 @@ fn mean_factor() -> f32 {
   return factor;
 }
 
+// The tile of workgroup g: its first row and class.
+fn tile_origin(g: u32) -> vec2<u32> {
+  return vec2<u32>((g % params.row_tiles) * TILE, (g / params.row_tiles) * TILE);
+}
+
+// This thread's 8 × 8 block of G in workgroup g's tile (0 outside the slab).
+fn block_grads(g: u32, lid: u32) -> array<f32, 64> {
+  let o = tile_origin(g);
+  let acc = tile_product(o.x, o.y, params.rows, params.slab_classes, params.hidden, lid);
+  let factor = mean_factor();
+  let i = o.x + block_row(lid);
+  let j = o.y + block_col(lid);
+  var values: array<f32, 64>;
+  for (var q = 0u; q < BLOCK; q++) {
+    let r = row_grad(i + q);
+    for (var c = 0u; c < BLOCK; c++) {
+      if (i + q < params.rows && j + c < params.slab_classes) {
+        values[q * BLOCK + c] = grad_at(r, acc, q, c, j + c, factor);
+      }
+    }
+  }
+  return values;
+}
+
+// Writes the block to the slab (all zeros unless `keep`).
+fn store_grads(values: array<f32, 64>, g: u32, lid: u32, keep: bool) {
+  let o = tile_origin(g);
+  let i = o.x + block_row(lid);
+  let j = o.y + block_col(lid);
+  for (var q = 0u; q < BLOCK; q++) {
+    for (var c = 0u; c < BLOCK; c++) {
+      if (i + q < params.rows && j + c < params.slab_classes) {
+        out[params.out_offset + (i + q) * params.out_stride + j + c] = select(0.0, values[q * BLOCK + c], keep);
+      }
+    }
+  }
+}
+
 @compute @workgroup_size(TILE_THREADS)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = linear_group(wid, nwg);
   if (g < params.groups) {
-    let i0 = (g % params.row_tiles) * TILE;
-    let j0 = (g / params.row_tiles) * TILE;
-    let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
-    let factor = mean_factor();
-    let i = i0 + block_row(lid);
-    let j = j0 + block_col(lid);
-    for (var q = 0u; q < BLOCK; q++) {
-      let r = row_grad(i + q);
-      for (var c = 0u; c < BLOCK; c++) {
-        if (i + q < params.rows && j + c < params.slab_classes) {
-          out[params.out_offset + (i + q) * params.out_stride + j + c] = grad_at(r, acc, q, c, j + c, factor);
-        }
-      }
-    }
+    store_grads(block_grads(g, lid), g, lid, true);
   }
 }
 
@@ -101,23 +126,10 @@ var<workgroup> tile_kept: u32;
 fn main_filtered(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = linear_group(wid, nwg);
   if (g < params.groups) {
-    let i0 = (g % params.row_tiles) * TILE;
-    let j0 = (g / params.row_tiles) * TILE;
-    let acc = tile_product(i0, j0, params.rows, params.slab_classes, params.hidden, lid);
-    let factor = mean_factor();
-    let i = i0 + block_row(lid);
-    let j = j0 + block_col(lid);
-    var values: array<f32, 64>;
+    let values = block_grads(g, lid);
     var kept = false;
-    for (var q = 0u; q < BLOCK; q++) {
-      let r = row_grad(i + q);
-      for (var c = 0u; c < BLOCK; c++) {
-        if (i + q < params.rows && j + c < params.slab_classes) {
-          let gv = grad_at(r, acc, q, c, j + c, factor);
-          values[q * BLOCK + c] = gv;
-          kept = kept || !(abs(gv) < params.grad_filter);
-        }
-      }
+    for (var k = 0u; k < 64u; k++) {
+      kept = kept || !(abs(values[k]) < params.grad_filter);
     }
     if (kept) {
       atomicOr(&any_kept, 1u);
@@ -127,13 +139,6 @@ fn main_filtered(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
       tile_kept = atomicLoad(&any_kept);
       out[params.flag_offset + g] = select(0.0, 1.0, tile_kept != 0u);
     }
-    let keep = workgroupUniformLoad(&tile_kept) != 0u;
-    for (var q = 0u; q < BLOCK; q++) {
-      for (var c = 0u; c < BLOCK; c++) {
-        if (i + q < params.rows && j + c < params.slab_classes) {
-          out[params.out_offset + (i + q) * params.out_stride + j + c] = select(0.0, values[q * BLOCK + c], keep);
-        }
-      }
-    }
+    store_grads(values, g, lid, workgroupUniformLoad(&tile_kept) != 0u);
   }
 }

@@ -417,8 +417,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/linear-cross-entropy-grad.wgsl",
-    find: "kept = kept || !(abs(gv) < params.grad_filter);",
-    replace: "kept = kept || abs(gv) > 1e-3;",
+    find: "kept = kept || !(abs(values[k]) < params.grad_filter);",
+    replace: "kept = kept || abs(values[k]) > 1e-3;",
     why: "the gradient filter's threshold ignored",
     tests: kLinear,
     names: kLinearNames,
