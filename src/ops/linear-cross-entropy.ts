@@ -293,7 +293,7 @@ function perClassBindings(a: Args): { bias?: Bindable; weight?: Bindable } {
 /** Each (row chunk, class slab) pair of `rows` × `classes` in chunks of `rowStep` and slabs of `classStep`, slab-major. */
 function* blocks(rows: number, rowStep: number, classes: number, classStep: number) {
   for (let v0 = 0; v0 < classes; v0 += classStep)
-    for (let n0 = 0; n0 < Math.max(rows, 1); n0 += rowStep)
+    for (let n0 = 0; n0 < rows; n0 += rowStep)
       yield { n0, rows: Math.min(rowStep, rows - n0), v0, classes: Math.min(classStep, classes - v0) };
 }
 
@@ -389,7 +389,6 @@ function recordBackward(
   const flags = filter > 0 ? Math.ceil(p.gradRows / kTile) * Math.ceil(p.gradSlab / kTile) : 0;
   const g = rec.temporary((slabElements + flags) * 4, "gradient-slab");
   for (const b of blocks(a.n, p.gradRows, a.v, p.gradSlab)) {
-    if (b.rows === 0) break;
     const x = rowRange(ctx, a.hidden.buffer, b.n0, b.rows, a.h, kBytesPerElement[xDtype]);
     const w = rowRange(ctx, a.classifier.buffer, b.v0, b.classes, a.h, kBytesPerElement[wDtype]);
     const rowTiles = Math.ceil(b.rows / kTile);
