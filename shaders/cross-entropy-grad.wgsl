@@ -1,4 +1,4 @@
-// @use logits, rows, chunks, class-target, softcap
+// @use logits, rows, chunks, class-target, softcap, class-weight
 // d(loss)/d(logits) for cross-entropy, after the row pass wrote (m, log s, W) per row and the reduction
 // wrote the mean's divisor D. Rows are laid out on threads as in the row pass (ROW_THREADS lanes
 // per row, no integer division per element). With z = softcap(x) and p = exp((z - m) - log s):
@@ -10,15 +10,6 @@
 // (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time.
 // Long rows on a GPU (entry point split): one workgroup (WG == ROW_THREADS) per (row, chunk of
 // chunk_len classes).
-
-
-fn class_weight(c: u32) -> f32 {
-  var w = 1.0;
-  if (HAS_WEIGHT) {
-    w = weight[c];
-  }
-  return w;
-}
 
 // i indexes the logits' bound range; the gradient (f32) may sit at another offset in its own.
 fn store(i: u32, g: f32) {

@@ -1,4 +1,4 @@
-// @use logits, logits-vec4, rows, chunks, row-state, lane-scalar, lane-vec4, merge-lanes, class-target, softcap
+// @use logits, logits-vec4, rows, chunks, row-state, lane-scalar, lane-vec4, merge-lanes, class-target, softcap, class-weight
 // Cross-entropy from logits, one pass over each row: online max and sum-exp, the target logit
 // picked up on the way, and (for label smoothing or probability targets) the weighted gaps.
 // Writes one loss per row and, for 'mean', the row's share of the denominator.
@@ -14,7 +14,6 @@
 // (m, log s, W) per row for the gradient pass (m and log s apart: lse = m + log s rounded to f32
 // loses the digits of p = exp((z - m) - log s) at |logit| ~ 1e4).
 // A class index outside [0, C) that is not ignore_index is recorded (first position) in `status`.
-
 
 fn logit(i: u32) -> f32 {
   var v = x_at(i);
@@ -34,14 +33,6 @@ fn load4(k: u32) -> vec4<f32> {
     v = soft_cap4(v, params.softcap);
   }
   return v;
-}
-
-fn class_weight(c: u32) -> f32 {
-  var w = 1.0;
-  if (HAS_WEIGHT) {
-    w = weight[c];
-  }
-  return w;
 }
 
 // The weight each class's gap is counted with (see the header).

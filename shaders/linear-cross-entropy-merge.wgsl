@@ -1,18 +1,10 @@
-// @use dispatch, row-state, class-target
+// @use dispatch, row-state, class-target, class-weight
 // linearCrossEntropy, after the tile passes: a thread per row folds the row's group states in
 // group order (the same bits every run) and finishes the row as the cross-entropy row pass does
 // (row-state.wgsl's class_index_loss, with the target logit the tile pass picked up). Writes the
 // row's loss and share of the mean's denominator, (m, log s, W, 0) for the gradient pass, and the
 // first bad label's position to `status`. Ignored rows cost 0; bad rows NaN; rows whose softmax is
 // undefined (a NaN or +inf logit) NaN.
-
-fn class_weight(v: u32) -> f32 {
-  var w = 1.0;
-  if (HAS_WEIGHT) {
-    w = weight[v];
-  }
-  return w;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

@@ -21,6 +21,7 @@ import mergeLanes from "../shaders/common/merge-lanes.wgsl?raw";
 import laneExchangeSubgroups from "../shaders/common/lane-exchange-subgroups.wgsl?raw";
 import laneExchangeNone from "../shaders/common/lane-exchange-none.wgsl?raw";
 import classTarget from "../shaders/common/class-target.wgsl?raw";
+import classWeight from "../shaders/common/class-weight.wgsl?raw";
 import softcap from "../shaders/common/softcap.wgsl?raw";
 import elementwise from "../shaders/common/elementwise.wgsl?raw";
 import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
@@ -46,6 +47,7 @@ const kModules: Record<string, string | { subgroups: string; plain: string }> = 
   "merge-lanes": mergeLanes,
   "lane-exchange": { subgroups: laneExchangeSubgroups, plain: laneExchangeNone },
   "class-target": classTarget,
+  "class-weight": classWeight,
   softcap,
   elementwise,
   "elementwise-loss": elementwiseLoss,

@@ -1,16 +1,8 @@
-// @use numbers, class-target, softcap
-// What linearCrossEntropy's tile kernels share: a row's target class, class weights, and a logit
+// @use numbers, class-target, softcap, class-weight
+// What linearCrossEntropy's tile kernels share: a row's target class, and a logit
 // from its tile product: z = softcap(acc + bias[v]). Rows are local to the bound row chunk
 // (global row = row_offset + row); classes local to the bound V slab (global class =
 // class_offset + jl; the bias and class weights are bound whole).
-
-fn class_weight(v: u32) -> f32 {
-  var w = 1.0;
-  if (HAS_WEIGHT) {
-    w = weight[v];
-  }
-  return w;
-}
 
 // The class index of local row `row`, or NO_POSITION when it is ignored, bad or past the chunk.
 fn row_class(row: u32) -> u32 {
