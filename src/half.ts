@@ -39,13 +39,10 @@ export function toFloat16Bits(values: ArrayLike<number>): Uint16Array {
     const rest = mant & 0x1fff;
     if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
       m++;
+      // A carry out of the mantissa bumps the exponent; from 65504 that gives e = 31, m = 0: Inf's bits.
       if (m === 0x400) {
         m = 0;
         e++;
-        if (e >= 0x1f) {
-          out[i] = sign | 0x7c00;
-          continue;
-        }
       }
     }
     out[i] = sign | (e << 10) | m;

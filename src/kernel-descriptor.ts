@@ -92,7 +92,6 @@ export function defineKernel<
 >(spec: KernelSpec<U, B, O, E>): Kernel<U, B, O, E> {
   if ("groups" in spec.uniforms) throw new Error(`${spec.name}: 'groups' is the implicit first uniform`);
   const header = wgslHeader(spec);
-  const builds = new Map<boolean, string>();
   return {
     name: spec.name,
     uniforms: spec.uniforms,
@@ -100,14 +99,8 @@ export function defineKernel<
     overrides: spec.overrides,
     entryPoints: spec.entryPoints ?? (["main"] as unknown as readonly E[]),
     bindingNames: Object.keys(spec.bindings),
-    code(subgroups: boolean): string {
-      let code = builds.get(subgroups);
-      if (code === undefined) {
-        code = composeWgsl(header, spec.body, subgroups);
-        builds.set(subgroups, code);
-      }
-      return code;
-    },
+    // Not memoised: the pipeline cache keeps one shader module per device and build.
+    code: (subgroups: boolean): string => composeWgsl(header, spec.body, subgroups),
   };
 }
 
@@ -140,10 +133,13 @@ function wgslHeader(
       case "u32":
         lines.push(`override ${name}: u32 = ${o.default}u;`);
         break;
-      case "enum":
+      case "enum": {
+        const index = o.default === undefined ? 0 : o.values.indexOf(o.default);
+        if (index < 0) throw new Error(`${spec.name}: ${name}: default ${o.default} is not one of ${o.values.join(", ")}`);
         o.values.forEach((v, i) => lines.push(`const ${enumConstantName(name, v)} = ${i}u;`));
-        lines.push(`override ${name}: u32 = ${Math.max(0, o.values.indexOf(o.default ?? (o.values[0] as string)))}u;`);
+        lines.push(`override ${name}: u32 = ${index}u;`);
         break;
+      }
       case "derived":
         lines.push(`override ${name}: ${o.type} = ${o.expression};`);
         break;
@@ -174,8 +170,7 @@ export function overrideConstants(kernel: Kernel, values: Readonly<Record<string
         out[name] = index;
         break;
       }
-      case "derived":
-        break;
+      // A derived override is WGSL's to compute: no constant.
     }
   }
   return out;
@@ -191,8 +186,8 @@ export function packUniforms(kernel: Kernel, groups: number, values: Readonly<Re
     const value = values[name];
     if (value === undefined) throw new Error(`${kernel.name}: uniform ${name} not set`);
     const at = (i + 1) * 4;
+    // An i32 and a u32 of the same value have the same bits: DataView wraps either way.
     if (type === "f32") view.setFloat32(at, value, true);
-    else if (type === "i32") view.setInt32(at, value, true);
     else view.setUint32(at, value, true);
   });
   return data;

@@ -21,7 +21,8 @@ export function checkOpOptions<C extends Record<string, OptionCheck>>(options: u
   }
   const given = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in checks))
+    // Own keys only: `toString` or `constructor` is no option of any op.
+    if (!Object.hasOwn(checks, key))
       throw new TypeError(`${op}: unknown option ${JSON.stringify(key)}; expected one of ${Object.keys(checks).join(", ")}`);
   }
   const out: Record<string, unknown> = {};
@@ -41,9 +42,8 @@ export function checkEncoder(value: unknown, op: string, name = "encoder"): GPUC
 /** A dimension, left as given (its range depends on the input's rank: see normalizeDim). */
 export function optionalDim(value: unknown, op: string, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value))
-    throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
-  return value;
+  if (!Number.isInteger(value)) throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
+  return value as number;
 }
 
 /** A tensor option (its device, dtype and shape are checked by the op). */
@@ -74,8 +74,9 @@ export function checkReduction<R extends string = Reduction>(
   allowed: readonly R[] = kReductions as unknown as readonly R[],
   fallback = "mean",
 ): R {
-  const r = value ?? fallback;
-  if (typeof r !== "string" || !(allowed as readonly string[]).includes(r)) {
+  // null is no reduction (as for every other option), not the default.
+  const r = value === undefined ? fallback : value;
+  if (!(allowed as readonly unknown[]).includes(r)) {
     throw new TypeError(`${op}: reduction: expected ${allowed.map((a) => `'${a}'`).join(", ")}, got ${describe(value)}`);
   }
   return r as R;
@@ -106,10 +107,10 @@ export function checkLogBase(value: unknown, op: string): number {
 
 export function checkInt32(value: unknown, op: string, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value))
-    throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
-  if (value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`${op}: ${name}: expected a 32-bit integer, got ${value}`);
-  return value;
+  if (!Number.isInteger(value)) throw new TypeError(`${op}: ${name}: expected an integer, got ${describe(value)}`);
+  if ((value as number) < -0x80000000 || (value as number) > 0x7fffffff)
+    throw new RangeError(`${op}: ${name}: expected a 32-bit integer, got ${describe(value)}`);
+  return value as number;
 }
 
 /** The smallest temperature whose reciprocal, which the kernels multiply by, is finite in f32. */

@@ -26,7 +26,7 @@ export interface PlanLimits {
   maxComputeInvocationsPerWorkgroup: number;
 }
 
-export function planRows(view: RowView, limits: PlanLimits, adapter: AdapterKind = "gpu"): RowPlan {
+export function planRows(view: RowView, limits: PlanLimits, adapter: AdapterKind): RowPlan {
   const maxWG = Math.min(256, limits.maxComputeInvocationsPerWorkgroup);
   let rowThreads: number;
   let workgroupSize: number;

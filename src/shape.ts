@@ -24,7 +24,7 @@ export function checkShape(shape: unknown, argName: string): asserts shape is Sh
   // An index loop, not forEach: holes ([2, , 3]) must be seen.
   for (let i = 0; i < shape.length; i++) {
     const d: unknown = shape[i];
-    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
+    if (!Number.isSafeInteger(d) || (d as number) < 0) {
       throw new TypeError(`${argName}[${i}]: expected a non-negative integer dimension size, got ${describe(d)}`);
     }
   }
@@ -35,14 +35,14 @@ export function checkShape(shape: unknown, argName: string): asserts shape is Sh
  * TypeError for a non-integer, RangeError when outside [-rank, rank).
  */
 export function normalizeDim(dim: unknown, rank: number, argName = "dim"): number {
-  if (typeof dim !== "number" || !Number.isInteger(dim)) {
-    throw new TypeError(`${argName}: expected an integer, got ${describe(dim)}`);
-  }
-  if (rank === 0 || dim < -rank || dim >= rank) {
+  if (!Number.isInteger(dim)) throw new TypeError(`${argName}: expected an integer, got ${describe(dim)}`);
+  const d = dim as number;
+  // A scalar has no dim: every d fails one of the two tests.
+  if (d < -rank || d >= rank) {
     const range = rank === 0 ? "none (the input is a scalar)" : `[${-rank}, ${rank - 1}]`;
-    throw new RangeError(`${argName}: expected a dimension in ${range}, got ${dim}`);
+    throw new RangeError(`${argName}: expected a dimension in ${range}, got ${d}`);
   }
-  return dim < 0 ? dim + rank : dim;
+  return d < 0 ? d + rank : d;
 }
 
 /**

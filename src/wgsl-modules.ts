@@ -31,7 +31,10 @@ import operands from "../shaders/common/operands.wgsl?raw";
 import tileMatmul from "../shaders/common/tile-matmul.wgsl?raw";
 import linearLogits from "../shaders/common/linear-logits.wgsl?raw";
 
-const kModules: Record<string, string | { subgroups: string; plain: string }> = {
+/** Module sources by name; one with two builds gives its subgroup and plain sources. */
+export type WgslModules = Readonly<Record<string, string | { readonly subgroups: string; readonly plain: string }>>;
+
+const kModules: WgslModules = {
   numbers,
   dispatch,
   rows,
@@ -58,40 +61,43 @@ const kModules: Record<string, string | { subgroups: string; plain: string }> = 
   "linear-logits": linearLogits,
 };
 
-const kUseLine = /^\/\/ @use (.+)$/gm;
-const kEnableLine = /^enable [^;]+;\s*$/gm;
+const kUseLine = /^\/\/ @use (.+)/gm;
+const kEnableLine = /^enable [^;]+;/gm;
 
 /** The modules a source names in its `// @use` lines. */
 export function usesOf(source: string): string[] {
   return [...source.matchAll(kUseLine)].flatMap((m) =>
-    (m[1] ?? "")
+    String(m[1])
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
   );
 }
 
-function moduleSource(name: string, subgroups: boolean, from: string): string {
-  const m = kModules[name];
+function moduleSource(modules: WgslModules, name: string, subgroups: boolean, from: string): string {
+  const m = Object.hasOwn(modules, name) ? modules[name] : undefined;
   if (m === undefined) throw new Error(`WGSL: ${from} uses unknown module "${name}"`);
   return typeof m === "string" ? m : subgroups ? m.subgroups : m.plain;
 }
 
-/** The header (generated), every module the body uses (transitively, once each), then the body. */
-export function composeWgsl(header: string, body: string, subgroups: boolean): string {
+/**
+ * The header (generated), every module the body uses (transitively, once each), then the body.
+ * `modules`: the registry above unless a test brings its own.
+ */
+export function composeWgsl(header: string, body: string, subgroups: boolean, modules: WgslModules = kModules): string {
   const ordered: string[] = [];
   const seen = new Set<string>();
   const visit = (name: string, from: string, path: readonly string[]): void => {
     if (path.includes(name)) throw new Error(`WGSL: module cycle ${[...path, name].join(" → ")}`);
     if (seen.has(name)) return;
-    const source = moduleSource(name, subgroups, from);
+    const source = moduleSource(modules, name, subgroups, from);
     for (const dep of usesOf(source)) visit(dep, name, [...path, name]);
     seen.add(name);
     ordered.push(`// ---- ${name}\n${source}`);
   };
   for (const name of usesOf(body)) visit(name, "the kernel", []);
   const parts = [header, ...ordered, `// ---- kernel\n${body}`];
-  const enables = new Set(parts.flatMap((p) => (p.match(kEnableLine) ?? []).map((l) => l.trim())));
+  const enables = new Set(parts.flatMap((p) => p.match(kEnableLine) ?? []));
   const code = parts.map((p) => p.replace(kEnableLine, "")).join("\n");
   return [...enables, code].join("\n");
 }

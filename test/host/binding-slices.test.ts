@@ -1,0 +1,103 @@
+// src/binding-slices.ts on its own (no GPU): slice plans checked against their invariants.
+import { expect, it } from "vitest";
+import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../../src/binding-slices.js";
+import type { RowView } from "../../src/shape.js";
+
+/** mulberry32: seeded, so a failing trial reproduces. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const view = (outer: number, classes: number, inner: number): RowView => ({ outer, classes, inner, rows: outer * inner });
+
+/** Slices cover the rows in order, each bound range aligned, within the limit and over its data. */
+function expectValid(
+  v: RowView,
+  slices: BindingSlice[],
+  bpe: number,
+  limit: number,
+  alignment: number,
+  bufferSize: number,
+  maximal = true,
+): void {
+  const block = v.classes * v.inner * bpe;
+  let row = 0;
+  for (const [k, s] of slices.entries()) {
+    expect(s.firstRow).toBe(row);
+    expect(s.rows % v.inner).toBe(0);
+    expect(s.rows).toBeGreaterThan(0);
+    expect(s.byteOffset % alignment).toBe(0);
+    expect(s.byteSize).toBeLessThanOrEqual(limit);
+    const start = (s.firstRow / v.inner) * block;
+    const end = ((s.firstRow + s.rows) / v.inner) * block;
+    expect(s.byteOffset + s.elementOffset * bpe).toBe(start);
+    expect(s.elementOffset).toBeGreaterThanOrEqual(0);
+    expect(s.elementOffset * bpe).toBeLessThan(alignment);
+    expect(s.byteOffset + s.byteSize).toBeGreaterThanOrEqual(Math.min(end, bufferSize));
+    expect(s.byteOffset + s.byteSize).toBeLessThanOrEqual(bufferSize);
+    expect(s.byteSize % 16 === 0 || s.byteOffset + s.byteSize === bufferSize).toBe(true);
+    // Each slice is as long as the limit allows: one more block would not fit.
+    if (maximal && k < slices.length - 1) expect(end + block - s.byteOffset).toBeGreaterThan(limit - 16);
+    row += s.rows;
+  }
+  expect(row).toBe(v.rows);
+}
+
+it("returns the whole buffer as one slice when the tensor fits one binding", () => {
+  expect(planBindingSlices(view(4, 10, 1), 4, 160, 256, 160, "x")).toEqual([
+    { firstRow: 0, rows: 4, byteOffset: 0, byteSize: 160, elementOffset: 0 },
+  ]);
+});
+
+it("cuts larger tensors into aligned slices of whole outer indices within the limit", () => {
+  const v = view(10, 30, 1);
+  const slices = planBindingSlices(v, 4, 512, 256, 1200, "x");
+  expect(slices).toEqual([
+    { firstRow: 0, rows: 4, byteOffset: 0, byteSize: 480, elementOffset: 0 },
+    { firstRow: 4, rows: 2, byteOffset: 256, byteSize: 464, elementOffset: 56 },
+    { firstRow: 6, rows: 2, byteOffset: 512, byteSize: 448, elementOffset: 52 },
+    { firstRow: 8, rows: 2, byteOffset: 768, byteSize: 432, elementOffset: 48 },
+  ]);
+  expectValid(v, slices, 4, 512, 256, 1200);
+});
+
+it("holds its invariants over random shapes, element sizes, limits and alignments", () => {
+  const r = rng(7);
+  for (let trial = 0; trial < 400; trial++) {
+    const bpe = [2, 4, 16][Math.floor(r() * 3)]!;
+    const v = view(1 + Math.floor(r() * 40), 1 + Math.floor(r() * 50), 1 + Math.floor(r() * 3));
+    const alignment = [32, 64, 256][Math.floor(r() * 3)]!;
+    const block = v.classes * v.inner * bpe;
+    const total = v.outer * block;
+    const bufferSize = Math.ceil(total / 4) * 4;
+    const limit = Math.max(block + alignment + 16, Math.floor(r() * total));
+    const slices = planBindingSlices(v, bpe, limit, alignment, bufferSize, "x");
+    if (total <= limit) expect(slices).toHaveLength(1);
+    expectValid(v, slices, bpe, limit, alignment, bufferSize);
+    // The same rows in a tensor of half the element size: its own aligned range over the same rows.
+    const halves = slices.map((s) => sliceIn(v, s, bpe / 2, alignment, bufferSize / 2));
+    expect(halves.map((h) => [h.firstRow, h.rows])).toEqual(slices.map((s) => [s.firstRow, s.rows]));
+    expectValid(v, halves, bpe / 2, limit, alignment, bufferSize / 2, false);
+  }
+});
+
+it("refuses, naming the limit, when one outer index cannot fit with its alignment slack", () => {
+  expect(() => planBindingSlices(view(4, 100, 1), 4, 399 + 256 + 16, 256, 1600, "crossEntropy: input")).toThrow(
+    new RangeError("crossEntropy: input: one row block of 400 bytes does not fit this device's maxStorageBufferBindingSize (671 bytes)"),
+  );
+  expect(planBindingSlices(view(4, 100, 1), 4, 400 + 256 + 16, 256, 1600, "x")).toHaveLength(4);
+});
+
+it("binds a buffer whole, or over a slice's range clipped to the buffer", () => {
+  const buffer = { size: 1000 } as GPUBuffer;
+  expect(bindSlice(buffer, undefined)).toBe(buffer);
+  const slice = { firstRow: 0, rows: 1, byteOffset: 768, byteSize: 496, elementOffset: 0 };
+  expect(bindSlice(buffer, slice)).toEqual({ buffer, offset: 768, size: 232 });
+  expect(bindSlice(buffer, { ...slice, byteSize: 16 })).toEqual({ buffer, offset: 768, size: 16 });
+});

@@ -1,0 +1,79 @@
+// src/row-plan.ts on its own (no GPU): the workgroup plans chosen from a shape and an adapter.
+import { expect, it } from "vitest";
+import { adapterKindOf, planRows, planSplit, vec4Rows } from "../../src/row-plan.js";
+import { rowView } from "../../src/shape.js";
+
+const limits = { maxComputeInvocationsPerWorkgroup: 256 };
+const view = (rows: number, classes: number, inner = 1) => ({ outer: rows / inner, classes, inner, rows });
+
+it("one thread per row for short rows or a class dim that is not last", () => {
+  expect(planRows(view(1000, 64), limits, "gpu")).toEqual({ workgroupSize: 64, rowThreads: 1, workgroups: 16 });
+  expect(planRows(view(64, 64), limits, "cpu")).toEqual({ workgroupSize: 64, rowThreads: 1, workgroups: 1 });
+  expect(planRows(view(65, 5000, 5), limits, "gpu")).toEqual({ workgroupSize: 64, rowThreads: 1, workgroups: 2 });
+  expect(planRows(view(10, 3), { maxComputeInvocationsPerWorkgroup: 16 }, "gpu")).toEqual({
+    workgroupSize: 16,
+    rowThreads: 1,
+    workgroups: 1,
+  });
+});
+
+it("a CPU-emulated adapter gives a long row one 4-lane workgroup", () => {
+  expect(planRows(view(7, 65), limits, "cpu")).toEqual({ workgroupSize: 4, rowThreads: 4, workgroups: 7 });
+  expect(planRows(view(3, 128256), limits, "cpu")).toEqual({ workgroupSize: 4, rowThreads: 4, workgroups: 3 });
+});
+
+it("a GPU gives medium rows 32 threads and long rows the whole workgroup", () => {
+  expect(planRows(view(5, 65), limits, "gpu")).toEqual({ workgroupSize: 64, rowThreads: 32, workgroups: 3 });
+  expect(planRows(view(4, 2048), limits, "gpu")).toEqual({ workgroupSize: 64, rowThreads: 32, workgroups: 2 });
+  expect(planRows(view(4, 2049), limits, "gpu")).toEqual({ workgroupSize: 256, rowThreads: 256, workgroups: 4 });
+  expect(planRows(view(4, 2049), { maxComputeInvocationsPerWorkgroup: 1024 }, "gpu")).toEqual({
+    workgroupSize: 256,
+    rowThreads: 256,
+    workgroups: 4,
+  });
+  expect(planRows(view(4, 2049), { maxComputeInvocationsPerWorkgroup: 128 }, "gpu")).toEqual({
+    workgroupSize: 128,
+    rowThreads: 128,
+    workgroups: 4,
+  });
+  expect(planRows(view(4, 100), { maxComputeInvocationsPerWorkgroup: 16 }, "gpu")).toEqual({
+    workgroupSize: 16,
+    rowThreads: 16,
+    workgroups: 4,
+  });
+});
+
+it("classifies adapters: fallback or a software name is a CPU, anything else (or no info) a GPU", () => {
+  const device = (info?: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }) => ({ adapterInfo: info }) as unknown as GPUDevice;
+  const blank = { vendor: "", architecture: "", description: "", device: "" };
+  expect(adapterKindOf(device())).toBe("gpu");
+  expect(adapterKindOf(device({ ...blank, vendor: "nvidia", description: "H200" }))).toBe("gpu");
+  expect(adapterKindOf(device({ ...blank, isFallbackAdapter: true }))).toBe("cpu");
+  expect(adapterKindOf(device({ ...blank, isFallbackAdapter: false, vendor: "google", architecture: "swiftshader" }))).toBe("cpu");
+  for (const field of ["vendor", "architecture", "description", "device"] as const) {
+    for (const name of ["SwiftShader", "llvmpipe", "lavapipe", "Microsoft Basic Render Driver WARP", "software rasterizer"])
+      expect(adapterKindOf(device({ ...blank, [field]: name }))).toBe("cpu");
+  }
+});
+
+it("reads rows as vec4s only when contiguous, non-empty and a multiple of 4 long", () => {
+  expect(vec4Rows(rowView([3, 8], 1))).toBe(true);
+  expect(vec4Rows(rowView([3, 4], 1))).toBe(true);
+  expect(vec4Rows(rowView([3, 6], 1))).toBe(false);
+  expect(vec4Rows(rowView([8, 4], 0))).toBe(false);
+  expect(vec4Rows(rowView([3, 0], 1))).toBe(false);
+});
+
+it("splits a few very long rows across workgroups on a GPU only", () => {
+  expect(planSplit(view(4, 128256), limits, "gpu")).toEqual({ chunks: 16, chunkLength: 8192, workgroupSize: 256 });
+  expect(planSplit(view(255, 32768), { maxComputeInvocationsPerWorkgroup: 128 }, "gpu")).toEqual({
+    chunks: 4,
+    chunkLength: 8192,
+    workgroupSize: 128,
+  });
+  expect(planSplit(view(4, 32769), limits, "gpu")?.chunks).toBe(5);
+  expect(planSplit(view(4, 32767), limits, "gpu")).toBeUndefined();
+  expect(planSplit(view(256, 128256), limits, "gpu")).toBeUndefined();
+  expect(planSplit(view(4, 128256), limits, "cpu")).toBeUndefined();
+  expect(planSplit(view(8, 128256, 2), limits, "gpu")).toBeUndefined();
+});
