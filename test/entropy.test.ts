@@ -51,4 +51,16 @@ describe("entropy edge cases", () => {
     expect(Number.isNaN(got[0])).toBe(true);
     expectClose(got, want, { atol: 2e-6, rtol: 2e-5 }, "entropy with a negative probability");
   });
+
+  it("huge tied maxima share the mass: softmax ½ each and entropy ln 2, in the reference and on the GPU", async () => {
+    // The reference once computed log p as x − lse, which is 0 beside a max of 1e30 (lse − max lost log 2).
+    const xent = await gpu();
+    const row = new Float32Array([1e30, 1e30, -Infinity, 3.6, -5.4]);
+    const input = ref.refTensor(row, [5]);
+    expect(Array.from(ref.softmax(input).data)).toEqual([0.5, 0.5, 0, 0, 0]);
+    expect(ref.entropy(input, { fromLogits: true }).data[0]).toBeCloseTo(Math.LN2, 12);
+    const x = xent.tensor(row, [5]);
+    expectClose(await xent.softmax(x).read(), [0.5, 0.5, 0, 0, 0], { atol: 1e-7, rtol: 0 }, "softmax of tied 1e30 maxima");
+    expectClose(await xent.entropy(x, { fromLogits: true }).read(), [Math.LN2], { atol: 1e-6, rtol: 1e-6 }, "entropy of tied 1e30 maxima");
+  });
 });

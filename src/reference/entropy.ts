@@ -15,9 +15,9 @@ export function entropy(
     const r = gatherRow(x.data, base, stride, view.classes);
     let h = 0;
     if (options.fromLogits) {
-      const { lse } = logSumExp(r);
+      const { lse, max, logSum } = logSumExp(r);
       for (const v of r) {
-        const logp = v - lse;
+        const logp = v - max - logSum;
         if (v !== -Infinity) h -= Math.exp(logp) * logp;
       }
       if (Number.isNaN(lse) || lse === -Infinity) h = NaN;
@@ -50,12 +50,12 @@ export function entropyGrad(
   forEachRow(view, (_row, base, stride) => {
     const r = gatherRow(x.data, base, stride, view.classes);
     if (options.fromLogits) {
-      const { lse } = logSumExp(r);
+      const { lse, max, logSum } = logSumExp(r);
       const undefinedRow = Number.isNaN(lse) || lse === -Infinity;
       let h = 0;
-      for (const v of r) if (v !== -Infinity) h -= Math.exp(v - lse) * (v - lse);
+      for (const v of r) if (v !== -Infinity) h -= Math.exp(v - max - logSum) * (v - max - logSum);
       r.forEach((v, c) => {
-        const logp = v - lse;
+        const logp = v - max - logSum;
         grad[base + c * stride] = undefinedRow ? NaN : v === -Infinity ? 0 : -Math.exp(logp) * (logp + h) * scale;
       });
     } else {

@@ -31,8 +31,11 @@ export function viewOf(x: RefTensor, dim: number): { view: RowView; dim: number 
   return { view: rowView(x.shape, d), dim: d };
 }
 
-/** log Σ exp(v) over a row, max-shifted; NaN in → NaN, all -inf → -inf. */
-export function logSumExp(values: ArrayLike<number>): { max: number; lse: number } {
+/**
+ * log Σ exp(v) over a row, max-shifted; NaN in → NaN, all -inf → -inf. `logSum` = log Σ exp(v − max),
+ * kept apart: next to a max of 1e30, lse − max would be 0 where logSum is log 2.
+ */
+export function logSumExp(values: ArrayLike<number>): { max: number; lse: number; logSum: number } {
   let max = -Infinity;
   let hasNaN = false;
   for (let k = 0; k < values.length; k++) {
@@ -40,15 +43,16 @@ export function logSumExp(values: ArrayLike<number>): { max: number; lse: number
     if (Number.isNaN(v)) hasNaN = true;
     else if (v > max) max = v;
   }
-  if (hasNaN) return { max: NaN, lse: NaN };
-  if (max === -Infinity) return { max, lse: -Infinity };
+  if (hasNaN) return { max: NaN, lse: NaN, logSum: NaN };
+  if (max === -Infinity) return { max, lse: -Infinity, logSum: NaN };
   if (max === Infinity) {
     // exp(inf - inf) is NaN in PyTorch too.
-    return { max, lse: NaN };
+    return { max, lse: NaN, logSum: NaN };
   }
   let sum = 0;
   for (let k = 0; k < values.length; k++) sum += Math.exp((values[k] as number) - max);
-  return { max, lse: max + Math.log(sum) };
+  const logSum = Math.log(sum);
+  return { max, lse: max + logSum, logSum };
 }
 
 export function gatherRow(data: ArrayLike<number>, base: number, stride: number, classes: number): Float64Array {

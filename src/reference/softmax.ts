@@ -12,12 +12,12 @@ function rowwise(x: RefTensor, options: RefSoftmaxOptions, log: boolean): RefRes
   const out = new Float64Array(x.data.length);
   forEachRow(view, (_row, base, stride) => {
     const z = gatherRow(x.data, base, stride, view.classes).map((v) => v / t);
-    const { max, lse } = logSumExp(z);
+    const { max, logSum } = logSumExp(z);
     for (let c = 0; c < view.classes; c++) {
       const zc = z[c] as number;
       // Shift by the max first: the same rounding path as the GPU, and exact for ±1e4 logits.
       const shifted = zc - max;
-      const logp = shifted - (lse - max);
+      const logp = shifted - logSum;
       out[base + c * stride] = log ? logp : Math.exp(logp);
     }
   });
