@@ -1,4 +1,4 @@
-// @use numbers, status-label
+// @use numbers, status-label, kahan
 // 'mean' / 'sum' of per-position losses, deterministically: each of WG threads sums a fixed
 // contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
 // MODE_SUM: scale * sum(loss); MODE_MEAN_BY_DENOMINATOR: scale * sum(loss) / sum(denom) (weighted
@@ -20,17 +20,6 @@ fn ieee_divide(a: f32, b: f32) -> f32 {
     q = select(bitcast<f32>(0x7f800000u | sign), nan(), a == 0.0 || is_nan(a));
   }
   return q;
-}
-
-struct Kahan {
-  sum: f32,
-  comp: f32,
-}
-
-fn kahan_add(k: Kahan, v: f32) -> Kahan {
-  let y = v - k.comp;
-  let t = k.sum + y;
-  return Kahan(t, (t - k.sum) - y);
 }
 
 // (sum of loss, sum of denom) over the params.count bound elements, in every thread's hands

@@ -25,6 +25,9 @@ import classWeight from "../shaders/common/class-weight.wgsl?raw";
 import softcap from "../shaders/common/softcap.wgsl?raw";
 import elementwise from "../shaders/common/elementwise.wgsl?raw";
 import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
+import elementwiseLossVec4 from "../shaders/common/elementwise-loss-vec4.wgsl?raw";
+import elementwiseWeights from "../shaders/common/elementwise-weights.wgsl?raw";
+import kahan from "../shaders/common/kahan.wgsl?raw";
 import logMath from "../shaders/common/log-math.wgsl?raw";
 import statusLabel from "../shaders/common/status-label.wgsl?raw";
 import operands from "../shaders/common/operands.wgsl?raw";
@@ -54,6 +57,9 @@ const kModules: WgslModules = {
   softcap,
   elementwise,
   "elementwise-loss": elementwiseLoss,
+  "elementwise-loss-vec4": elementwiseLossVec4,
+  "elementwise-weights": elementwiseWeights,
+  kahan,
   "log-math": logMath,
   "status-label": statusLabel,
   operands,

@@ -38,6 +38,31 @@ describe("binaryCrossEntropy and binaryCrossEntropyWithLogits", () => {
     expect(got[4]).toBeNaN();
   });
 
+  it("an infinite element loss (a target of −inf) keeps the mean and sum −inf, not NaN, wherever it sits", async () => {
+    // A compensated sum once turned it into NaN at the next add ((t − sum) − y = inf − inf).
+    const xent = await gpu();
+    const random = rng(21);
+    for (const [n, at] of [
+      [1000, 0],
+      [1000, 517],
+      [7, 6],
+      [4096 * 3 + 1, 4096],
+    ] as const) {
+      const x = randomFloats(n, random, 3);
+      const y = probabilities(n, random);
+      y[at] = -Infinity;
+      x[at] = -2; // (1 − y)·x = −inf
+      const xt = xent.tensor(x);
+      const yt = xent.tensor(y);
+      for (const reduction of ["mean", "sum"] as const) {
+        const want = ref.binaryCrossEntropyWithLogits(ref.refTensor(x, [n]), ref.refTensor(y, [n]), { reduction }).data[0];
+        expect(want).toBe(-Infinity);
+        const got = (await xent.binaryCrossEntropyWithLogits(xt, yt, { reduction }).read())[0];
+        expect(got, `n ${n}, −inf at ${at}, ${reduction}`).toBe(-Infinity);
+      }
+    }
+  });
+
   it("BCE with logits: stable at ±1e4, posWeight over the last dim, weights, every reduction", async () => {
     const xent = await gpu();
     const random = rng(21);

@@ -74,7 +74,10 @@ export interface ReduceArgs {
   loss: GPUBuffer;
   /** Per-position denominators, for mode "mean-by-denominator". */
   denom?: GPUBuffer | undefined;
+  /** Values in `loss` to sum. */
   count: number;
+  /** The divisor of "mean-by-count" when `loss` holds partial sums (default: count). */
+  total?: number;
   mode: ReduceMode;
   out: Tensor;
   /** Receives the divisor used (1 for sums), for a gradient that must scale the same way. */
@@ -97,6 +100,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
     ...(r.labels ? { targets: r.labels.target.buffer, status: r.labels.check.buffer } : {}),
   };
   const scale = r.scale ?? 1;
+  const total = r.total ?? r.count;
   // Parts of a multiple of 64 elements start 256-byte aligned (minStorageBufferOffsetAlignment ≤ 256).
   const partElements = Math.floor((ctx.maxBindingBytes - 256) / 4 / 64) * 64;
   // Bound by their data's size: pooled buffers are larger (a power of two), which may not fit a binding.
@@ -108,7 +112,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
   if (r.count <= partElements) {
     rec.dispatch(kReduceLossKernel, {
       constants: common.constants,
-      uniforms: { count: r.count, scale, total: r.count, part: 0 },
+      uniforms: { count: r.count, scale, total, part: 0 },
       bindings: { loss: range(r.loss, 0, r.count), ...(r.denom ? { denom: range(r.denom, 0, r.count) } : {}), ...finishing },
       workgroups: 1,
     });
@@ -122,7 +126,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
     rec.dispatch(kReduceLossKernel, {
       entryPoint: "partial",
       constants: { ...common.constants, CHECK_LABELS: false },
-      uniforms: { count: n, scale, total: r.count, part: k },
+      uniforms: { count: n, scale, total, part: k },
       bindings: { loss: range(r.loss, first, n), ...(r.denom ? { denom: range(r.denom, first, n) } : {}), out: r.out.buffer, partials },
       workgroups: 1,
     });
@@ -130,7 +134,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
   rec.dispatch(kReduceLossKernel, {
     entryPoint: "combine",
     constants: common.constants,
-    uniforms: { count: parts, scale, total: r.count, part: 0 },
+    uniforms: { count: parts, scale, total, part: 0 },
     // loss is not read by `combine`; a small range of it satisfies the layout.
     bindings: { loss: range(r.loss, 0, 1), partials, ...finishing },
     workgroups: 1,
@@ -154,6 +158,11 @@ export interface LossRun {
   shape: Shape;
   /** Number of per-position losses. */
   count: number;
+  /**
+   * For 'mean' / 'sum': the kernel writes this many partial sums into `loss` instead of one loss per
+   * position (the mean still divides by `count`).
+   */
+  partials?: number;
   /** How 'mean' divides: by the per-position denominators the kernel writes, or by the count. */
   mean: "mean-by-denominator" | "mean-by-count";
   /** Multiplies the reduced value ('batchmean': 1 / batch size; bits: 1 / ln 2). */
@@ -192,7 +201,8 @@ export function recordLoss(ctx: XentContext, run: LossRun): LossAndMaybeGrad {
     const result = ctx.output(none ? run.shape : [], "f32", run.op, checks);
     const grad = run.gradShape ? ctx.output(run.gradShape, "f32", `${run.op}:grad`, checks) : undefined;
     const denom = run.mean === "mean-by-denominator" ? rec.temporary(run.count * 4, "denominator") : undefined;
-    const loss = none ? result.buffer : rec.temporary(run.count * 4, "loss");
+    const stored = !none && run.partials !== undefined ? run.partials : run.count;
+    const loss = none ? result.buffer : rec.temporary(stored * 4, run.partials !== undefined ? "partial-sums" : "loss");
     run.record(rec, loss, denom, grad);
     if (none) {
       if (run.labels) recordLabelStatus(rec, run.labels);
@@ -200,7 +210,8 @@ export function recordLoss(ctx: XentContext, run: LossRun): LossAndMaybeGrad {
       recordReduce(ctx, rec, {
         loss,
         denom,
-        count: run.count,
+        count: stored,
+        total: run.count,
         mode: run.reduction === "mean" ? run.mean : "sum",
         out: result,
         scale: run.scale ?? 1,
