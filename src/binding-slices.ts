@@ -81,3 +81,15 @@ export function sliceIn(view: RowView, slice: BindingSlice, bytesPerElement: num
 export function bindSlice(buffer: GPUBuffer, slice: BindingSlice | undefined): GPUBuffer | GPUBufferBinding {
   return slice ? { buffer, offset: slice.byteOffset, size: Math.min(slice.byteSize, buffer.size - slice.byteOffset) } : buffer;
 }
+
+/**
+ * Row-indexed arrays (class indices, per-row losses, row statistics) are bound whole, not sliced:
+ * a RangeError naming the limit, before any GPU work, when `rows` of `bytesPerRow` do not fit.
+ */
+export function checkRowArrays(op: string, rows: number, bytesPerRow: number, arrays: string, limit: number): void {
+  if (rows * bytesPerRow > limit) {
+    throw new RangeError(
+      `${op}: ${rows} rows: ${arrays} (${bytesPerRow} bytes a row) do not fit one storage binding (${limit} bytes); not sliced yet`,
+    );
+  }
+}

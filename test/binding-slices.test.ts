@@ -188,6 +188,28 @@ describe.each(["cpu", "gpu"] as const)("sliced bindings, %s plan", (adapterKind)
 });
 
 describe("past the binding limit", () => {
+  it("row-indexed arrays past one binding are refused at the call, naming the limit (not at read())", async () => {
+    const owner = await gpu();
+    const xent = Xent.fromDevice(owner.device, { maxBindingBytes: 64 * 1024 });
+    // 16 385 rows × 4 bytes of class indices and per-row losses: one past 64 KiB. The logits would slice.
+    const logits = xent.tensor(new Float32Array(16385 * 2), [16385, 2]);
+    const labels = xent.tensor(new Int32Array(16385), [16385]);
+    expect(() => xent.crossEntropy(logits, labels)).toThrow(
+      new RangeError(
+        "crossEntropy: 16385 rows: their per-row arrays (class indices, losses) (4 bytes a row) do not fit one storage binding (65536 bytes); not sliced yet",
+      ),
+    );
+    expect(() => xent.entropy(logits)).toThrow(
+      /entropy: 16385 rows: their entropies \(4 bytes a row\) do not fit one storage binding \(65536 bytes\)/,
+    );
+    // The gradient's row statistics take 16 bytes a row: 4 097 rows are one too many.
+    const small = xent.tensor(new Float32Array(4097 * 2), [4097, 2]);
+    const smallLabels = xent.tensor(new Int32Array(4097), [4097]);
+    expect(() => xent.crossEntropyWithGrad(small, smallLabels)).toThrow(/4097 rows: their statistics for the gradient \(16 bytes a row\)/);
+    const fits = xent.crossEntropyWithGrad(xent.tensor(new Float32Array(4096 * 2), [4096, 2]), xent.tensor(new Int32Array(4096), [4096]));
+    expect((await fits.loss.read())[0]).toBeCloseTo(Math.LN2, 6);
+  });
+
   it("16-bit logits: softmax and the f32 gradient are sliced at their own offsets", async () => {
     const owner = await gpu();
     const xent = Xent.fromDevice(owner.device, { maxBindingBytes: 64 * 1024 });

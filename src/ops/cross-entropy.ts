@@ -6,7 +6,7 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import type { Recording } from "../recording.js";
 import { defineKernel, type Bindable, type UniformValues } from "../kernel-descriptor.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
-import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
+import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
@@ -253,6 +253,7 @@ function checkArgs(
     softcap: o.softcap,
     encoder: o.encoder,
   };
+  checkRowArrays(op, checked.view.rows, 4, "their per-row arrays (class indices, losses)", ctx.maxBindingBytes);
   return { ...checked, slices: logitSlices(ctx, checked) };
 }
 
@@ -474,6 +475,7 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       throw new RangeError(`${op}: ${name}: cannot share the logits' GPUBuffer (the gradient pass writes through the logits' binding)`);
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
+  checkRowArrays(op, a.view.rows, 16, "their statistics for the gradient", ctx.maxBindingBytes);
   const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
   const rowPlan = logProbs ? nllRowPlan(a.view.rows) : plan;
   // Too large for one binding: slices planned on the f32 gradient (at least as large as the

@@ -1,7 +1,7 @@
 /** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
-import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
+import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { planRows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
@@ -77,6 +77,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
   const dim = normalizeDim(dimOption ?? -1, input.shape.length, `${op}: dim`);
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
+  checkRowArrays(op, view.rows, 4, "their entropies", ctx.maxBindingBytes);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
   // Larger than one binding: slices of whole row blocks (see binding-slices.ts), planned on the f32
   // gradient when there is one (at least as large as the input); the input's range follows.

@@ -1,6 +1,6 @@
 // src/binding-slices.ts on its own (no GPU): slice plans checked against their invariants.
 import { expect, it } from "vitest";
-import { bindSlice, planBindingSlices, sliceIn, type BindingSlice } from "../../src/binding-slices.js";
+import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../../src/binding-slices.js";
 import type { RowView } from "../../src/shape.js";
 
 /** mulberry32: seeded, so a failing trial reproduces. */
@@ -100,4 +100,13 @@ it("binds a buffer whole, or over a slice's range clipped to the buffer", () => 
   const slice = { firstRow: 0, rows: 1, byteOffset: 768, byteSize: 496, elementOffset: 0 };
   expect(bindSlice(buffer, slice)).toEqual({ buffer, offset: 768, size: 232 });
   expect(bindSlice(buffer, { ...slice, byteSize: 16 })).toEqual({ buffer, offset: 768, size: 16 });
+});
+
+it("refuses row-indexed arrays past one binding, naming the op, the rows and the limit", () => {
+  expect(() => checkRowArrays("crossEntropy", 1024, 16, "their statistics", 16384)).not.toThrow();
+  expect(() => checkRowArrays("crossEntropy", 1025, 16, "their statistics", 16384)).toThrow(
+    new RangeError(
+      "crossEntropy: 1025 rows: their statistics (16 bytes a row) do not fit one storage binding (16384 bytes); not sliced yet",
+    ),
+  );
 });
