@@ -114,9 +114,9 @@ const mutants: Mutant[] = [
     tests: kCore,
   },
   {
-    file: "shaders/reduce-loss.wgsl",
-    find: "let y = v - k.comp;",
-    replace: "let y = v + k.comp;",
+    file: "shaders/common/kahan.wgsl",
+    find: "fn kahan_add(k: Kahan, v: f32) -> Kahan {\n  let y = v - k.comp;",
+    replace: "fn kahan_add(k: Kahan, v: f32) -> Kahan {\n  let y = v + k.comp;",
     why: "Kahan compensation sign",
     tests: ["test/cross-entropy.test.ts", ...kCore],
   },
