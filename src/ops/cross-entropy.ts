@@ -141,7 +141,10 @@ export const kCrossEntropyKernel = defineKernel({
     ...kPassOverrides,
     LOG_PROBS: { kind: "bool", doc: "The input holds log-probabilities (nll_loss)." },
     WRITE_ROW_STATS: { kind: "bool" },
-    TWO_PASS: { kind: "bool", doc: "Branch-free max pass, then a sum pass, per lane (CPU-emulated adapters)." },
+    TWO_PASS: {
+      kind: "bool",
+      doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
+    },
     SUBGROUPS: { kind: "bool" },
     GAPS: { kind: "derived", type: "bool", expression: "PROB_TARGET || SMOOTHING" },
   },

@@ -48,7 +48,10 @@ export const kSoftmaxKernel = defineKernel({
     WG: { kind: "u32", default: 64 },
     ROW_THREADS: { kind: "u32", default: 1 },
     LOG_SOFTMAX: { kind: "bool" },
-    TWO_PASS: { kind: "bool", doc: "Branch-free max pass, then a sum pass, per lane (CPU-emulated adapters)." },
+    TWO_PASS: {
+      kind: "bool",
+      doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
+    },
     VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
