@@ -5,8 +5,8 @@
  */
 import { toFloat16Bits, type Tensor, type Xent } from "../src/index.js";
 import { kOpRegistry, seededRandom, uploadCase, type BenchFloor } from "../src/op-registry.js";
-import rooflineWgsl from "./shaders/roofline.wgsl?raw";
-import { makeTimer, median, type Timer, type TimingSource } from "./timing.js";
+import { batchSize, makeRoofline, tuneRoofline, type RooflineChoice } from "./roofline.js";
+import { makeTimer, median, type TimingSource } from "./timing.js";
 
 export type Shape2 = [number, number];
 
@@ -68,13 +68,6 @@ export interface BenchRow {
   reps: number;
 }
 
-export interface RooflineChoice {
-  kind: "read" | "copy" | "read+exp" | "copy+exp";
-  wg: number;
-  vecPerGroup: number;
-  ms: number;
-}
-
 export interface SuiteOptions {
   env: string;
   shapes?: Shape2[];
@@ -85,68 +78,6 @@ export interface SuiteOptions {
   /** Only these registered ops (default: all). */
   ops?: string[];
   log?: (line: string) => void;
-}
-
-const kRoofline = { name: "bench-roofline", code: rooflineWgsl };
-
-function makeRoofline(device: GPUDevice) {
-  const module = device.createShaderModule({ code: kRoofline.code, label: "bench:roofline" });
-  const pipelines = new Map<string, GPUComputePipeline>();
-  return (copy: boolean, wg: number, vecPerGroup: number, exp = false): GPUComputePipeline => {
-    const key = `${copy}:${exp}:${wg}:${vecPerGroup}`;
-    let p = pipelines.get(key);
-    if (!p) {
-      p = device.createComputePipeline({
-        layout: "auto",
-        label: `bench:roofline:${key}`,
-        compute: { module, entryPoint: "main", constants: { WG: wg, VEC_PER_GROUP: vecPerGroup, COPY: copy ? 1 : 0, EXP: exp ? 1 : 0 } },
-      });
-      pipelines.set(key, p);
-    }
-    return p;
-  };
-}
-
-/** Records a roofline dispatch over `src` (vec4 count `vecs`) into `dst`. */
-function rooflineRecorder(
-  device: GPUDevice,
-  pipeline: GPUComputePipeline,
-  src: GPUBuffer,
-  dst: GPUBuffer,
-  vecs: number,
-  vecPerGroup: number,
-) {
-  const groups = Math.ceil(vecs / vecPerGroup);
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
-  const y = Math.ceil(groups / max);
-  const x = Math.ceil(groups / y);
-  const uniform = device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: "bench:roofline:params" });
-  // shift = 4 (as f32 bits): exp(x − 4) of the bench's logits in [−4, 4] stays finite.
-  device.queue.writeBuffer(uniform, 0, new Uint32Array([groups, vecs, 0x40800000, 0]));
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: uniform } },
-      { binding: 1, resource: { buffer: src } },
-      { binding: 2, resource: { buffer: dst } },
-    ],
-  });
-  return {
-    record(encoder: GPUCommandEncoder) {
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(x, y);
-      pass.end();
-    },
-    destroy: () => uniform.destroy(),
-  };
-}
-
-/** How many ops per submit give about `targetMs` of work, from one pilot op. */
-async function batchSize(timer: Timer, record: (e: GPUCommandEncoder) => void, targetMs: number, cleanup: () => void): Promise<number> {
-  const pilot = await timer.time(record, 1, 2, cleanup);
-  return Math.max(1, Math.min(64, Math.round(targetMs / Math.max(pilot, 1e-3))));
 }
 
 export async function runSuite(
@@ -179,35 +110,7 @@ export async function runSuite(
 
     // Tune the roofline: the fastest of a sweep, so the floor we compare with is a real one.
     const tune = async (copy: boolean, exp = false): Promise<RooflineChoice> => {
-      let best: RooflineChoice | undefined;
-      const choices: RooflineChoice[] = [];
-      for (const wg of [4, 16, 64, 256])
-        for (const perLane of [4, 64, 1024]) {
-          const vecPerGroup = wg * perLane;
-          if (vecPerGroup > vecs * 4 && perLane > 4) continue;
-          const r = rooflineRecorder(device, roofline(copy, wg, vecPerGroup, exp), logits.buffer, scratch, vecs, vecPerGroup);
-          const record = (e: GPUCommandEncoder): void => r.record(e);
-          const k = await batchSize(timer, record, targetMs / 3, () => {});
-          const ms = await timer.time(record, k, 3);
-          r.destroy();
-          const kind: RooflineChoice["kind"] = copy ? (exp ? "copy+exp" : "copy") : exp ? "read+exp" : "read";
-          const choice = { kind, wg, vecPerGroup, ms };
-          choices.push(choice);
-          if (!best || ms < best.ms) best = choice;
-        }
-      const chosen = best as RooflineChoice;
-      const r = rooflineRecorder(
-        device,
-        roofline(copy, chosen.wg, chosen.vecPerGroup, exp),
-        logits.buffer,
-        scratch,
-        vecs,
-        chosen.vecPerGroup,
-      );
-      const record = (e: GPUCommandEncoder): void => r.record(e);
-      const k = await batchSize(timer, record, targetMs, () => {});
-      chosen.ms = await timer.time(record, k, reps);
-      r.destroy();
+      const { chosen, choices } = await tuneRoofline(device, timer, roofline, logits.buffer, scratch, vecs, { copy, exp, targetMs, reps });
       rooflines[`${shape.join("x")}:${dtype}:${chosen.kind}`] = choices;
       return chosen;
     };
@@ -336,3 +239,4 @@ export function fusedRatios(rows: BenchRow[]): { env: string; shape: Shape2; rat
 }
 
 export { median };
+export type { RooflineChoice };

@@ -6,6 +6,7 @@ import { Xent } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { tutorialNumbers } from "./tutorial.js";
 import { fitCheck, train, type TrainResult } from "./train.js";
+import { compareWithTfjs, renderComparison, type Comparison } from "./compare.js";
 
 export interface DemoResult {
   shape: [number, number];
@@ -178,6 +179,23 @@ async function main(): Promise<void> {
     )
     .join("");
 
+  const compareButton = $<HTMLButtonElement>("compare");
+  const runComparison = async (n: number, c: number, calls = 10): Promise<Comparison> => {
+    compareButton.disabled = true;
+    try {
+      const { logits, labels } = logitsFor(n, c);
+      const r = await compareWithTfjs(n, c, calls, logits, labels);
+      renderComparison($("compare-chart") as unknown as SVGSVGElement, $("compare-table").querySelector("tbody")!, r);
+      return r;
+    } finally {
+      compareButton.disabled = false;
+    }
+  };
+  $("compare-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void runComparison(Number($<HTMLInputElement>("rows").value), Number($<HTMLInputElement>("classes").value));
+  });
+
   const trainButton = $<HTMLButtonElement>("train");
   const runTraining = async (steps = 100): Promise<TrainResult> => {
     trainButton.disabled = true;
@@ -208,6 +226,7 @@ async function main(): Promise<void> {
     tutorial: lines,
     runPreset: (i: number, calls = 3) => runShape(presets[i]![1], presets[i]![2], calls),
     runShape,
+    compare: (i: number, calls = 5) => runComparison(presets[i]![1], presets[i]![2], calls),
     train: runTraining,
     fitCheck,
     /** The library's GPU-vs-reference checks, in this page. */

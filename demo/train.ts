@@ -33,7 +33,7 @@ const kPerArm = 100;
 let setup: Promise<{ tf: typeof TF; losses: TfLosses }> | undefined;
 
 /** TF.js on its webgpu backend (on the page's WebGPU) and the adapter's losses. */
-function tfAndLosses(): Promise<{ tf: typeof TF; losses: TfLosses }> {
+export function tfAndLosses(): Promise<{ tf: typeof TF; losses: TfLosses }> {
   setup ??= (async () => {
     const tf = await import("@tensorflow/tfjs");
     await import("@tensorflow/tfjs-backend-webgpu");

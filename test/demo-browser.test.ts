@@ -9,6 +9,7 @@ import { build, preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../bench/chromium.js";
 import type { DemoResult } from "../demo/main.js";
+import type { Comparison } from "../demo/compare.js";
 import type { FitResult, TrainResult } from "../demo/train.js";
 import { countGpuCase } from "./helpers/gpu.js";
 
@@ -22,6 +23,7 @@ interface DemoHandle {
   adapter: string;
   tutorial: { what: string; value: number; expected?: number }[];
   runPreset(i: number, calls?: number): Promise<DemoResult[]>;
+  compare(i: number, calls?: number): Promise<Comparison>;
   selfTest(): Promise<{ what: string; maxError: number }[]>;
   train(steps?: number): Promise<TrainResult>;
   fitCheck(): Promise<FitResult>;
@@ -46,6 +48,8 @@ async function openDemo(): Promise<Page> {
   await page.setViewport({ width: 1100, height: 1400 });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // No console error either (a missing favicon is one: "Failed to load resource … 404").
+  page.on("console", (m) => void (m.type() === "error" && errors.push(`console: ${m.text()}`)));
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready === "true" || !document.getElementById("no-webgpu")?.hidden, {
     timeout: 120_000,
@@ -91,6 +95,23 @@ describe("demo in headless Chromium", () => {
     expect(await page.$$eval("#results tbody tr", (rows) => rows.length)).toBe(4);
     expect(await page.$$eval("#chart rect", (bars) => bars.length)).toBe(4);
     await page.screenshot({ path: `${shots}demo.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("compares our crossEntropy with TF.js's on the same device: shown with the floors, equal within 1e-5", async () => {
+    const page = await openDemo();
+    const r = await page.evaluate(() => (window as unknown as { xentDemo: DemoHandle }).xentDemo.compare(1, 3));
+    expect(r.shape).toEqual([1024, 1000]);
+    expect(r.relDiff).toBeLessThan(1e-5);
+    for (const ms of [r.oursGpuMs, r.readFloorMs, r.readExpFloorMs, r.oursWallMs, r.tfjsWallMs]) expect(ms).toBeGreaterThan(0);
+    // A floor is a floor: our kernel cannot beat a read of the same bytes by much (timer noise aside).
+    expect(r.oursGpuMs).toBeGreaterThan(0.5 * r.readFloorMs);
+    expect(r.speedup).toBeCloseTo(r.tfjsWallMs / r.oursWallMs, 10);
+    // The chart (two floors, ours twice, TF.js) and the table with the speed-up are on the page.
+    expect(await page.$$eval("#compare-chart rect", (bars) => bars.length)).toBe(5);
+    expect(await page.$eval("#speedup", (e) => e.textContent)).toBe(`${r.speedup.toFixed(1)}×`);
+    expect(await page.$eval("#compare-table", (e) => e.textContent)).toMatch(/read floor/);
+    await page.screenshot({ path: `${shots}demo-compare.png`, fullPage: true });
     await page.close();
   });
 
