@@ -70,34 +70,47 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
 
   if (VEC4) {
     let base4 = base / 4u;
-    for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      var z = vec4<f32>(0.0);
-      if (LOG_PROBS) {
-        // Not read: the gradient of nll_loss does not depend on the input.
-      } else if (IN_PLACE) {
-        z = io4[base4 + k];
-      } else if (DTYPE == DTYPE_F32) {
-        z = x4[base4 + k];
-      } else {
-        z = x4_half(base4 + k);
+    // The gradient's vec4 index is the logits' shifted by a row-constant: uniforms read once, and
+    // a row that is skipped (0), bad or undefined (NaN) filled by a loop of its own: Subzero reloads
+    // uniforms and re-tests row-constant selects on every iteration.
+    let out4 = base4 + params.f32_offset / 4u - params.x_offset / 4u;
+    let k0 = c0 / 4u + lane;
+    let k1 = c1 / 4u;
+    if (skip || undefined_row) {
+      // An ignored row's gradient is 0 even when its logits are undefined; a bad label's is NaN.
+      let fill = select(select(vec4<f32>(nan()), vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);
+      for (var k = k0; k < k1; k += ROW_THREADS) {
+        io4[out4 + k] = fill;
       }
-      if (SOFTCAP) {
-        z = soft_cap4(z, params.softcap);
+    } else {
+      for (var k = k0; k < k1; k += ROW_THREADS) {
+        var z = vec4<f32>(0.0);
+        if (LOG_PROBS) {
+          // Not read: the gradient of nll_loss does not depend on the input.
+        } else if (IN_PLACE) {
+          z = io4[base4 + k];
+        } else if (DTYPE == DTYPE_F32) {
+          z = x4[base4 + k];
+        } else {
+          z = x4_half(base4 + k);
+        }
+        if (SOFTCAP) {
+          z = soft_cap4(z, params.softcap);
+        }
+        var g = vec4<f32>(0.0);
+        if (!LOG_PROBS) {
+          g = p_coef * exp((z - m) - log_s);
+        }
+        let first = 4u * k;
+        if (t >= first && t < first + 4u) {
+          g[t - first] -= w_t;
+        }
+        g *= factor;
+        if (SOFTCAP) {
+          g *= soft_cap_slope4(z, params.softcap);
+        }
+        io4[out4 + k] = g;
       }
-      var g = vec4<f32>(0.0);
-      if (!LOG_PROBS) {
-        g = p_coef * exp((z - m) - log_s);
-      }
-      let first = 4u * k;
-      if (t >= first && t < first + 4u) {
-        g[t - first] -= w_t;
-      }
-      g *= factor;
-      if (SOFTCAP) {
-        g *= soft_cap_slope4(z, params.softcap);
-      }
-      g = select(g, vec4<f32>(nan()), undefined_row);
-      io4[base4 + k - params.x_offset / 4u + params.f32_offset / 4u] = select(select(g, vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);
     }
   } else {
     for (var c = c0 + lane; c < c1; c += ROW_THREADS) {

@@ -47,14 +47,23 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
     let base4 = base / 4u;
     // The output (f32) may sit at another offset in its bound range than 16-bit input in its own.
     let out4 = base4 - params.x_offset / 4u + params.y_offset / 4u;
-    for (var k = c0 / 4u + lane; k < c1 / 4u; k += ROW_THREADS) {
-      let z = (load4(base4 + k) - acc.m) * params.inv_temp;
-      if (undefined_row) {
+    // Uniforms and the row's case read once, one loop per case: Subzero reloads a uniform and
+    // re-tests a row-constant branch on every iteration.
+    let m = acc.m;
+    let inv_t = params.inv_temp;
+    let k0 = c0 / 4u + lane;
+    let k1 = c1 / 4u;
+    if (undefined_row) {
+      for (var k = k0; k < k1; k += ROW_THREADS) {
         y4[out4 + k] = vec4<f32>(nan());
-      } else if (LOG_SOFTMAX) {
-        y4[out4 + k] = z - log_s;
-      } else {
-        y4[out4 + k] = exp(z) * inv_s;
+      }
+    } else if (LOG_SOFTMAX) {
+      for (var k = k0; k < k1; k += ROW_THREADS) {
+        y4[out4 + k] = (load4(base4 + k) - m) * inv_t - log_s;
+      }
+    } else {
+      for (var k = k0; k < k1; k += ROW_THREADS) {
+        y4[out4 + k] = exp((load4(base4 + k) - m) * inv_t) * inv_s;
       }
     }
   } else {

@@ -157,8 +157,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/softmax.wgsl",
-    find: "y4[out4 + k] = z - log_s;",
-    replace: "y4[out4 + k] = z + log_s;",
+    find: "y4[out4 + k] = (load4(base4 + k) - m) * inv_t - log_s;",
+    replace: "y4[out4 + k] = (load4(base4 + k) - m) * inv_t + log_s;",
     why: "vec4 log-softmax sign",
     tests: ["test/softmax.test.ts"],
   },
@@ -376,10 +376,24 @@ const mutants: Mutant[] = [
   },
   {
     file: grad,
-    find: "g = p_coef * exp((z - m) - log_s);\n      }\n      let first",
-    replace: "g = p_coef * exp(z - lse);\n      }\n      let first",
+    find: "g = p_coef * exp((z - m) - log_s);\n        }\n        let first",
+    replace: "g = p_coef * exp(z - lse);\n        }\n        let first",
     why: "the gradient's p from a rounded lse (vec4 rows)",
     tests: kGrads,
+  },
+  {
+    file: grad,
+    find: "let fill = select(select(vec4<f32>(nan()), vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);",
+    replace: "let fill = select(vec4<f32>(0.0), vec4<f32>(nan()), bad);",
+    why: "vec4 gradient: an undefined row (NaN logits) given zeros",
+    tests: ["test/cross-entropy-grad.test.ts", ...kGrads],
+  },
+  {
+    file: grad,
+    find: "let out4 = base4 + params.f32_offset / 4u - params.x_offset / 4u;",
+    replace: "let out4 = base4;",
+    why: "vec4 gradient: the output's own offset in a slice of 16-bit logits",
+    tests: ["test/binding-slices.test.ts"],
   },
   {
     file: grad,
