@@ -34,14 +34,17 @@ fn add(a: State, v: f32) -> State {
     } else if (v != 0.0) {
       r.t = a.t - v * log(v);
     }
-  } else if (v > a.on.m && !is_nan(v) && v != pos_inf()) {
+  } else if (is_nan(v) || v == pos_inf()) {
+    // The row's softmax is undefined: s is NaN from here on (t no longer matters).
+    r.on.s = nan();
+  } else if (v > a.on.m) {
     r = State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
-  } else {
-    r.on = online_add(a.on, v, 1.0);
-    if (v != neg_inf() && !is_nan(r.on.s)) {
-      let d = v - a.on.m;
-      r.t = a.t + exp(d) * d;
-    }
+  } else if (v != neg_inf()) {
+    // One exp for both sums (a NaN s stays NaN).
+    let d = v - a.on.m;
+    let e = exp(d);
+    r.on.s = a.on.s + e;
+    r.t = a.t + e * d;
   }
   return r;
 }
@@ -59,11 +62,12 @@ fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(r.on.m, r.on.s, r.t, 0.0);
 }
 
-fn grad_at(v: f32, on: Online, h: f32) -> f32 {
+// log_s: log(on.s), taken once per row by the caller.
+fn grad_at(v: f32, on: Online, log_s: f32, h: f32) -> f32 {
   var g = 0.0;
   if (FROM_LOGITS) {
     let d = v - on.m;
-    let logp = d - log(on.s);
+    let logp = d - log_s;
     g = select(-exp(logp) * (logp + h), 0.0, v == neg_inf());
   } else {
     g = select(-(log_exact_zero(v) + 1.0), nan(), is_nan(v) || v < 0.0);
@@ -77,8 +81,10 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
   let stride = params.inner;
   var acc = State(online_empty(), 0.0);
   if (slot.in_range) {
-    let base = row_base(slot.row, params.classes, stride) + params.x_offset;
-    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
+    let classes = params.classes;
+    let base = row_base(slot.row, classes, stride) + params.x_offset;
+    // Bounds in locals: Subzero reloads a uniform on every iteration.
+    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
       acc = add(acc, x_at(base + c * stride));
     }
   }
@@ -118,9 +124,12 @@ fn with_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
     let base = row_base(slot.row, params.classes, stride) + params.x_offset;
     let to_grad = params.grad_offset - params.x_offset;
     let undefined_row = FROM_LOGITS && online_undefined(acc.on);
-    for (var c = slot.lane; c < params.classes; c += ROW_THREADS) {
+    let classes = params.classes;
+    let log_s = log(acc.on.s);
+    let grad_scale = params.grad_scale;
+    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
       let i = base + c * stride;
-      let g = grad_at(x_at(i), acc.on, h) * params.grad_scale;
+      let g = grad_at(x_at(i), acc.on, log_s, h) * grad_scale;
       grad[i + to_grad] = select(g, nan(), undefined_row);
     }
     if (slot.lane == 0u) {
