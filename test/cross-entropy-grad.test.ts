@@ -231,6 +231,31 @@ async function trainSoftmaxRegression(
 }
 
 describe("crossEntropyWithGrad edge cases", () => {
+  it("rows whose softmax is undefined (NaN, +inf, every class −inf) get a NaN gradient, an ignored one 0 (vec4 and scalar rows, every plan)", async () => {
+    for (const plan of kPlans) {
+      const xent = await gpuWithPlan(plan);
+      for (const c of [8, 7]) {
+        const rows = [
+          Array.from({ length: c }, (_, k) => (k === 3 ? NaN : k / 3)),
+          Array.from({ length: c }, (_, k) => (k === 5 ? Infinity : -k)),
+          Array.from({ length: c }, () => -Infinity),
+          Array.from({ length: c }, (_, k) => Math.sin(k)),
+          Array.from({ length: c }, (_, k) => (k === 1 ? NaN : 0)), // ignored below: 0, not NaN
+        ];
+        const logits = new Float32Array(rows.flat());
+        const labels = new Int32Array([0, 1, 2, 3, -100]);
+        const shape = [rows.length, c];
+        const want = ref.crossEntropyGrad(ref.refTensor(logits, shape), ref.refTensor(labels, [rows.length])).data;
+        const { grad } = xent.crossEntropyWithGrad(xent.tensor(logits, shape), xent.tensor(labels, [rows.length]));
+        const got = await grad.read();
+        for (const r of [0, 1, 2])
+          expect(Array.from(got.slice(r * c, (r + 1) * c)).every(Number.isNaN), `${plan}, C ${c}, row ${r}`).toBe(true);
+        expect(Array.from(got.slice(4 * c))).toEqual(new Array(c).fill(0));
+        expectClose(got, want, kGradTol, `${plan}, C ${c}: undefined rows`);
+      }
+    }
+  });
+
   it("u32 targets: ignoreIndex rows get a zero gradient, as with i32 (vec4 and scalar rows, every plan)", async () => {
     for (const plan of kPlans) {
       const xent = await gpuWithPlan(plan);
