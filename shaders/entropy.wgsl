@@ -1,4 +1,4 @@
-// @use logits, rows, online-softmax, merge-lanes, log-math
+// @use logits, logits-vec4, rows, online-softmax, merge-lanes, log-math
 // Shannon entropy per row, in nats (the host scales to bits).
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
@@ -49,6 +49,37 @@ fn add(a: State, v: f32) -> State {
   return r;
 }
 
+// VEC4 rows (classes % 4 == 0, class dim last): four classes per load; for logits one rescale per
+// new max of the four and one exp each, as lane-vec4.wgsl's online softmax.
+fn add4(a: State, v: vec4<f32>) -> State {
+  var r = a;
+  if (!FROM_LOGITS) {
+    let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
+    let bad = any(bits > vec4<u32>(0x7f800000u)) || any(v < vec4<f32>(0.0));
+    // 0 log 0 = 0; a negative or NaN probability makes the row NaN.
+    let terms = select(v * log(v), vec4<f32>(0.0), v == vec4<f32>(0.0));
+    r.t = select(a.t - sum4(terms), nan(), bad);
+  } else {
+    if (poisons4(v)) {
+      r.on.s = nan();
+    }
+    let vm = max4(v);
+    if (vm > r.on.m) {
+      r.t = rebase_t(r, vm);
+      r.on.s = rescale(r.on.s, r.on.m, vm, 1.0);
+      r.on.m = vm;
+    }
+    if (r.on.m != neg_inf()) {
+      let d = v - r.on.m;
+      let e = exp(d);
+      r.on.s += sum4(e);
+      // A -inf class adds 0 to both sums (e·d would be 0 · -inf).
+      r.t += sum4(select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf())));
+    }
+  }
+  return r;
+}
+
 fn merge(a: State, b: State) -> State {
   if (!FROM_LOGITS) {
     return State(a.on, a.t + b.t);
@@ -75,6 +106,20 @@ fn grad_at(v: f32, on: Online, log_s: f32, h: f32) -> f32 {
   return g;
 }
 
+// grad_at for four classes (VEC4 rows).
+fn grad_at4(v: vec4<f32>, on: Online, log_s: f32, h: f32) -> vec4<f32> {
+  var g = vec4<f32>(0.0);
+  if (FROM_LOGITS) {
+    let logp = (v - on.m) - log_s;
+    g = select(-exp(logp) * (logp + h), vec4<f32>(0.0), v == vec4<f32>(neg_inf()));
+  } else {
+    let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
+    let log_v = select(log(v), vec4<f32>(neg_inf()), v == vec4<f32>(0.0));
+    g = select(-(log_v + 1.0), vec4<f32>(nan()), (bits > vec4<u32>(0x7f800000u)) | (v < vec4<f32>(0.0)));
+  }
+  return g;
+}
+
 // This lane's state over its classes of the row (all lanes of a row, merged, when ROW_THREADS > 1:
 // call from uniform control flow).
 fn row_state(slot: RowSlot, lid: u32) -> State {
@@ -84,8 +129,16 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
     let classes = params.classes;
     let base = row_base(slot.row, classes, stride) + params.x_offset;
     // Bounds in locals: Subzero reloads a uniform on every iteration.
-    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
-      acc = add(acc, x_at(base + c * stride));
+    if (VEC4) {
+      let base4 = base / 4u;
+      let n4 = classes / 4u;
+      for (var k = slot.lane; k < n4; k += ROW_THREADS) {
+        acc = add4(acc, x4_at(base4 + k));
+      }
+    } else {
+      for (var c = slot.lane; c < classes; c += ROW_THREADS) {
+        acc = add(acc, x_at(base + c * stride));
+      }
     }
   }
   if (ROW_THREADS > 1u) {
@@ -127,10 +180,27 @@ fn with_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
     let classes = params.classes;
     let log_s = log(acc.on.s);
     let grad_scale = params.grad_scale;
-    for (var c = slot.lane; c < classes; c += ROW_THREADS) {
-      let i = base + c * stride;
-      let g = grad_at(x_at(i), acc.on, log_s, h) * grad_scale;
-      grad[i + to_grad] = select(g, nan(), undefined_row);
+    if (VEC4) {
+      let base4 = base / 4u;
+      // Both offsets are whole vec4s for VEC4 rows; each divided apart (their difference may be negative).
+      let out4 = base4 - params.x_offset / 4u + params.grad_offset / 4u;
+      let n4 = classes / 4u;
+      // One loop per row case: Subzero re-tests a row-constant select on every iteration.
+      if (undefined_row) {
+        for (var k = slot.lane; k < n4; k += ROW_THREADS) {
+          grad4[out4 + k] = vec4<f32>(nan());
+        }
+      } else {
+        for (var k = slot.lane; k < n4; k += ROW_THREADS) {
+          grad4[out4 + k] = grad_at4(x4_at(base4 + k), acc.on, log_s, h) * grad_scale;
+        }
+      }
+    } else {
+      for (var c = slot.lane; c < classes; c += ROW_THREADS) {
+        let i = base + c * stride;
+        let g = grad_at(x_at(i), acc.on, log_s, h) * grad_scale;
+        grad[i + to_grad] = select(g, nan(), undefined_row);
+      }
     }
     if (slot.lane == 0u) {
       out[slot.row + params.row_offset] = h * params.scale;

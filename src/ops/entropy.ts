@@ -3,7 +3,7 @@ import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } fro
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { planRows } from "../row-plan.js";
+import { planRows, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -59,6 +59,8 @@ export const kEntropyKernel = defineKernel({
     xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
     out: { type: "array<f32>", access: "read_write" },
     grad: { type: "array<f32>", access: "read_write", optional: true, doc: "dH/dx, laid out like the input (entry point with_grad)." },
+    x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 rows, f32: the input as vec4s (16-bit rows read xw)." },
+    grad4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "VEC4 rows: the gradient as vec4s." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
@@ -66,6 +68,7 @@ export const kEntropyKernel = defineKernel({
     FROM_LOGITS: { kind: "bool" },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool" },
+    VEC4: { kind: "bool", doc: "Rows read four classes at a time (class dim last, classes % 4 == 0)." },
   },
   entryPoints: ["main", "with_grad"],
 });
@@ -87,6 +90,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
     ? planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`)
     : planBindingSlices(view, bytes, ctx.maxBindingBytes, alignment, input.buffer.size, `${op}: x`);
   const scale = 1 / Math.log(base);
+  const vec4 = vec4Rows(view);
   return recordLoss(ctx, {
     op,
     encoder,
@@ -106,6 +110,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             ROW_THREADS: plan.rowThreads,
             FROM_LOGITS: fromLogits,
             DTYPE: input.dtype as LogitDType,
+            VEC4: vec4,
           },
           entryPoint: grad ? "with_grad" : "main",
           uniforms: {
@@ -120,8 +125,10 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
           },
           bindings: {
             xw: bindSlice(input.buffer, sliced ? xSlice : undefined),
+            ...(vec4 ? { x4: bindSlice(input.buffer, sliced ? xSlice : undefined) } : {}),
             out,
-            ...(grad ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+            ...(grad && vec4 ? { grad4: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+            ...(grad && !vec4 ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
           },
           workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
           subgroups: subgroupMerges(ctx, plan.rowThreads),

@@ -253,6 +253,42 @@ const mutants: Mutant[] = [
     why: "a vec4 compensated sum turns −inf into NaN",
     tests: ["test/binary-cross-entropy.test.ts"],
   },
+  // Entropy's vec4 rows.
+  {
+    file: "shaders/entropy.wgsl",
+    find: "r.t += sum4(select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf())));",
+    replace: "r.t += sum4(e * d);",
+    why: "vec4 entropy: a masked (-inf) class's 0 · -inf",
+    tests: ["test/entropy.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "r.t = rebase_t(r, vm);",
+    replace: "r.t = r.t;",
+    why: "vec4 entropy: t not rebased at a new max",
+    tests: ["test/entropy.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "let bad = any(bits > vec4<u32>(0x7f800000u)) || any(v < vec4<f32>(0.0));",
+    replace: "let bad = any(bits > vec4<u32>(0x7f800000u));",
+    why: "vec4 entropy: a negative probability",
+    tests: ["test/entropy.test.ts", ...kCore],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "grad4[out4 + k] = vec4<f32>(nan());",
+    replace: "grad4[out4 + k] = vec4<f32>(0.0);",
+    why: "vec4 entropy gradient: an undefined row",
+    tests: ["test/entropy.test.ts", ...kGrads, ...kCore],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "let out4 = base4 - params.x_offset / 4u + params.grad_offset / 4u;",
+    replace: "let out4 = base4;",
+    why: "vec4 entropy gradient: its own offset in a slice of 16-bit input",
+    tests: ["test/binding-slices.test.ts"],
+  },
   // The elementwise losses' vec4 build (unsliced tensors: most calls).
   {
     file: "shaders/common/elementwise-loss-vec4.wgsl",
