@@ -231,6 +231,14 @@ describe("past the binding limit", () => {
       const { loss, grad } = xent.crossEntropyWithGrad(x, xent.tensor(labels, [shape[0] as number]));
       expectClose(await loss.read(), ref.crossEntropy(input, refT).data, kTol, `sliced ${dtype} CE`);
       expectClose(await grad.read(), ref.crossEntropyGrad(input, refT).data, kTol, `sliced ${dtype} grad`);
+      // entropy's gradient (f32) beside 16-bit input: each at its own offset.
+      const h = xent.entropyWithGrad(x, { fromLogits: true, reduction: "sum" });
+      expectClose(
+        await h.grad.read(),
+        ref.entropyGrad(input, { fromLogits: true, reduction: "sum" }).data,
+        kTol,
+        `sliced ${dtype} entropy grad`,
+      );
       // f32 probability targets with 16-bit logits: sliced at their own offsets.
       const probs = Float32Array.from(ref.softmax(ref.refTensor(randomFloats(size(shape), random, 2), shape)).data);
       const probTarget = xent.tensor(probs, shape);

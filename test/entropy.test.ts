@@ -50,6 +50,14 @@ describe("entropy edge cases", () => {
     const want = ref.entropy(ref.refTensor(p, [2, 3])).data;
     expect(Number.isNaN(got[0])).toBe(true);
     expectClose(got, want, { atol: 2e-6, rtol: 2e-5 }, "entropy with a negative probability");
+    // The same on vec4 rows (four classes per load), the negative one in every lane position.
+    for (let at = 0; at < 4; at++) {
+      const q = new Float32Array([0.25, 0.25, 0.25, 0.25, 0.5, 0.2, 0.2, 0.1]);
+      q[at] = -0.25;
+      const h = await xent.entropy(xent.tensor(q, [2, 4])).read();
+      expect(Number.isNaN(h[0]), `negative at ${at}`).toBe(true);
+      expectClose(h, ref.entropy(ref.refTensor(q, [2, 4])).data, { atol: 2e-6, rtol: 2e-5 }, `vec4 entropy, negative at ${at}`);
+    }
   });
 
   it("huge tied maxima share the mass: softmax ½ each and entropy ln 2, in the reference and on the GPU", async () => {
