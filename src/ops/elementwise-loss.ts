@@ -119,9 +119,10 @@ const kWG = 64;
 
 /**
  * Elements per thread. A CPU-emulated adapter pays per workgroup (SwiftShader: 24 → 15.5 ms on 1M
- * elements from 4 to 64 per thread) and has 2–64 cores to fill; a GPU wants many threads in flight.
+ * elements from 4 to 64 per thread) and has 2–64 cores to fill; a GPU wants many threads in flight
+ * (16 a thread: 64k threads for 1M elements, and 'mean' stores a quarter of them as partials).
  */
-const perThread = (ctx: XentContext): number => (ctx.adapterKind === "cpu" ? 64 : 4);
+const perThread = (ctx: XentContext): number => (ctx.adapterKind === "cpu" ? 64 : 16);
 
 /** One run of the elementwise kernel: the loss, and with `withGrad` its gradient w.r.t. the input. */
 function recordElementwise<O extends Record<string, OverrideSpec>>(
@@ -150,9 +151,10 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
   // (xent.tensor's always do; a wrapped buffer may end mid-vec4).
   const vecBytes = Math.ceil(size / 4) * 16;
   const vec4 = slices.length === 1 && r.input.buffer.size >= vecBytes && r.target.buffer.size >= vecBytes;
-  const kPerThread = perThread(ctx) / (vec4 ? 4 : 1);
-  const perGroup = kWG * kPerThread * (vec4 ? 4 : 1);
-  const workgroups = slices.map((s) => Math.ceil(s.rows / perGroup));
+  // Elements per load, and partial sums per thread ('mean' / 'sum').
+  const width = vec4 ? 4 : 1;
+  const elements = perThread(ctx);
+  const workgroups = slices.map((s) => Math.ceil(s.rows / (kWG * elements)));
   // 'mean' / 'sum' (and 'batchmean'): the kernel sums into one partial per thread (main_sum).
   const summed = r.reduction !== "none";
   return recordLoss(ctx, {
@@ -166,7 +168,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
     scale: r.reduction === "batchmean" ? 1 / batch : 1,
     inputs: [r.input, r.target, ...(r.weight ? [r.weight] : []), ...(r.posWeight ? [r.posWeight] : [])],
     gradShape: withGrad ? r.input.shape : undefined,
-    ...(summed ? { partials: workgroups.reduce((a, b) => a + b, 0) * kWG * (vec4 ? 4 : 1) } : {}),
+    ...(summed ? { partials: workgroups.reduce((a, b) => a + b, 0) * kWG * width } : {}),
     record: (rec, loss, _denom, grad) => {
       let partialOffset = 0;
       for (const [k, slice] of slices.entries()) {
@@ -177,7 +179,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
           constants: {
             ...(r.constants as object),
             WG: kWG,
-            PER_THREAD: kPerThread,
+            PER_THREAD: elements / width,
             HAS_WEIGHT: !!r.weight,
             HAS_POS_WEIGHT: !!r.posWeight,
             HAS_GRAD: !!grad,
@@ -198,7 +200,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
           bindings: {
             x: range(r.input.buffer),
             y: range(r.target.buffer),
-            // The partials (a 1/64 or 1/4 of the elements) fit one binding whole.
+            // The partials (1/64 to 1/4 of the elements) fit one binding whole.
             loss: summed ? loss : range(loss),
             ...(grad ? { grad: range(grad.buffer) } : {}),
             ...(r.weight ? { weight: r.weight.buffer } : {}),
@@ -206,7 +208,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
           },
           workgroups: workgroups[k] as number,
         });
-        partialOffset += (workgroups[k] as number) * kWG * (vec4 ? 4 : 1);
+        partialOffset += (workgroups[k] as number) * kWG * width;
       }
     },
   });
