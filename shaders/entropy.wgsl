@@ -54,8 +54,7 @@ fn add(a: State, v: f32) -> State {
 fn add4(a: State, v: vec4<f32>) -> State {
   var r = a;
   if (!FROM_LOGITS) {
-    let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
-    let bad = any(bits > vec4<u32>(0x7f800000u)) || any(v < vec4<f32>(0.0));
+    let bad = any(is_nan4(v)) || any(v < vec4<f32>(0.0));
     // 0 log 0 = 0; a negative or NaN probability makes the row NaN.
     let terms = select(v * log(v), vec4<f32>(0.0), v == vec4<f32>(0.0));
     r.t = select(a.t - sum4(terms), nan(), bad);
@@ -113,9 +112,8 @@ fn grad_at4(v: vec4<f32>, on: Online, log_s: f32, h: f32) -> vec4<f32> {
     let logp = (v - on.m) - log_s;
     g = select(-exp(logp) * (logp + h), vec4<f32>(0.0), v == vec4<f32>(neg_inf()));
   } else {
-    let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
     let log_v = select(log(v), vec4<f32>(neg_inf()), v == vec4<f32>(0.0));
-    g = select(-(log_v + 1.0), vec4<f32>(nan()), (bits > vec4<u32>(0x7f800000u)) | (v < vec4<f32>(0.0)));
+    g = select(-(log_v + 1.0), vec4<f32>(nan()), is_nan4(v) | (v < vec4<f32>(0.0)));
   }
   return g;
 }

@@ -17,9 +17,7 @@ fn element_loss4(k: u32) -> vec4<f32> {
     pointwise_loss(v.z, t.z, g + 2u),
     pointwise_loss(v.w, t.w, g + 3u),
   );
-  let bits = vec4<u32>(0x7fffffffu);
-  let poison = (max(bitcast<vec4<u32>>(v) & bits, bitcast<vec4<u32>>(t) & bits)) > vec4<u32>(0x7f800000u);
-  l = select(l, vec4<f32>(nan()), poison);
+  l = select(l, vec4<f32>(nan()), is_nan4(v) | is_nan4(t));
   var w = vec4<f32>(1.0);
   if (HAS_WEIGHT) {
     w = vec4<f32>(weight_at(g), weight_at(g + 1u), weight_at(g + 2u), weight_at(g + 3u));

@@ -24,10 +24,13 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
+fn is_nan4(v: vec4<f32>) -> vec4<bool> {
+  return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+}
+
 // A NaN or +inf among four values (either poisons a softmax row).
 fn poisons4(v: vec4<f32>) -> bool {
-  let bits = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
-  return any(bits > vec4<u32>(0x7f800000u)) || any(v == vec4<f32>(pos_inf()));
+  return any(is_nan4(v)) || any(v == vec4<f32>(pos_inf()));
 }
 
 fn max4(v: vec4<f32>) -> f32 {

@@ -9,8 +9,7 @@ fn soft_cap(v: f32, cap: f32) -> f32 {
 }
 
 fn soft_cap4(v: vec4<f32>, cap: f32) -> vec4<f32> {
-  let nan4 = (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
-  return select(cap * tanh(clamp(v / cap, vec4<f32>(-10.0), vec4<f32>(10.0))), v, nan4);
+  return select(cap * tanh(clamp(v / cap, vec4<f32>(-10.0), vec4<f32>(10.0))), v, is_nan4(v));
 }
 
 fn soft_cap_slope(z: f32, cap: f32) -> f32 {

@@ -270,8 +270,8 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/entropy.wgsl",
-    find: "let bad = any(bits > vec4<u32>(0x7f800000u)) || any(v < vec4<f32>(0.0));",
-    replace: "let bad = any(bits > vec4<u32>(0x7f800000u));",
+    find: "let bad = any(is_nan4(v)) || any(v < vec4<f32>(0.0));",
+    replace: "let bad = any(is_nan4(v));",
     why: "vec4 entropy: a negative probability",
     tests: ["test/entropy.test.ts", ...kCore],
   },
@@ -292,8 +292,8 @@ const mutants: Mutant[] = [
   // The elementwise losses' vec4 build (unsliced tensors: most calls).
   {
     file: "shaders/common/elementwise-loss-vec4.wgsl",
-    find: "l = select(l, vec4<f32>(nan()), poison);",
-    replace: "",
+    find: "l = select(l, vec4<f32>(nan()), is_nan4(v) | is_nan4(t));",
+    replace: "l = select(l, vec4<f32>(nan()), is_nan4(v));",
     why: "vec4 elementwise: NaN input's loss",
     tests: ["test/binary-cross-entropy.test.ts", "test/kl-div.test.ts", ...kCore],
   },
