@@ -2,7 +2,7 @@
  * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
-import { checkTensor, type RecordOptions, type XentContext } from "./context.js";
+import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "./context.js";
 import { defineKernel } from "./kernel-descriptor.js";
 import { bindSlice, planBindingSlices } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
@@ -20,7 +20,8 @@ import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./ops/loss-
 import { defineElementwiseLoss, runElementwiseLoss, runElementwiseLossWithGrad } from "./ops/elementwise-loss.js";
 import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
 import kerasBinaryCrossentropyWgsl from "../shaders/keras-binary-crossentropy.wgsl?raw";
-import { describe, formatShape, normalizeDim, rowView, sameShape } from "./shape.js";
+import { planRows, vec4Rows, type RowPlan } from "./row-plan.js";
+import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "./shape.js";
 import { SharedBuffers, Tensor } from "./tensor.js";
 
 /** Keras' backend.epsilon(): probabilities are clipped to [1e-7, 1 − 1e-7]. */
@@ -67,13 +68,19 @@ export const kKerasCrossEntropyKernel = defineKernel({
     targets: { type: "array<u32>", access: "read", doc: "Class indices, or (categorical) f32 probabilities as bits." },
     loss: { type: "array<f32>", access: "read_write" },
     status: { type: "array<atomic<u32>>", access: "read_write", optional: true, doc: "First bad label position (class indices)." },
-    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "d(loss)/d(p), laid out like p (HAS_GRAD)." },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "d(loss)/d(p), laid out like p (HAS_GRAD, scalar rows)." },
+    p4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "p as vec4s (VEC4 rows)." },
+    t4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "Categorical targets as vec4s (VEC4 rows)." },
+    grad4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "The gradient as vec4s (HAS_GRAD, VEC4 rows)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
+    ROW_THREADS: { kind: "u32", default: 1 },
     MODE: { kind: "enum", values: ["keras-categorical", "keras-sparse", "sklearn"] satisfies ProbMode[] },
     BINARY_COLUMN: { kind: "bool", doc: "One probability per row (of class 1 of two)." },
     HAS_GRAD: { kind: "bool" },
+    VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
+    SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
   },
 });
 
@@ -106,6 +113,8 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
     probs.buffer.size,
     `${op}: yPred`,
   );
+  const wholeRows = !r.binaryColumn && (mode !== "sklearn" || withGrad);
+  const vec4 = wholeRows && vec4Rows(view);
   const check = mode === "keras-categorical" ? undefined : new LabelCheck(ctx.device, op, target, view.classes, undefined, !r.encoder);
   return recordLoss(ctx, {
     op,
@@ -120,9 +129,19 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
     record: (rec, loss, _denom, grad) => {
       for (const slice of slices) {
         const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
-        const wg = rowsPerWorkgroup(ctx, slice.rows);
+        const plan = rowPlan(ctx, view, wholeRows, slice.rows);
+        const probabilities = range(probs.buffer);
+        const targets = mode === "keras-categorical" ? range(target.buffer) : target.buffer;
+        const gradient = grad ? { [vec4 ? "grad4" : "grad"]: range(grad.buffer) } : {};
         rec.dispatch(kKerasCrossEntropyKernel, {
-          constants: { WG: wg, MODE: mode, BINARY_COLUMN: r.binaryColumn, HAS_GRAD: !!grad },
+          constants: {
+            WG: plan.workgroupSize,
+            ROW_THREADS: plan.rowThreads,
+            MODE: mode,
+            BINARY_COLUMN: r.binaryColumn,
+            HAS_GRAD: !!grad,
+            VEC4: vec4,
+          },
           uniforms: {
             rows: slice.rows,
             classes: view.classes,
@@ -135,13 +154,15 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
           },
           // Probability targets (categorical) and the gradient share the predictions' layout, so their slice too.
           bindings: {
-            p: range(probs.buffer),
-            targets: mode === "keras-categorical" ? range(target.buffer) : target.buffer,
+            p: probabilities,
+            targets,
             loss,
             ...(check ? { status: check.buffer } : {}),
-            ...(grad ? { grad: range(grad.buffer) } : {}),
+            ...gradient,
+            ...(vec4 ? { p4: probabilities, ...(mode === "keras-categorical" ? { t4: targets } : {}) } : {}),
           },
-          workgroups: Math.ceil(slice.rows / wg),
+          workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
+          subgroups: subgroupMerges(ctx, plan.rowThreads),
         });
       }
     },
@@ -149,14 +170,17 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
 }
 
 /**
- * A thread per row, 64 to a workgroup; on a CPU-emulated adapter, which runs a workgroup on one
- * core, fewer when there are few rows so that about 16 workgroups share the cores (64 rows of
- * 32 000 classes were one workgroup: one core of two), but never under 4 (one SIMD vector: four
- * one-thread workgroups ran 2.5× slower than one of four).
+ * The row ops' plan (row-plan.ts: lanes share long rows) where a row is read or written whole.
+ * Otherwise (a binary column; scikit-learn's loss alone, which reads one value a row) a thread per
+ * row, 64 to a workgroup; on a CPU-emulated adapter, which runs a workgroup on one core, fewer when
+ * there are few rows so that about 16 workgroups share the cores, but never under 4 (one SIMD
+ * vector: four one-thread workgroups ran 2.5× slower than one of four). logLoss on [1024, 1000]
+ * with the row plan: 7× slower (256 workgroups of one value a lane).
  */
-function rowsPerWorkgroup(ctx: XentContext, rows: number): number {
-  if (ctx.adapterKind !== "cpu") return 64;
-  return Math.min(64, Math.max(4, 2 ** Math.floor(Math.log2(Math.max(1, rows / 16)))));
+function rowPlan(ctx: XentContext, view: RowView, wholeRows: boolean, rows: number): Pick<RowPlan, "workgroupSize" | "rowThreads"> {
+  if (wholeRows) return planRows({ ...view, rows }, ctx.device.limits, ctx.adapterKind);
+  const workgroupSize = ctx.adapterKind === "cpu" ? Math.min(64, Math.max(4, 2 ** Math.floor(Math.log2(Math.max(1, rows / 16))))) : 64;
+  return { workgroupSize, rowThreads: 1 };
 }
 
 export const kKerasOptionChecks = {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as ref from "../src/reference/index.js";
 import { expectClose, type Tolerance } from "./helpers/compare.js";
-import { gpu } from "./helpers/gpu.js";
+import { gpu, gpuWithPlan, kPlans } from "./helpers/gpu.js";
 import { randomFloats, randomInts, rng, shapeSize } from "./helpers/random.js";
 
 const kTol: Tolerance = { atol: 1e-6, rtol: 1e-5 };
@@ -115,5 +115,67 @@ describe("keras.binaryCrossentropy axis", () => {
       expectClose(got, [keras], { atol: 1e-6, rtol: 1e-5 }, `axis ${axis}`);
     }
     expect(() => xent.keras.binaryCrossentropy(xent.tensor(y, shape), xent.tensor(p, shape), { axis: 3 })).toThrow(RangeError);
+  });
+});
+
+// The probability kernel shares long rows among lanes (4 on a CPU-emulated adapter, 32 or 256 on a
+// GPU) and reads vec4s where classes % 4 == 0: every layout, on both plans and with workgroup-memory
+// merges, against the reference, with the row's odd values (a NaN, zeros the clip holds, a
+// dominant class above 1 − ε, a zero row) placed in lanes other than the first.
+describe("the probability losses' row layouts", () => {
+  const layouts: [string, number[], number][] = [
+    ["scalar lanes (1001 classes)", [6, 1001], -1],
+    ["vec4 lanes (1000 classes)", [5, 1000], -1],
+    ["one thread a row (12 classes, vec4)", [7, 12], -1],
+    ["class axis not last (70 classes)", [3, 70, 4], 1],
+  ];
+  it.each(kPlans)("categorical, sparse and logLoss with their gradients, %s", async (plan) => {
+    const xent = await gpuWithPlan(plan);
+    const random = rng(91);
+    for (const [what, shape, axis] of layouts) {
+      const dim = (axis + shape.length) % shape.length;
+      const classes = shape[dim] as number;
+      const rows = shapeSize(shape) / classes;
+      const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      const at = (row: number, c: number): number => Math.floor(row / stride) * classes * stride + (row % stride) + c * stride;
+      const probs = Float32Array.from({ length: shapeSize(shape) }, () => random() * 0.99);
+      for (let c = 0; c < classes; c += 9) probs[at(0, c)] = 0; // held at 1e-7 by the clip: no gradient there
+      for (let c = 0; c < classes; c++) probs[at(1, c)] = c === classes - 2 ? 1 : 0; // q = 1, above 1 − 1e-7
+      if (rows > 3) probs[at(2, classes - 3)] = Number.NaN; // a NaN in the last lanes: that row and the mean are NaN
+      if (rows > 4) for (let c = 0; c < classes; c++) probs[at(3, c)] = 0; // Σp = 0: NaN
+      const yt = Float32Array.from({ length: shapeSize(shape) }, () => random());
+      const ids = Int32Array.from({ length: rows }, () => Math.floor(random() * classes));
+      ids[1] = classes - 2;
+      const pred = xent.tensor(probs, shape);
+      const y = xent.tensor(yt, shape);
+      const t = xent.tensor(
+        ids,
+        shape.filter((_, d) => d !== dim),
+      );
+      const [rp, ry, rt] = [ref.refTensor(probs, shape), ref.refTensor(yt, shape), ref.refTensor(ids, [rows])];
+      const options = { labelSmoothing: 0.1, axis };
+      const cce = xent.keras.categoricalCrossentropyWithGrad(y, pred, options);
+      expectClose(await cce.loss.read(), [ref.keras.categoricalCrossentropy(ry, rp, options)], kTol, `${what}: categorical`);
+      expectClose(await cce.grad.read(), ref.keras.categoricalCrossentropyGrad(ry, rp, options).data, kTol, `${what}: categorical grad`);
+      const forward = await xent.keras.categoricalCrossentropy(y, pred, options).read();
+      expectClose(forward, [ref.keras.categoricalCrossentropy(ry, rp, options)], kTol, `${what}: categorical alone`);
+      const sce = xent.keras.sparseCategoricalCrossentropyWithGrad(t, pred, { axis });
+      expectClose(await sce.loss.read(), [ref.keras.sparseCategoricalCrossentropy(rt, rp, { axis })], kTol, `${what}: sparse`);
+      expectClose(await sce.grad.read(), ref.keras.sparseCategoricalCrossentropyGrad(rt, rp, { axis }).data, kTol, `${what}: sparse grad`);
+      if (shape.length === 2) {
+        const nested = Array.from({ length: rows }, (_, r) => Array.from(probs.subarray(r * classes, (r + 1) * classes)));
+        const labels = Array.from({ length: classes }, (_, c) => c);
+        const ll = xent.logLossWithGrad(t, pred);
+        expectClose(await ll.loss.read(), [ref.logLoss(Array.from(ids), nested, { labels, eps: 2 ** -23 })], kTol, `${what}: logLoss`);
+        expectClose(
+          await ll.grad.read(),
+          ref.logLossGrad(Array.from(ids), nested, { labels, eps: 2 ** -23 }),
+          kTol,
+          `${what}: logLoss grad`,
+        );
+        for (const out of [ll.loss, ll.grad]) out.destroy();
+      }
+      for (const out of [cce.loss, cce.grad, sce.loss, sce.grad, pred, y, t]) out.destroy();
+    }
   });
 });
