@@ -24,6 +24,7 @@ import classTarget from "../shaders/common/class-target.wgsl?raw";
 import classWeight from "../shaders/common/class-weight.wgsl?raw";
 import softcap from "../shaders/common/softcap.wgsl?raw";
 import elementwise from "../shaders/common/elementwise.wgsl?raw";
+import elementwise4 from "../shaders/common/elementwise4.wgsl?raw";
 import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
 import elementwiseLossVec4 from "../shaders/common/elementwise-loss-vec4.wgsl?raw";
 import elementwiseWeights from "../shaders/common/elementwise-weights.wgsl?raw";
@@ -56,6 +57,7 @@ const kModules: WgslModules = {
   "class-weight": classWeight,
   softcap,
   elementwise,
+  elementwise4,
   "elementwise-loss": elementwiseLoss,
   "elementwise-loss-vec4": elementwiseLossVec4,
   "elementwise-weights": elementwiseWeights,

@@ -27,3 +27,8 @@ fn sigmoid(v: f32) -> f32 {
   let e = exp(-abs(v));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
 }
+
+fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4<f32>(0.0));
+}

@@ -15,11 +15,17 @@ export const kSigmoidKernel = defineKernel({
   body: sigmoidWgsl,
   // A tensor bound in slices: x_offset is the slice's first element within the bound ranges of x and y.
   uniforms: { size: "u32", x_offset: "u32" },
-  bindings: { x: { type: "array<f32>", access: "read" }, y: { type: "array<f32>", access: "read_write" } },
+  bindings: {
+    x: { type: "array<f32>", access: "read", optional: true },
+    y: { type: "array<f32>", access: "read_write", optional: true },
+    x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "x as vec4s (main4)." },
+    y4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "y as vec4s (main4)." },
+  },
   overrides: {
     WG: { kind: "u32", default: 64 },
-    PER_THREAD: { kind: "u32", default: 4 },
+    PER_THREAD: { kind: "u32", default: 4, doc: "Elements (main) or vec4s (main4) per thread." },
   },
+  entryPoints: ["main", "main4"],
 });
 
 export const kSigmoidBackwardKernel = defineKernel({
@@ -27,18 +33,36 @@ export const kSigmoidBackwardKernel = defineKernel({
   body: sigmoidBackwardWgsl,
   uniforms: { size: "u32", x_offset: "u32" },
   bindings: {
-    y: { type: "array<f32>", access: "read", doc: "sigmoid's output." },
-    dy: { type: "array<f32>", access: "read" },
-    dx: { type: "array<f32>", access: "read_write" },
+    y: { type: "array<f32>", access: "read", optional: true, doc: "sigmoid's output." },
+    dy: { type: "array<f32>", access: "read", optional: true },
+    dx: { type: "array<f32>", access: "read_write", optional: true },
+    y4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "y as vec4s (main4)." },
+    dy4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "dy as vec4s (main4)." },
+    dx4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "dx as vec4s (main4)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
-    PER_THREAD: { kind: "u32", default: 4 },
+    PER_THREAD: { kind: "u32", default: 4, doc: "Elements (main) or vec4s (main4) per thread." },
   },
+  entryPoints: ["main", "main4"],
 });
 
 const kPerThread = 4;
 const kWG = 64;
+
+/**
+ * How an elementwise dispatch walks n elements: vec4s (main4) when the tensors are bound whole and
+ * every buffer holds whole vec4s (xent's always do; a wrapped buffer may end mid-vec4), else
+ * single elements (main, per binding slice).
+ */
+function elementPlan(n: number, sliced: boolean, buffers: readonly GPUBuffer[]) {
+  const vec4 = !sliced && buffers.every((b) => b.size >= Math.ceil(n / 4) * 16);
+  return {
+    vec4,
+    entryPoint: vec4 ? "main4" : "main",
+    workgroups: (elements: number) => Math.ceil((vec4 ? Math.ceil(elements / 4) : elements) / (kWG * kPerThread)),
+  };
+}
 
 /** Element slices of an n-element f32 tensor no larger than one binding. */
 function elementSlices(ctx: XentContext, n: number, bufferSize: number, what: string) {
@@ -60,13 +84,16 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
   const slices = elementSlices(ctx, n, input.buffer.size, "sigmoid: x");
   return recordOp(ctx, "sigmoid", encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", "sigmoid");
+    const plan = elementPlan(n, slices.length > 1, [input.buffer]);
     for (const slice of slices) {
       const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
+      const [x, y] = [range(input.buffer), range(out.buffer)];
       rec.dispatch(kSigmoidKernel, {
+        entryPoint: plan.entryPoint,
         constants: { WG: kWG, PER_THREAD: kPerThread },
         uniforms: { size: slice.rows, x_offset: slice.elementOffset },
-        bindings: { x: range(input.buffer), y: range(out.buffer) },
-        workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
+        bindings: plan.vec4 ? { x4: x, y4: y } : { x, y },
+        workgroups: plan.workgroups(slice.rows),
       });
     }
     return [out] as const;
@@ -85,13 +112,16 @@ export function sigmoidBackward(ctx: XentContext, y: unknown, dy: unknown, optio
   const slices = elementSlices(ctx, n, Math.max(out.buffer.size, grad.buffer.size), `${op}: y`);
   return recordOp(ctx, op, encoder, [out, grad], (rec) => {
     const dx = ctx.output(out.shape, "f32", op);
+    const plan = elementPlan(n, slices.length > 1, [out.buffer, grad.buffer]);
     for (const slice of slices) {
       const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
+      const [yr, dyr, dxr] = [range(out.buffer), range(grad.buffer), range(dx.buffer)];
       rec.dispatch(kSigmoidBackwardKernel, {
+        entryPoint: plan.entryPoint,
         constants: { WG: kWG, PER_THREAD: kPerThread },
         uniforms: { size: slice.rows, x_offset: slice.elementOffset },
-        bindings: { y: range(out.buffer), dy: range(grad.buffer), dx: range(dx.buffer) },
-        workgroups: Math.ceil(slice.rows / (kWG * kPerThread)),
+        bindings: plan.vec4 ? { y4: yr, dy4: dyr, dx4: dxr } : { y: yr, dy: dyr, dx: dxr },
+        workgroups: plan.workgroups(slice.rows),
       });
     }
     return [dx] as const;
