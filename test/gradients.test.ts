@@ -8,7 +8,7 @@ import type { Tensor, Xent } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { kOpRegistry, type OpCase } from "../src/op-registry.js";
 import { expectClose } from "./helpers/compare.js";
-import { gpu } from "./helpers/gpu.js";
+import { gpu, gpuWithPlan, kPlans } from "./helpers/gpu.js";
 import { randomFloats, rng } from "./helpers/random.js";
 
 /** The case with input 0's element i moved by d (in float64). */
@@ -402,5 +402,44 @@ describe("GPU gradients on adversarial inputs follow the reference (and PyTorch'
     const want = -(Math.log(0.3 / 0.99) + Math.log(0.6)) / 2;
     expect(l?.[0]).toBeCloseTo(want, 6);
     ids.destroy();
+  });
+});
+
+// softmaxBackward's row layouts: lanes share rows longer than 64 (4 on a CPU-emulated adapter, 32
+// or 256 on a GPU), vec4 rows where classes % 4 == 0 (f32 through vec4 views, 16-bit through packed
+// words), scalar rows otherwise; every plan, f32 and 16-bit y and dy.
+describe("softmaxBackward / logSoftmaxBackward row layouts", () => {
+  it.each(kPlans)("scalar lanes, vec4 lanes, vec4 single rows; f32, f16 y, bf16 dy; %s", async (plan) => {
+    const xent = await gpuWithPlan(plan);
+    const random = rng(61);
+    const tol = { atol: 1e-6, rtol: 1e-4 };
+    for (const shape of [
+      [5, 1001],
+      [6, 1000],
+      [9, 12],
+    ]) {
+      const n = (shape[0] as number) * (shape[1] as number);
+      const x = ref.refTensor(randomFloats(n, random, 4), shape);
+      const dy = randomFloats(n, random, 1);
+      for (const [dtype, dyType] of [
+        ["f32", "f32"],
+        ["f16", "bf16"],
+      ] as const) {
+        const yOf = (v: ArrayLike<number>) =>
+          dtype === "f16" ? ref.fromFloat16Bits(ref.toFloat16Bits(Float32Array.from(v))) : Float32Array.from(v);
+        const dySeen = dyType === "bf16" ? ref.fromBfloat16Bits(ref.toBfloat16Bits(dy)) : dy;
+        const upload = (v: Float32Array, t: "f32" | "f16" | "bf16") =>
+          t === "f32" ? xent.tensor(v, shape) : xent.tensor(t === "f16" ? ref.toFloat16Bits(v) : ref.toBfloat16Bits(v), shape, t);
+        for (const log of [false, true]) {
+          const y = yOf((log ? ref.logSoftmax(x) : ref.softmax(x)).data);
+          const [yT, dyT] = [upload(y, dtype), upload(dy, dyType)];
+          const got = await (log ? xent.logSoftmaxBackward(yT, dyT) : xent.softmaxBackward(yT, dyT)).read();
+          const want = (log ? ref.logSoftmaxBackward : ref.softmaxBackward)(ref.refTensor(y, shape), ref.refTensor(dySeen, shape)).data;
+          expectClose(got, want, tol, `${log ? "log" : ""}softmaxBackward [${shape}] ${dtype}/${dyType} ${plan}`);
+          yT.destroy();
+          dyT.destroy();
+        }
+      }
+    }
   });
 });

@@ -7,7 +7,7 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows } from "../row-plan.js";
+import { planRows, vec4Rows } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape } from "../shape.js";
 import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
@@ -36,7 +36,10 @@ export const kSoftmaxBackwardKernel = defineKernel({
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The forward's output y: f32, or two packed 16-bit values (DTYPE)." },
     dyw: { type: "array<u32>", access: "read", doc: "The upstream gradient dy (DY_DTYPE)." },
-    out: { type: "array<f32>", access: "read_write" },
+    out: { type: "array<f32>", access: "read_write", optional: true, doc: "dx (scalar rows)." },
+    x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "y as vec4s (VEC4 rows, f32)." },
+    dy4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "dy as vec4s (VEC4 rows, f32)." },
+    out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "dx as vec4s (VEC4 rows)." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
@@ -45,6 +48,7 @@ export const kSoftmaxBackwardKernel = defineKernel({
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     DY_DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool" },
+    VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
   },
 });
 
@@ -64,6 +68,7 @@ function rowBackward(
   const dim = normalizeDim(dimOption ?? -1, out.shape.length, `${op}: dim`);
   const view = rowView(out.shape, dim);
   const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
+  const vec4 = vec4Rows(view);
   // Too large for one binding: slices planned on the f32 result (at least as large as either
   // input); the inputs' ranges for the same rows follow.
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
@@ -75,6 +80,9 @@ function rowBackward(
       const sliced = slices.length > 1;
       const ySlice = sliceIn(view, slice, kBytesPerElement[out.dtype], alignment, out.buffer.size);
       const dySlice = sliceIn(view, slice, kBytesPerElement[grad.dtype], alignment, grad.buffer.size);
+      const yRange = bindSlice(out.buffer, sliced ? ySlice : undefined);
+      const dyRange = bindSlice(grad.buffer, sliced ? dySlice : undefined);
+      const dxRange = bindSlice(dx.buffer, sliced ? slice : undefined);
       rec.dispatch(kSoftmaxBackwardKernel, {
         constants: {
           WG: plan.workgroupSize,
@@ -82,6 +90,7 @@ function rowBackward(
           LOG_SOFTMAX: op === "logSoftmaxBackward",
           DTYPE: out.dtype as LogitDType,
           DY_DTYPE: grad.dtype as LogitDType,
+          VEC4: vec4,
         },
         uniforms: {
           rows: slice.rows,
@@ -92,9 +101,9 @@ function rowBackward(
           out_offset: sliced ? slice.elementOffset : 0,
         },
         bindings: {
-          xw: bindSlice(out.buffer, sliced ? ySlice : undefined),
-          dyw: bindSlice(grad.buffer, sliced ? dySlice : undefined),
-          out: bindSlice(dx.buffer, sliced ? slice : undefined),
+          xw: yRange,
+          dyw: dyRange,
+          ...(vec4 ? { out4: dxRange, x4: yRange, dy4: dyRange } : { out: dxRange }),
         },
         workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
         subgroups: subgroupMerges(ctx, plan.rowThreads),

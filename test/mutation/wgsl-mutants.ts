@@ -433,6 +433,27 @@ const mutants: Mutant[] = [
     tests: kGrads,
   },
   {
+    file: "shaders/softmax-backward.wgsl",
+    find: "out4[out4_base + k] = y * (d - s);",
+    replace: "out4[out4_base + k] = y * d;",
+    why: "softmax backward, vec4 rows: the row's dot product",
+    tests: ["test/gradients.test.ts"],
+  },
+  {
+    file: "shaders/softmax-backward.wgsl",
+    find: "s4 += d * x4_at(y4_base + k);",
+    replace: "s4 += d;",
+    why: "softmax backward, vec4 rows: the dot product's y",
+    tests: ["test/gradients.test.ts"],
+  },
+  {
+    file: "shaders/softmax-backward.wgsl",
+    find: "v = decode4(dyw[2u * k], dyw[2u * k + 1u], DY_DTYPE);",
+    replace: "v = decode4(dyw[2u * k], dyw[2u * k + 1u], DTYPE);",
+    why: "softmax backward, vec4 rows: 16-bit dy decoded as its own dtype",
+    tests: ["test/gradients.test.ts"],
+  },
+  {
     file: "shaders/sigmoid-backward.wgsl",
     find: "dx[k] = dy[k] * v * (1.0 - v);",
     replace: "dx[k] = dy[k] * v;",
