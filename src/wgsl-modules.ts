@@ -28,6 +28,7 @@ import elementwise4 from "../shaders/common/elementwise4.wgsl?raw";
 import elementwiseLoss from "../shaders/common/elementwise-loss.wgsl?raw";
 import elementwiseLossVec4 from "../shaders/common/elementwise-loss-vec4.wgsl?raw";
 import elementwiseWeights from "../shaders/common/elementwise-weights.wgsl?raw";
+import elementwiseLossCore from "../shaders/common/elementwise-loss-core.wgsl?raw";
 import kahan from "../shaders/common/kahan.wgsl?raw";
 import logMath from "../shaders/common/log-math.wgsl?raw";
 import statusLabel from "../shaders/common/status-label.wgsl?raw";
@@ -61,6 +62,7 @@ const kModules: WgslModules = {
   "elementwise-loss": elementwiseLoss,
   "elementwise-loss-vec4": elementwiseLossVec4,
   "elementwise-weights": elementwiseWeights,
+  "elementwise-loss-core": elementwiseLossCore,
   kahan,
   "log-math": logMath,
   "status-label": statusLabel,

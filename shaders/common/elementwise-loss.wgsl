@@ -1,53 +1,41 @@
-// @use numbers, elementwise, elementwise-weights, kahan
-// One loss per element, for the elementwise losses (reduced afterwards by reduce-loss.wgsl): the
-// kernel defines fn pointwise_loss(x, y, global) -> f32 and fn pointwise_grad(x, y, global) -> f32
-// (d pointwise_loss / dx, written with HAS_GRAD). NaN in either input gives a NaN loss (the
-// gradient is the kernel's: PyTorch's formulas, some of which do not read x). Weights broadcast
-// as PyTorch's through the maps of broadcast_index. The kernel declares the elementwise-loss
-// interface (src/ops/elementwise-loss.ts).
+// @use elementwise-loss-core
+// The scalar build of the elementwise losses (elementwise-loss-core.wgsl): four scalar loads and
+// stores per quad, at any offset, so it serves tensors bound in slices and wrapped buffers that
+// end mid-vec4. Stores past params.size are masked: in a slice they would land on the next one's
+// elements.
 
-
-// The weighted loss of one element (and its gradient, written with HAS_GRAD).
-fn element_loss(local: u32) -> f32 {
-  let i = local + params.x_offset;
-  let global = local + params.first;
-  let v = x[i];
-  let t = y[i];
-  var l = pointwise_loss(v, t, global);
-  if (is_nan(v) || is_nan(t)) {
-    l = nan();
-  }
-  var w = 1.0;
-  if (HAS_WEIGHT) {
-    w = weight_at(global);
-  }
-  if (HAS_GRAD) {
-    grad[i] = pointwise_grad(v, t, global) * w * params.grad_scale;
-  }
-  return l * w;
+fn load_x4(k: u32) -> vec4<f32> {
+  let i = 4u * k + params.x_offset;
+  return vec4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
 }
 
-// 'none': every element's loss, laid out like x.
-fn element(local: u32) {
-  loss[local + params.x_offset] = element_loss(local);
+fn load_y4(k: u32) -> vec4<f32> {
+  let i = 4u * k + params.x_offset;
+  return vec4<f32>(y[i], y[i + 1u], y[i + 2u], y[i + 3u]);
 }
 
-// 'mean' / 'sum': no per-element loss is stored. Each thread sums its PER_THREAD elements (WG apart,
-// in order, compensated) into one partial, loss[params.partial_offset + its global index]; the
-// reduction then sums the partials in order. Same bits every run.
-@compute @workgroup_size(WG)
-fn main_sum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let start = group * WG * PER_THREAD + lid;
-  var acc = Kahan(0.0, 0.0);
-  for (var k = 0u; k < PER_THREAD; k++) {
-    let i = start + k * WG;
-    if (i < params.size) {
-      acc = kahan_add(acc, element_loss(i));
+fn store_loss4(k: u32, l: vec4<f32>, inside: vec4<bool>) {
+  let i = 4u * k + params.x_offset;
+  for (var j = 0u; j < 4u; j++) {
+    if (inside[j]) {
+      loss[i + j] = l[j];
     }
   }
-  loss[params.partial_offset + group * WG + lid] = acc.sum;
+}
+
+fn store_grad4(k: u32, g: vec4<f32>, inside: vec4<bool>) {
+  let i = 4u * k + params.x_offset;
+  for (var j = 0u; j < 4u; j++) {
+    if (inside[j]) {
+      grad[i + j] = g[j];
+    }
+  }
+}
+
+// Partials of several slices share `loss`: this dispatch's start at params.partial_offset.
+fn store_partial4(index: u32, sum: vec4<f32>) {
+  let o = params.partial_offset + 4u * index;
+  for (var j = 0u; j < 4u; j++) {
+    loss[o + j] = sum[j];
+  }
 }

@@ -2,11 +2,8 @@
 // Logarithms WGSL lacks or gets wrong on some GPUs.
 
 // log(1 + u) for u in [0, 1], accurate when u is tiny (WGSL has no log1p).
-fn log1p_small(u: f32) -> f32 {
-  if (u < 1e-4) {
-    return u * (1.0 - u * (0.5 - u / 3.0));
-  }
-  return log(1.0 + u);
+fn log1p_small4(u: vec4<f32>) -> vec4<f32> {
+  return select(log(1.0 + u), u * (1.0 - u * (0.5 - u / 3.0)), u < vec4<f32>(1e-4));
 }
 
 // log with log(0) = -inf: SwiftShader's log(0) is about -88 (the log of its smallest normal).
@@ -18,8 +15,8 @@ fn log_exact_zero(v: f32) -> f32 {
 }
 
 // softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), finite for every finite x.
-fn softplus_neg(v: f32) -> f32 {
-  return max(-v, 0.0) + log1p_small(exp(-abs(v)));
+fn softplus_neg4(v: vec4<f32>) -> vec4<f32> {
+  return max(-v, vec4<f32>(0.0)) + log1p_small4(exp(-abs(v)));
 }
 
 // The logistic sigmoid in the stable form: never exp of a large positive number.

@@ -2,8 +2,9 @@
  * The interface and runner every elementwise loss shares (binaryCrossEntropy,
  * binaryCrossEntropyWithLogits, klDiv, keras.binaryCrossentropy): one loss per element from
  * (input, target), weights broadcast over trailing dims, then the GPU reduction. Each loss is a
- * kernel of its own (shaders/<loss>.wgsl defines `pointwise_loss`, composed with
- * shaders/common/elementwise-loss.wgsl) declared with `defineElementwiseLoss`.
+ * kernel of its own (shaders/<loss>.wgsl defines `pointwise_loss4` and `pointwise_grad4` on four
+ * consecutive elements, composed with shaders/common/elementwise-loss-core.wgsl in a scalar-load
+ * and a vec4-load build) declared with `defineElementwiseLoss`.
  */
 import { checkTensor, type XentContext } from "../context.js";
 import { defineKernel, type OverrideSpec, type OverrideValues } from "../kernel-descriptor.js";
@@ -151,8 +152,9 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
   // (xent.tensor's always do; a wrapped buffer may end mid-vec4).
   const vecBytes = Math.ceil(size / 4) * 16;
   const vec4 = slices.length === 1 && r.input.buffer.size >= vecBytes && r.target.buffer.size >= vecBytes;
-  // Elements per load, and partial sums per thread ('mean' / 'sum').
-  const width = vec4 ? 4 : 1;
+  // Both builds take four elements at a time (a quad: one vec4 load, or four scalar ones) and
+  // keep four partial sums per thread ('mean' / 'sum').
+  const width = 4;
   const elements = perThread(ctx);
   const workgroups = slices.map((s) => Math.ceil(s.rows / (kWG * elements)));
   // 'mean' / 'sum' (and 'batchmean'): the kernel sums into one partial per thread (main_sum).
