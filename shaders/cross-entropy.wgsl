@@ -86,6 +86,8 @@ fn lane_state(base: u32, lane: u32, c0: u32, c1: u32) -> RowState {
   var r = empty_state();
   if (VEC4) {
     r.on = lane_state_vec4(base / 4u, lane, c0, c1, 1.0);
+  } else if (SPAN4) {
+    r.on = lane_state_span4(base + c0, base + c1, lane, 1.0);
   } else if (GAPS) {
     r = lane_state_gaps(base, lane, c0, c1);
   } else {

@@ -133,6 +133,15 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
       for (var k = slot.lane; k < n4; k += ROW_THREADS) {
         acc = add4(acc, x4_at(base4 + k));
       }
+    } else if (SPAN4) {
+      // The vec4s spanning the row, the neighbouring rows' elements replaced by classes that add
+      // nothing (a masked logit, a zero probability).
+      let fill = vec4<f32>(select(0.0, neg_inf(), FROM_LOGITS));
+      let end = base + classes;
+      let k1 = (end + 3u) / 4u;
+      for (var k = base / 4u + slot.lane; k < k1; k += ROW_THREADS) {
+        acc = add4(acc, select(fill, x4_at(k), span4_inside(k, base, end)));
+      }
     } else {
       for (var c = slot.lane; c < classes; c += ROW_THREADS) {
         acc = add(acc, x_at(base + c * stride));

@@ -26,6 +26,8 @@ fn row_state(base: u32, lid: u32, lane: u32, c0: u32, c1: u32, in_range: bool) -
   if (in_range) {
     if (VEC4) {
       acc = lane_state_vec4(base / 4u, lane, c0, c1, params.inv_temp);
+    } else if (SPAN4) {
+      acc = lane_state_span4(base + c0, base + c1, lane, params.inv_temp);
     } else {
       acc = lane_state_scalar(base, lane, c0, c1, params.inv_temp);
     }

@@ -58,6 +58,19 @@ export function vec4Rows(view: RowView): boolean {
   return view.inner === 1 && view.classes % 4 === 0 && view.classes > 0;
 }
 
+/**
+ * Contiguous rows that are not vec4 rows (classes % 4 != 0) whose reading passes still load four
+ * elements at a time: the vec4s spanning each row, its neighbours' elements masked (SPAN4). Needs
+ * the tensor bound whole (no slices) and its buffer holding every spanning vec4: xent's buffers
+ * are padded to 16 bytes, a wrapped one may end mid-vec4.
+ */
+export function span4Rows(view: RowView, sliced: boolean, bufferSize: number, bytesPerElement: number): boolean {
+  const elements = view.rows * view.classes;
+  return (
+    view.inner === 1 && view.classes % 4 !== 0 && !sliced && elements > 0 && bufferSize >= Math.ceil(elements / 4) * 4 * bytesPerElement
+  );
+}
+
 /** A long row cut into chunks, one workgroup each, whose states a second pass merges. */
 export interface SplitPlan {
   chunks: number;

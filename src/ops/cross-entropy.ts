@@ -8,7 +8,7 @@ import { defineKernel, type Bindable, type UniformValues } from "../kernel-descr
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, planSplit, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
+import { planRows, planSplit, span4Rows, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -115,6 +115,7 @@ const kPassOverrides = {
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
   VEC4: { kind: "bool", doc: "Rows read as vec4s (classes % 4 == 0, class dim last, class indices, no smoothing)." },
+  SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0 read as the vec4s spanning them (class indices, no smoothing)." },
   DTYPE: { kind: "enum", values: kLogitDTypeValues },
 } as const;
 
@@ -319,8 +320,19 @@ function recordRows(
   const slices = a.slices;
   const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
   // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
-  const vec4 = !logProbs && vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
-  const constants = { LOG_PROBS: logProbs, WRITE_ROW_STATS: !!rowStats, TWO_PASS: ctx.adapterKind === "cpu", VEC4: vec4, ...variant(a) };
+  const onlineOnly = !logProbs && !a.probTarget && a.smoothing === 0;
+  const vec4 = onlineOnly && vec4Rows(a.view);
+  const span4 = onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]);
+  const constants = {
+    LOG_PROBS: logProbs,
+    WRITE_ROW_STATS: !!rowStats,
+    TWO_PASS: ctx.adapterKind === "cpu",
+    VEC4: vec4,
+    SPAN4: span4,
+    ...variant(a),
+  };
+  // The vec4 view of the logits: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
+  const x4 = vec4 || (span4 && a.input.dtype === "f32");
   // `logits` and probability targets may be slices' byte ranges.
   const bindings = (logits: Bindable, targets: Bindable = a.target.buffer) => ({
     xw: logits,
@@ -338,13 +350,13 @@ function recordRows(
       entryPoint: "split_partial",
       constants: { ...constants, WG: split.workgroupSize, ROW_THREADS: split.workgroupSize },
       uniforms,
-      bindings: { ...bindings(a.input.buffer), row_loss: partials, ...(vec4 ? { x4: a.input.buffer } : {}) },
+      bindings: { ...bindings(a.input.buffer), row_loss: partials, ...(x4 ? { x4: a.input.buffer } : {}) },
       workgroups: a.view.rows * split.chunks,
       subgroups: subgroupMerges(ctx, split.workgroupSize),
     });
     rec.dispatch(kCrossEntropyKernel, {
       entryPoint: "split_merge",
-      constants: { ...constants, WG: 64, ROW_THREADS: 1, VEC4: false },
+      constants: { ...constants, WG: 64, ROW_THREADS: 1, VEC4: false, SPAN4: false },
       uniforms,
       bindings: { ...bindings(a.input.buffer), row_loss: loss, x4: partials },
       workgroups: Math.ceil(a.view.rows / 64),
@@ -369,7 +381,7 @@ function recordRows(
         slice.firstRow,
         sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset,
       ),
-      bindings: { ...bindings(range, targets), row_loss: loss, ...(vec4 ? { x4: range } : {}) },
+      bindings: { ...bindings(range, targets), row_loss: loss, ...(x4 ? { x4: range } : {}) },
       workgroups: Math.ceil(slice.rows / rowsPerGroup),
       subgroups,
     });

@@ -3,7 +3,7 @@ import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } fro
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { planRows, vec4Rows } from "../row-plan.js";
+import { planRows, span4Rows, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -69,6 +69,7 @@ export const kEntropyKernel = defineKernel({
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool" },
     VEC4: { kind: "bool", doc: "Rows read four classes at a time (class dim last, classes % 4 == 0)." },
+    SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the row pass reads the vec4s spanning them." },
   },
   entryPoints: ["main", "with_grad"],
 });
@@ -91,6 +92,9 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
     : planBindingSlices(view, bytes, ctx.maxBindingBytes, alignment, input.buffer.size, `${op}: x`);
   const scale = 1 / Math.log(base);
   const vec4 = vec4Rows(view);
+  const span4 = span4Rows(view, slices.length > 1, input.buffer.size, bytes);
+  // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
+  const x4 = vec4 || (span4 && input.dtype === "f32");
   return recordLoss(ctx, {
     op,
     encoder,
@@ -111,6 +115,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             FROM_LOGITS: fromLogits,
             DTYPE: input.dtype as LogitDType,
             VEC4: vec4,
+            SPAN4: span4,
           },
           entryPoint: grad ? "with_grad" : "main",
           uniforms: {
@@ -125,7 +130,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
           },
           bindings: {
             xw: bindSlice(input.buffer, sliced ? xSlice : undefined),
-            ...(vec4 ? { x4: bindSlice(input.buffer, sliced ? xSlice : undefined) } : {}),
+            ...(x4 ? { x4: bindSlice(input.buffer, sliced ? xSlice : undefined) } : {}),
             out,
             ...(grad && vec4 ? { grad4: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
             ...(grad && !vec4 ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),

@@ -3,7 +3,7 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows, planSplit, vec4Rows } from "../row-plan.js";
+import { planRows, planSplit, span4Rows, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
@@ -53,6 +53,7 @@ export const kSoftmaxKernel = defineKernel({
       doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
     },
     VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
+    SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the first pass reads the vec4s spanning them." },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
   },
@@ -73,12 +74,16 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   // the input's range for the same rows follows (16-bit input sits at another offset).
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
   const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`);
+  const span4 = span4Rows(view, slices.length > 1, input.buffer.size, kBytesPerElement[input.dtype]);
+  // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
+  const x4 = vec4 || (span4 && input.dtype === "f32");
   return recordOp(ctx, op, encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", op);
     const constants = {
       LOG_SOFTMAX: op === "logSoftmax",
       TWO_PASS: ctx.adapterKind === "cpu",
       VEC4: vec4,
+      SPAN4: span4,
       DTYPE: input.dtype as LogitDType,
     };
     const uniforms = (rows: number, xOffset: number, yOffset: number): UniformValues<typeof kSoftmaxKernel.uniforms> => ({
@@ -104,12 +109,12 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
       rec.dispatch(kSoftmaxKernel, {
         ...common,
         entryPoint: "split_partial",
-        bindings: { xw: input.buffer, ...(vec4 ? { x4: input.buffer } : {}), partials },
+        bindings: { xw: input.buffer, ...(x4 ? { x4: input.buffer } : {}), partials },
       });
       rec.dispatch(kSoftmaxKernel, {
         ...common,
         entryPoint: "split_output",
-        bindings: { xw: input.buffer, partials, ...(vec4 ? { x4: input.buffer, y4: out.buffer } : { y: out.buffer }) },
+        bindings: { xw: input.buffer, partials, ...(x4 ? { x4: input.buffer } : {}), ...(vec4 ? { y4: out.buffer } : { y: out.buffer }) },
       });
     } else {
       const subgroups = subgroupMerges(ctx, plan.rowThreads);
@@ -122,7 +127,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
         rec.dispatch(kSoftmaxKernel, {
           constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
           uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
-          bindings: vec4 ? { xw: xRange, x4: xRange, y4: yRange } : { xw: xRange, y: yRange },
+          bindings: { xw: xRange, ...(x4 ? { x4: xRange } : {}), ...(vec4 ? { y4: yRange } : { y: yRange }) },
           workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
           subgroups,
         });

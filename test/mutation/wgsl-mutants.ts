@@ -289,6 +289,35 @@ const mutants: Mutant[] = [
     why: "vec4 entropy gradient: its own offset in a slice of 16-bit input",
     tests: ["test/binding-slices.test.ts"],
   },
+  // SPAN4 rows (contiguous, classes % 4 != 0): spanning vec4s, the neighbours' elements masked.
+  {
+    file: "shaders/common/logits-vec4.wgsl",
+    find: "return (i >= vec4<u32>(e0)) & (i < vec4<u32>(e1));",
+    replace: "return i < vec4<u32>(e1);",
+    why: "SPAN4: the previous row's elements leak in",
+    tests: ["test/span4-rows.test.ts"],
+  },
+  {
+    file: "shaders/common/logits-vec4.wgsl",
+    find: "return (i >= vec4<u32>(e0)) & (i < vec4<u32>(e1));",
+    replace: "return i >= vec4<u32>(e0);",
+    why: "SPAN4: the next row's elements leak in",
+    tests: ["test/span4-rows.test.ts"],
+  },
+  {
+    file: "shaders/common/lane-vec4.wgsl",
+    find: "let k1 = (e1 + 3u) / 4u;",
+    replace: "let k1 = e1 / 4u;",
+    why: "SPAN4: the row's last, partial vec4",
+    tests: ["test/span4-rows.test.ts"],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "let fill = vec4<f32>(select(0.0, neg_inf(), FROM_LOGITS));",
+    replace: "let fill = vec4<f32>(0.0);",
+    why: "SPAN4 entropy: masked logits are -inf, not 0",
+    tests: ["test/span4-rows.test.ts"],
+  },
   // The elementwise losses' vec4 build (unsliced tensors: most calls).
   {
     file: "shaders/common/elementwise-loss-core.wgsl",
