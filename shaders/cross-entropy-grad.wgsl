@@ -1,4 +1,4 @@
-// @use logits, rows, chunks, class-target, softcap, class-weight
+// @use logits, logits-vec4, span4-store, rows, chunks, class-target, softcap, class-weight
 // d(loss)/d(logits) for cross-entropy, after the row pass wrote (m, log s, W) per row and the reduction
 // wrote the mean's divisor D. Rows are laid out on threads as in the row pass (ROW_THREADS lanes
 // per row, no integer division per element). With z = softcap(x) and p = exp((z - m) - log s):
@@ -7,7 +7,9 @@
 // times scale (1 / ln base) / D for 'mean', and (1 - (z / softcap)^2) through the softcap.
 // Ignored positions get 0, bad ones (a class index out of range) NaN. IN_PLACE writes the gradient over the logits. LOG_PROBS
 // (nll_loss on log-probabilities): g = -w_t [c == t] / D, the input never read. VEC4 rows
-// (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time.
+// (classes % 4 == 0, class dim last, class-index targets, no smoothing) go four classes at a time;
+// SPAN4 rows (classes % 4 != 0, unsliced, ≥ 32 classes: row-plan.ts span4Stores) too, through the
+// vec4s spanning them.
 // Long rows on a GPU (entry point split): one workgroup (WG == ROW_THREADS) per (row, chunk of
 // chunk_len classes).
 
@@ -18,6 +20,47 @@ fn store(i: u32, g: f32) {
   } else {
     grad[i - params.x_offset + params.f32_offset] = g;
   }
+}
+
+// A row's constants for the vec4 loops.
+struct Row4 {
+  m: f32,
+  log_s: f32,
+  p_coef: f32,
+  w_t: f32,
+  factor: f32,
+  // The target's element index in the logits' bound range.
+  te: u32,
+}
+
+// The gradient of the logits' vec4 k (elements 4k..4k+3 of their bound range).
+fn grad4_at(k: u32, r: Row4) -> vec4<f32> {
+  var z = vec4<f32>(0.0);
+  if (LOG_PROBS) {
+    // Not read: the gradient of nll_loss does not depend on the input.
+  } else if (IN_PLACE) {
+    z = out4[k];
+  } else if (DTYPE == DTYPE_F32) {
+    z = x4[k];
+  } else {
+    z = x4_half(k);
+  }
+  if (SOFTCAP) {
+    z = soft_cap4(z, params.softcap);
+  }
+  var g = vec4<f32>(0.0);
+  if (!LOG_PROBS) {
+    g = r.p_coef * exp((z - r.m) - r.log_s);
+  }
+  let first = 4u * k;
+  if (r.te >= first && r.te < first + 4u) {
+    g[r.te - first] -= r.w_t;
+  }
+  g *= r.factor;
+  if (SOFTCAP) {
+    g *= soft_cap_slope4(z, params.softcap);
+  }
+  return g;
 }
 
 // This lane's gradient elements of classes [c0, c1) of one row. (No early return: SwiftShader runs
@@ -68,48 +111,38 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
     p_coef += 2.0 * params.z_loss * w_t * lse;
   }
 
+  // An ignored row's gradient is 0 even when its logits are undefined; a bad label's is NaN.
+  let fill = select(select(vec4<f32>(nan()), vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);
+  // Row constants read once, and a row that is skipped (0), bad or undefined (NaN) filled by a loop
+  // of its own: Subzero reloads uniforms and re-tests row-constant selects on every iteration.
+  let row4 = Row4(m, log_s, p_coef, w_t, factor, base + t);
   if (VEC4) {
     let base4 = base / 4u;
-    // The gradient's vec4 index is the logits' shifted by a row-constant: uniforms read once, and
-    // a row that is skipped (0), bad or undefined (NaN) filled by a loop of its own: Subzero reloads
-    // uniforms and re-tests row-constant selects on every iteration.
-    let out4 = base4 + params.f32_offset / 4u - params.x_offset / 4u;
+    // The gradient's vec4 index is the logits' shifted by a row-constant.
+    let o4 = base4 + params.f32_offset / 4u - params.x_offset / 4u;
     let k0 = c0 / 4u + lane;
     let k1 = c1 / 4u;
     if (skip || undefined_row) {
-      // An ignored row's gradient is 0 even when its logits are undefined; a bad label's is NaN.
-      let fill = select(select(vec4<f32>(nan()), vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);
       for (var k = k0; k < k1; k += ROW_THREADS) {
-        io4[out4 + k] = fill;
+        out4[o4 + k] = fill;
       }
     } else {
       for (var k = k0; k < k1; k += ROW_THREADS) {
-        var z = vec4<f32>(0.0);
-        if (LOG_PROBS) {
-          // Not read: the gradient of nll_loss does not depend on the input.
-        } else if (IN_PLACE) {
-          z = io4[base4 + k];
-        } else if (DTYPE == DTYPE_F32) {
-          z = x4[base4 + k];
-        } else {
-          z = x4_half(base4 + k);
-        }
-        if (SOFTCAP) {
-          z = soft_cap4(z, params.softcap);
-        }
-        var g = vec4<f32>(0.0);
-        if (!LOG_PROBS) {
-          g = p_coef * exp((z - m) - log_s);
-        }
-        let first = 4u * k;
-        if (t >= first && t < first + 4u) {
-          g[t - first] -= w_t;
-        }
-        g *= factor;
-        if (SOFTCAP) {
-          g *= soft_cap_slope4(z, params.softcap);
-        }
-        io4[out4 + k] = g;
+        out4[o4 + k] = grad4_at(base4 + k, row4);
+      }
+    }
+  } else if (SPAN4) {
+    // The vec4s spanning elements [e0, e1) of the row (classes % 4 != 0, unsliced).
+    let e0 = base + c0;
+    let e1 = base + c1;
+    let k1 = (e1 + 3u) / 4u;
+    if (skip || undefined_row) {
+      for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
+        store_span4(k, fill, span4_inside(k, e0, e1));
+      }
+    } else {
+      for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
+        store_span4(k, grad4_at(k, row4), span4_inside(k, e0, e1));
       }
     }
   } else {

@@ -1,4 +1,4 @@
-// @use logits, logits-vec4, rows, online-softmax, merge-lanes, log-math
+// @use logits, logits-vec4, span4-store, rows, online-softmax, merge-lanes, log-math
 // Shannon entropy per row, in nats (the host scales to bits).
 //   probabilities: H = -sum_c p_c log p_c, with 0 log 0 = 0 and NaN for p < 0 or NaN.
 //   logits (FROM_LOGITS): H = log s - t / s in one online pass, where s = sum exp(x - m) and
@@ -190,16 +190,29 @@ fn with_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
     if (VEC4) {
       let base4 = base / 4u;
       // Both offsets are whole vec4s for VEC4 rows; each divided apart (their difference may be negative).
-      let out4 = base4 - params.x_offset / 4u + params.grad_offset / 4u;
+      let o4 = base4 - params.x_offset / 4u + params.grad_offset / 4u;
       let n4 = classes / 4u;
       // One loop per row case: Subzero re-tests a row-constant select on every iteration.
       if (undefined_row) {
         for (var k = slot.lane; k < n4; k += ROW_THREADS) {
-          grad4[out4 + k] = vec4<f32>(nan());
+          out4[o4 + k] = vec4<f32>(nan());
         }
       } else {
         for (var k = slot.lane; k < n4; k += ROW_THREADS) {
-          grad4[out4 + k] = grad_at4(x4_at(base4 + k), acc.on, log_s, h) * grad_scale;
+          out4[o4 + k] = grad_at4(x4_at(base4 + k), acc.on, log_s, h) * grad_scale;
+        }
+      }
+    } else if (SPAN4_STORE) {
+      // The vec4s spanning the row (unsliced: the gradient's index is the input's).
+      let end = base + classes;
+      let k1 = (end + 3u) / 4u;
+      if (undefined_row) {
+        for (var k = base / 4u + slot.lane; k < k1; k += ROW_THREADS) {
+          store_span4(k, vec4<f32>(nan()), span4_inside(k, base, end));
+        }
+      } else {
+        for (var k = base / 4u + slot.lane; k < k1; k += ROW_THREADS) {
+          store_span4(k, grad_at4(x4_at(k), acc.on, log_s, h) * grad_scale, span4_inside(k, base, end));
         }
       }
     } else {

@@ -1,7 +1,9 @@
-// @use logits, logits-vec4, rows, chunks, lane-scalar, lane-vec4, merge-lanes
+// @use logits, logits-vec4, span4-store, rows, chunks, lane-scalar, lane-vec4, merge-lanes
 // softmax / log-softmax along one dim. ROW_THREADS threads share a row (1: a thread per row,
 // barrier-free; >1: strided loads, then a merge of lane states). Reads the row twice (max and
-// sum, then the output pass) and writes it once.
+// sum, then the output pass) and writes it once. VEC4 rows (classes % 4 == 0) go four classes at a
+// time; SPAN4 rows (classes % 4 != 0, unsliced) read the vec4s spanning them, and with SPAN4_STORE
+// (32 classes or more) write them too.
 // Long rows with few of them (entry points split_partial, split_output): one workgroup per (row,
 // chunk) writes each chunk's (m, s) to `partials`; then, again per (row, chunk), every chunk
 // merges its row's states and writes its own classes.
@@ -48,7 +50,7 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
   if (VEC4) {
     let base4 = base / 4u;
     // The output (f32) may sit at another offset in its bound range than 16-bit input in its own.
-    let out4 = base4 - params.x_offset / 4u + params.y_offset / 4u;
+    let o4 = base4 - params.x_offset / 4u + params.y_offset / 4u;
     // Uniforms and the row's case read once, one loop per case: Subzero reloads a uniform and
     // re-tests a row-constant branch on every iteration.
     let m = acc.m;
@@ -57,15 +59,35 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
     let k1 = c1 / 4u;
     if (undefined_row) {
       for (var k = k0; k < k1; k += ROW_THREADS) {
-        y4[out4 + k] = vec4<f32>(nan());
+        out4[o4 + k] = vec4<f32>(nan());
       }
     } else if (LOG_SOFTMAX) {
       for (var k = k0; k < k1; k += ROW_THREADS) {
-        y4[out4 + k] = (load4(base4 + k) - m) * inv_t - log_s;
+        out4[o4 + k] = (load4(base4 + k) - m) * inv_t - log_s;
       }
     } else {
       for (var k = k0; k < k1; k += ROW_THREADS) {
-        y4[out4 + k] = exp((load4(base4 + k) - m) * inv_t) * inv_s;
+        out4[o4 + k] = exp((load4(base4 + k) - m) * inv_t) * inv_s;
+      }
+    }
+  } else if (SPAN4_STORE) {
+    // The vec4s spanning elements [e0, e1) of the row (unsliced: the output's index is the input's).
+    let e0 = base + c0;
+    let e1 = base + c1;
+    let k1 = (e1 + 3u) / 4u;
+    let m = acc.m;
+    let inv_t = params.inv_temp;
+    if (undefined_row) {
+      for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
+        store_span4(k, vec4<f32>(nan()), span4_inside(k, e0, e1));
+      }
+    } else if (LOG_SOFTMAX) {
+      for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
+        store_span4(k, (load4(k) - m) * inv_t - log_s, span4_inside(k, e0, e1));
+      }
+    } else {
+      for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
+        store_span4(k, exp((load4(k) - m) * inv_t) * inv_s, span4_inside(k, e0, e1));
       }
     }
   } else {

@@ -71,6 +71,16 @@ export function span4Rows(view: RowView, sliced: boolean, bufferSize: number, by
   );
 }
 
+/**
+ * Whether SPAN4 rows also write through their spanning vec4s (each row's first and last are stored
+ * lane by lane): from 32 classes. With fewer, those partial vec4s are most of the row and their
+ * per-lane stores cost more than the loads save (Chromium, SwiftShader, [4096, 10]: softmax 0.58 →
+ * 0.69 ms, crossEntropyWithGrad 0.91 → 1.1 ms; [2048, 30] even; [1024, 1001] 20–35 % faster).
+ */
+export function span4Stores(view: RowView, span4: boolean): boolean {
+  return span4 && view.classes >= 32;
+}
+
 /** A long row cut into chunks, one workgroup each, whose states a second pass merges. */
 export interface SplitPlan {
   chunks: number;

@@ -13,6 +13,7 @@ import words from "../shaders/common/words.wgsl?raw";
 import logits from "../shaders/common/logits.wgsl?raw";
 import logitsVec4 from "../shaders/common/logits-vec4.wgsl?raw";
 import onlineSoftmax from "../shaders/common/online-softmax.wgsl?raw";
+import span4Store from "../shaders/common/span4-store.wgsl?raw";
 import gaps from "../shaders/common/gaps.wgsl?raw";
 import rowState from "../shaders/common/row-state.wgsl?raw";
 import laneScalar from "../shaders/common/lane-scalar.wgsl?raw";
@@ -48,6 +49,7 @@ const kModules: WgslModules = {
   logits,
   "logits-vec4": logitsVec4,
   "online-softmax": onlineSoftmax,
+  "span4-store": span4Store,
   gaps,
   "row-state": rowState,
   "lane-scalar": laneScalar,

@@ -96,6 +96,38 @@ describe("rows of classes % 4 != 0 read as spanning vec4s", () => {
     }
   });
 
+  it.each(kPlans)(
+    "crossEntropyWithGrad's options on spanning vec4s: weights, ignore_index, softcap, z-loss, in place, %s",
+    async (plan) => {
+      const xent = await gpuWithPlan(plan);
+      for (const [rows, classes] of [
+        [33, 10],
+        [5, 1001],
+      ] as const) {
+        const shape = [rows, classes];
+        const x = boundaryLogits(rows, classes, 2 * rows + classes);
+        const labels = randomInts(rows, rng(rows), classes);
+        labels[0] = classes - 1;
+        labels[4] = -100; // ignored: a zero gradient row between two rows that are not
+        const weight = Float32Array.from({ length: classes }, (_, c) => 0.5 + (c % 3));
+        const rx = ref.refTensor(x, shape);
+        const rt = ref.refTensor(labels, [rows]);
+        for (const extra of [{}, { softcap: 20, zLoss: 1e-3 }] as const) {
+          const what = `[${shape}] ${JSON.stringify(extra)} ${plan}`;
+          const w = xent.tensor(weight, [classes]);
+          const t = xent.tensor(labels, [rows]);
+          const want = ref.crossEntropyGrad(rx, rt, { weight, ...extra }).data;
+          const out = xent.crossEntropyWithGrad(xent.tensor(x, shape), t, { weight: w, ...extra });
+          expectClose(await out.grad.read(), want, kTol, `grad ${what}`);
+          const logits = xent.tensor(x, shape);
+          const inPlace = xent.crossEntropyWithGrad(logits, t, { weight: w, inPlace: true, ...extra });
+          expectClose(await inPlace.grad.read(), want, kTol, `grad in place ${what}`);
+          for (const o of [out.loss, out.grad, inPlace.loss, inPlace.grad, w, t]) o.destroy();
+        }
+      }
+    },
+  );
+
   it("a wrapped buffer that ends mid-vec4 (the scalar path) gives the same values", async () => {
     const xent = await gpuWithPlan("detected plan");
     const [rows, classes] = [7, 10];

@@ -8,7 +8,7 @@ import { defineKernel, type Bindable, type UniformValues } from "../kernel-descr
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, planSplit, span4Rows, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
+import { planRows, planSplit, span4Rows, span4Stores, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -163,11 +163,11 @@ export const kCrossEntropyGradKernel = defineKernel({
     row_stats: { type: "array<vec4<f32>>", access: "read", doc: "(m, log s, W, 0) per row from the row pass." },
     divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
     grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient (scalar rows, not in place)." },
-    io4: {
+    out4: {
       type: "array<vec4<f32>>",
       access: "read_write",
       optional: true,
-      doc: "VEC4 rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
+      doc: "VEC4 and SPAN4 rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
     },
     x4: { ...kLogits4Binding, doc: "VEC4 rows, f32, not in place: the logits as vec4s." },
   },
@@ -525,7 +525,13 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
     const grad = inPlace
       ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
       : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-    const vec4 = vec4Rows(a.view) && !a.probTarget && a.smoothing === 0;
+    const onlineOnly = !a.probTarget && a.smoothing === 0;
+    const vec4 = onlineOnly && vec4Rows(a.view);
+    // The gradient pass only writes: SPAN4 where its stores pay (see span4Stores).
+    const span4 = span4Stores(
+      a.view,
+      onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]),
+    );
     const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
     const constants = {
       WG: split ? split.workgroupSize : plan.workgroupSize,
@@ -534,6 +540,7 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       IN_PLACE: inPlace,
       LOG_PROBS: logProbs,
       VEC4: vec4,
+      SPAN4: span4,
       ...variant(a),
     };
     const half = a.input.dtype !== "f32";
@@ -545,17 +552,18 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
       const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
       // Which views a variant reads and writes (one buffer may be bound writable once per
-      // dispatch): VEC4 rows go through io4 (the gradient, or in place the logits) and read f32
-      // logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
-      const views: { xw?: Bindable; grad?: Bindable; io4?: Bindable; x4?: Bindable } = vec4
-        ? half
-          ? { xw: logits, io4: gradRange }
+      // dispatch): VEC4 and SPAN4 rows go through out4 (the gradient, or in place the logits) and
+      // read f32 logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
+      const views: { xw?: Bindable; grad?: Bindable; out4?: Bindable; x4?: Bindable } =
+        vec4 || span4
+          ? half
+            ? { xw: logits, out4: gradRange }
+            : inPlace
+              ? { out4: logits }
+              : { out4: gradRange, x4: logits }
           : inPlace
-            ? { io4: logits }
-            : { io4: gradRange, x4: logits }
-        : inPlace
-          ? { xw: logits }
-          : { xw: logits, grad: gradRange };
+            ? { xw: logits }
+            : { xw: logits, grad: gradRange };
       rec.dispatch(kCrossEntropyGradKernel, {
         entryPoint: split ? "split" : "main",
         constants,

@@ -3,7 +3,7 @@ import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } fro
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { planRows, span4Rows, vec4Rows } from "../row-plan.js";
+import { planRows, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -60,7 +60,7 @@ export const kEntropyKernel = defineKernel({
     out: { type: "array<f32>", access: "read_write" },
     grad: { type: "array<f32>", access: "read_write", optional: true, doc: "dH/dx, laid out like the input (entry point with_grad)." },
     x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 rows, f32: the input as vec4s (16-bit rows read xw)." },
-    grad4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "VEC4 rows: the gradient as vec4s." },
+    out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "VEC4 and SPAN4 rows: the gradient as vec4s." },
   },
   overrides: {
     WG: { kind: "u32", default: 64 },
@@ -70,6 +70,7 @@ export const kEntropyKernel = defineKernel({
     SUBGROUPS: { kind: "bool" },
     VEC4: { kind: "bool", doc: "Rows read four classes at a time (class dim last, classes % 4 == 0)." },
     SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the row pass reads the vec4s spanning them." },
+    SPAN4_STORE: { kind: "bool", doc: "SPAN4 rows of ≥ 32 classes: the gradient pass too (row-plan.ts: span4Stores)." },
   },
   entryPoints: ["main", "with_grad"],
 });
@@ -95,6 +96,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
   const span4 = span4Rows(view, slices.length > 1, input.buffer.size, bytes);
   // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
   const x4 = vec4 || (span4 && input.dtype === "f32");
+  const span4Store = span4Stores(view, span4);
   return recordLoss(ctx, {
     op,
     encoder,
@@ -116,6 +118,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             DTYPE: input.dtype as LogitDType,
             VEC4: vec4,
             SPAN4: span4,
+            SPAN4_STORE: span4Store,
           },
           entryPoint: grad ? "with_grad" : "main",
           uniforms: {
@@ -132,8 +135,8 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             xw: bindSlice(input.buffer, sliced ? xSlice : undefined),
             ...(x4 ? { x4: bindSlice(input.buffer, sliced ? xSlice : undefined) } : {}),
             out,
-            ...(grad && vec4 ? { grad4: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
-            ...(grad && !vec4 ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+            ...(grad && (vec4 || span4Store) ? { out4: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+            ...(grad && !vec4 && !span4Store ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
           },
           workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
           subgroups: subgroupMerges(ctx, plan.rowThreads),

@@ -3,7 +3,7 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows, planSplit, span4Rows, vec4Rows } from "../row-plan.js";
+import { planRows, planSplit, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
@@ -39,9 +39,9 @@ export const kSoftmaxKernel = defineKernel({
   },
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
-    y: { type: "array<f32>", access: "read_write", optional: true, doc: "The output (scalar rows)." },
+    y: { type: "array<f32>", access: "read_write", optional: true, doc: "The output (other rows)." },
     x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "The input as vec4s (VEC4 rows, f32)." },
-    y4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "The output as vec4s (VEC4 rows)." },
+    out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "The output as vec4s (VEC4 and SPAN4 rows)." },
     partials: { type: "array<vec2<f32>>", access: "read_write", optional: true, doc: "Split rows: each chunk's (m, s)." },
   },
   overrides: {
@@ -54,6 +54,7 @@ export const kSoftmaxKernel = defineKernel({
     },
     VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
     SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the first pass reads the vec4s spanning them." },
+    SPAN4_STORE: { kind: "bool", doc: "SPAN4 rows of ≥ 32 classes: the output pass too (row-plan.ts: span4Stores)." },
     DTYPE: { kind: "enum", values: kLogitDTypeValues },
     SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
   },
@@ -77,6 +78,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const span4 = span4Rows(view, slices.length > 1, input.buffer.size, kBytesPerElement[input.dtype]);
   // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
   const x4 = vec4 || (span4 && input.dtype === "f32");
+  const span4Store = span4Stores(view, span4);
   return recordOp(ctx, op, encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", op);
     const constants = {
@@ -84,6 +86,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
       TWO_PASS: ctx.adapterKind === "cpu",
       VEC4: vec4,
       SPAN4: span4,
+      SPAN4_STORE: span4Store,
       DTYPE: input.dtype as LogitDType,
     };
     const uniforms = (rows: number, xOffset: number, yOffset: number): UniformValues<typeof kSoftmaxKernel.uniforms> => ({
@@ -114,7 +117,12 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
       rec.dispatch(kSoftmaxKernel, {
         ...common,
         entryPoint: "split_output",
-        bindings: { xw: input.buffer, partials, ...(x4 ? { x4: input.buffer } : {}), ...(vec4 ? { y4: out.buffer } : { y: out.buffer }) },
+        bindings: {
+          xw: input.buffer,
+          partials,
+          ...(x4 ? { x4: input.buffer } : {}),
+          ...(vec4 || span4Store ? { out4: out.buffer } : { y: out.buffer }),
+        },
       });
     } else {
       const subgroups = subgroupMerges(ctx, plan.rowThreads);
@@ -127,7 +135,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
         rec.dispatch(kSoftmaxKernel, {
           constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
           uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
-          bindings: { xw: xRange, ...(x4 ? { x4: xRange } : {}), ...(vec4 ? { y4: yRange } : { y: yRange }) },
+          bindings: { xw: xRange, ...(x4 ? { x4: xRange } : {}), ...(vec4 || span4Store ? { out4: yRange } : { y: yRange }) },
           workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
           subgroups,
         });

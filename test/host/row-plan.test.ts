@@ -1,6 +1,6 @@
 // src/row-plan.ts on its own (no GPU): the workgroup plans chosen from a shape and an adapter.
 import { expect, it } from "vitest";
-import { adapterKindOf, planRows, planSplit, vec4Rows } from "../../src/row-plan.js";
+import { adapterKindOf, planRows, planSplit, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
 import { rowView } from "../../src/shape.js";
 
 const limits = { maxComputeInvocationsPerWorkgroup: 256 };
@@ -62,6 +62,22 @@ it("reads rows as vec4s only when contiguous, non-empty and a multiple of 4 long
   expect(vec4Rows(rowView([3, 6], 1))).toBe(false);
   expect(vec4Rows(rowView([8, 4], 0))).toBe(false);
   expect(vec4Rows(rowView([3, 0], 1))).toBe(false);
+});
+
+it("reads contiguous rows of classes % 4 != 0 as spanning vec4s when bound whole and the buffer holds every vec4", () => {
+  // [3, 10] f32: 30 elements in 8 vec4s = 128 bytes.
+  expect(span4Rows(rowView([3, 10], 1), false, 128, 4)).toBe(true);
+  expect(span4Rows(rowView([3, 10], 1), false, 127, 4)).toBe(false);
+  expect(span4Rows(rowView([3, 10], 1), false, 64, 2)).toBe(true); // f16: 8 vec4s of 8 bytes
+  expect(span4Rows(rowView([3, 10], 1), false, 63, 2)).toBe(false);
+  expect(span4Rows(rowView([3, 10], 1), true, 128, 4)).toBe(false); // sliced
+  expect(span4Rows(rowView([3, 8], 1), false, 128, 4)).toBe(false); // vec4 rows
+  expect(span4Rows(rowView([10, 3], 0), false, 128, 4)).toBe(false); // class dim not last
+  expect(span4Rows(rowView([0, 10], 1), false, 128, 4)).toBe(false);
+  expect(span4Rows(rowView([3, 0], 1), false, 128, 4)).toBe(false);
+  expect(span4Stores(rowView([3, 31], 1), true)).toBe(false);
+  expect(span4Stores(rowView([3, 32], 1), true)).toBe(true);
+  expect(span4Stores(rowView([3, 33], 1), false)).toBe(false);
 });
 
 it("splits a few very long rows across workgroups on a GPU only", () => {
