@@ -50,6 +50,24 @@ describe("entropy edge cases", () => {
     const want = ref.entropy(ref.refTensor(p, [2, 3])).data;
     expect(Number.isNaN(got[0])).toBe(true);
     expectClose(got, want, { atol: 2e-6, rtol: 2e-5 }, "entropy with a negative probability");
+    // On scalar rows: the class dim not last, and a buffer that ends mid-vec4 (no spanning vec4s).
+    const along0 = await xent.entropy(xent.tensor(p, [3, 2]), { dim: 0 }).read();
+    expectClose(
+      along0,
+      ref.entropy(ref.refTensor(p, [3, 2]), { dim: 0 }).data,
+      { atol: 2e-6, rtol: 2e-5 },
+      "dim 0, a negative probability",
+    );
+    expect(Number.isNaN(along0[1])).toBe(true);
+    const buffer = xent.device.createBuffer({ size: p.byteLength, usage: 0x80 | 0x8 }); // STORAGE | COPY_DST
+    xent.device.queue.writeBuffer(buffer, 0, p);
+    expectClose(
+      await xent.entropy(xent.wrap(buffer, [2, 3], "f32")).read(),
+      want,
+      { atol: 2e-6, rtol: 2e-5 },
+      "wrapped, a negative probability",
+    );
+    buffer.destroy();
     // The same on vec4 rows (four classes per load), the negative one in every lane position.
     for (let at = 0; at < 4; at++) {
       const q = new Float32Array([0.25, 0.25, 0.25, 0.25, 0.5, 0.2, 0.2, 0.1]);
