@@ -1,4 +1,4 @@
-// @use numbers, dispatch, elementwise-weights, kahan
+// @use numbers, dispatch, elementwise4, elementwise-weights, kahan
 // The elementwise losses' passes, shared by both builds, four elements at a time: quad k is
 // elements 4k..4k+3 of the bound slice (counted from its start; the last quad may run past
 // params.size: its extra lanes are computed from whatever the loads return, never stored, and left
@@ -31,21 +31,11 @@ fn quad_loss(k: u32, inside: vec4<bool>) -> vec4<f32> {
   return l * w;
 }
 
-// 'none': every element's loss, laid out like x. Thread t takes quads t, t + WG, ….
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let group = linear_group(wid, nwg);
-  if (group >= params.groups) {
-    return;
-  }
-  let start = group * WG * PER_THREAD + lid;
-  for (var j = 0u; j < PER_THREAD; j++) {
-    let k = start + j * WG;
-    if (4u * k < params.size) {
-      let inside = quad_inside(k);
-      store_loss4(k, quad_loss(k, inside), inside);
-    }
-  }
+// 'none' (entry point main4, elementwise4.wgsl: thread t takes quads t, t + WG, …): every
+// element's loss, laid out like x.
+fn element4(k: u32) {
+  let inside = quad_inside(k);
+  store_loss4(k, quad_loss(k, inside), inside);
 }
 
 // 'mean' / 'sum': no per-element loss is stored. Each thread sums its PER_THREAD quads per lane

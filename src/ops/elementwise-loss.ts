@@ -88,7 +88,7 @@ export function defineElementwiseLoss<const O extends Record<string, OverrideSpe
   const spec = {
     uniforms: kElementwiseUniforms,
     overrides: { ...kElementwiseOverrides, ...overrides },
-    entryPoints: ["main", "main_sum"] as const,
+    entryPoints: ["main4", "main_sum"] as const,
   };
   const vec4 = defineKernel({
     ...spec,
@@ -177,7 +177,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
         const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         // Both builds bind the same names (only their WGSL types differ).
         rec.dispatch(vec4 ? (kernel.vec4 as unknown as typeof kernel) : kernel, {
-          ...(summed ? { entryPoint: "main_sum" } : {}),
+          entryPoint: summed ? "main_sum" : "main4",
           constants: {
             ...(r.constants as object),
             WG: kWG,
