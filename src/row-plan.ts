@@ -72,6 +72,14 @@ export function span4Rows(view: RowView, sliced: boolean, bufferSize: number, by
 }
 
 /**
+ * Whether a row kernel binds its input's vec4 view (`x4`): VEC4 rows, and f32 SPAN4 rows; 16-bit
+ * SPAN4 rows read the packed words instead.
+ */
+export function readsVec4View(vec4: boolean, span4: boolean, dtype: string): boolean {
+  return vec4 || (span4 && dtype === "f32");
+}
+
+/**
  * Whether SPAN4 rows also write through their spanning vec4s (each row's first and last are stored
  * lane by lane): from 32 classes. With fewer, those partial vec4s are most of the row and their
  * per-lane stores cost more than the loads save (Chromium, SwiftShader, [4096, 10]: softmax 0.58 →

@@ -8,7 +8,7 @@ import { defineKernel, type Bindable, type UniformValues } from "../kernel-descr
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, planSplit, span4Rows, span4Stores, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
+import { planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -331,8 +331,7 @@ function recordRows(
     SPAN4: span4,
     ...variant(a),
   };
-  // The vec4 view of the logits: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
-  const x4 = vec4 || (span4 && a.input.dtype === "f32");
+  const x4 = readsVec4View(vec4, span4, a.input.dtype);
   // `logits` and probability targets may be slices' byte ranges.
   const bindings = (logits: Bindable, targets: Bindable = a.target.buffer) => ({
     xw: logits,

@@ -3,7 +3,7 @@ import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } fro
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { planRows, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
+import { planRows, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -94,8 +94,7 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
   const scale = 1 / Math.log(base);
   const vec4 = vec4Rows(view);
   const span4 = span4Rows(view, slices.length > 1, input.buffer.size, bytes);
-  // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
-  const x4 = vec4 || (span4 && input.dtype === "f32");
+  const x4 = readsVec4View(vec4, span4, input.dtype);
   const span4Store = span4Stores(view, span4);
   return recordLoss(ctx, {
     op,

@@ -3,7 +3,7 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows, planSplit, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
+import { planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
@@ -76,8 +76,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
   const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`);
   const span4 = span4Rows(view, slices.length > 1, input.buffer.size, kBytesPerElement[input.dtype]);
-  // The vec4 view of the input: VEC4 rows, and f32 SPAN4 rows (16-bit ones read the packed words).
-  const x4 = vec4 || (span4 && input.dtype === "f32");
+  const x4 = readsVec4View(vec4, span4, input.dtype);
   const span4Store = span4Stores(view, span4);
   return recordOp(ctx, op, encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", op);

@@ -1,6 +1,6 @@
 // src/row-plan.ts on its own (no GPU): the workgroup plans chosen from a shape and an adapter.
 import { expect, it } from "vitest";
-import { adapterKindOf, planRows, planSplit, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
+import { adapterKindOf, planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
 import { rowView } from "../../src/shape.js";
 
 const limits = { maxComputeInvocationsPerWorkgroup: 256 };
@@ -78,6 +78,11 @@ it("reads contiguous rows of classes % 4 != 0 as spanning vec4s when bound whole
   expect(span4Stores(rowView([3, 31], 1), true)).toBe(false);
   expect(span4Stores(rowView([3, 32], 1), true)).toBe(true);
   expect(span4Stores(rowView([3, 33], 1), false)).toBe(false);
+  // The input's vec4 view: VEC4 rows of any dtype, SPAN4 rows of f32 only (16-bit ones read words).
+  expect(readsVec4View(true, false, "f16")).toBe(true);
+  expect(readsVec4View(false, true, "f32")).toBe(true);
+  expect(readsVec4View(false, true, "bf16")).toBe(false);
+  expect(readsVec4View(false, false, "f32")).toBe(false);
 });
 
 it("splits a few very long rows across workgroups on a GPU only", () => {
