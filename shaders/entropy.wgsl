@@ -49,8 +49,9 @@ fn add(a: State, v: f32) -> State {
   return r;
 }
 
-// VEC4 rows (classes % 4 == 0, class dim last): four classes per load; for logits one rescale per
-// new max of the four and one exp each, as lane-vec4.wgsl's online softmax.
+// VEC4 and SPAN4 rows: four classes per load. Logits go branch-free, as lane-vec4.wgsl's online
+// softmax (whose comment says why): the new max of the four, s and t re-based by one exp, four
+// exps; the state starts from lowest_max() (online-softmax.wgsl).
 fn add4(a: State, v: vec4<f32>) -> State {
   var r = a;
   if (!FROM_LOGITS) {
@@ -59,24 +60,54 @@ fn add4(a: State, v: vec4<f32>) -> State {
     let terms = select(v * log(v), vec4<f32>(0.0), v == vec4<f32>(0.0));
     r.t = select(a.t - sum4(terms), nan(), bad);
   } else {
-    if (poisons4(v)) {
-      r.on.s = nan();
-    }
-    let vm = max4(v);
-    if (vm > r.on.m) {
-      r.t = rebase_t(r, vm);
-      r.on.s = rescale(r.on.s, r.on.m, vm, 1.0);
-      r.on.m = vm;
-    }
-    if (r.on.m != neg_inf()) {
-      let d = v - r.on.m;
-      let e = exp(d);
-      r.on.s += sum4(e);
-      // A -inf class adds 0 to both sums (e·d would be 0 · -inf).
-      r.t += sum4(select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf())));
-    }
+    r = rebased4(a, max4(v), poisons4(v));
+    let d = v - r.on.m;
+    let e = exp(d);
+    r.on.s += sum4(e);
+    r.t += sum4(masked_terms(e, d, v));
   }
   return r;
+}
+
+// Four vec4s of logits at once (VEC4 rows): one re-base for sixteen classes.
+fn add16(a: State, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) -> State {
+  var r = a;
+  if (!FROM_LOGITS) {
+    r = add4(add4(add4(add4(a, v0), v1), v2), v3);
+  } else {
+    let poisoned = poisons4(v0) || poisons4(v1) || poisons4(v2) || poisons4(v3);
+    r = rebased4(a, max4(max(max(v0, v1), max(v2, v3))), poisoned);
+    let m = r.on.m;
+    let d0 = v0 - m;
+    let d1 = v1 - m;
+    let d2 = v2 - m;
+    let d3 = v3 - m;
+    let e0 = exp(d0);
+    let e1 = exp(d1);
+    let e2 = exp(d2);
+    let e3 = exp(d3);
+    r.on.s += sum4((e0 + e1) + (e2 + e3));
+    r.t += sum4((masked_terms(e0, d0, v0) + masked_terms(e1, d1, v1)) + (masked_terms(e2, d2, v2) + masked_terms(e3, d3, v3)));
+  }
+  return r;
+}
+
+// e · d of four classes, 0 for a -inf class (e · d would be 0 · -inf).
+fn masked_terms(e: vec4<f32>, d: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
+  return select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf()));
+}
+
+// The state re-based to max(m, vm) without a branch (poisoned: s becomes NaN): s' = r s,
+// t' = r (t + (m - m') s), r = exp(m - m'); unchanged when the max did not move (exp(0) need not
+// be exactly 1), and t' = 0 when r underflows (a jump past f32's range: 0, not 0 · inf).
+fn rebased4(a: State, vm: f32, poisoned: bool) -> State {
+  let s = select(a.on.s, nan(), poisoned);
+  let m = max(a.on.m, vm);
+  let shift = a.on.m - m;
+  let r = exp(shift);
+  let t = select(r * (a.t + shift * s), 0.0, r == 0.0);
+  let same = a.on.m == m;
+  return State(Online(m, select(r * s, s, same)), select(t, a.t, same));
 }
 
 fn merge(a: State, b: State) -> State {
@@ -127,10 +158,18 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
     let classes = params.classes;
     let base = row_base(slot.row, classes, stride) + params.x_offset;
     // Bounds in locals: Subzero reloads a uniform on every iteration.
+    if (FROM_LOGITS && (VEC4 || SPAN4)) {
+      acc.on.m = lowest_max();
+    }
     if (VEC4) {
       let base4 = base / 4u;
       let n4 = classes / 4u;
-      for (var k = slot.lane; k < n4; k += ROW_THREADS) {
+      var k = slot.lane;
+      for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
+        let k4 = base4 + k;
+        acc = add16(acc, x4_at(k4), x4_at(k4 + ROW_THREADS), x4_at(k4 + 2u * ROW_THREADS), x4_at(k4 + 3u * ROW_THREADS));
+      }
+      for (; k < n4; k += ROW_THREADS) {
         acc = add4(acc, x4_at(base4 + k));
       }
     } else if (SPAN4) {

@@ -1,16 +1,35 @@
 // @use online-softmax, logits-vec4
-// A lane's online state over its vec4s of a row (classes % 4 == 0, class dim last): the online
-// update per vec4 (one rescale per new max, four exps). The kernel defines load4(k) (elements
-// 4k..4k+3, after any transform) and the override ROW_THREADS. Covers vec4s [c0/4, c1/4) from
-// base4; inv_t scales (x - m) before exp. One exit: SwiftShader runs what follows a possible early
-// return under a mask. One pass on every adapter: on SwiftShader (Chromium, Subzero) it beat a
-// max pass then a sum pass by 1.2–1.7× for cross-entropy (one load per element instead of two;
-// the rare new-max branch is skipped when no lane takes it). Scalar lanes keep TWO_PASS there.
+// A lane's online state over its vec4s of a row (classes % 4 == 0, class dim last). The kernel
+// defines load4(k) (elements 4k..4k+3, after any transform) and the override ROW_THREADS. Covers
+// vec4s [c0/4, c1/4) from base4; inv_t scales (x - m) before exp. One pass on every adapter: on
+// SwiftShader (Chromium, Subzero) it beat a max pass then a sum pass by 1.2–1.7× for
+// cross-entropy (one load per element instead of two). Scalar lanes keep TWO_PASS there.
+//
+// The update is branch-free, four vec4s (16 elements) at a time: the new max of the block, the old
+// sum rescaled by one exp, sixteen exps. SwiftShader runs both sides of a divergent `if` under a
+// mask, so a per-vec4 "new max?" branch cost its exp on every vec4 anyway (5 exps per 4 elements);
+// here it is 17 per 16 (Chromium, SwiftShader: crossEntropy 1.55 → 1.41× its read+exp floor on
+// [1024, 1000], 1.26 → 1.00× on [64, 32000], 1.51 → 1.32× on [4, 128256]; eight vec4s a block
+// spill registers and were slower). The state starts from lowest_max() (online-softmax.wgsl).
+
 fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32, inv_t: f32) -> Online {
-  let k0 = c0 / 4u;
   let n4 = c1 / 4u;
-  var acc = online_empty();
-  for (var k = k0 + lane; k < n4; k += ROW_THREADS) {
+  var acc = Online(lowest_max(), 0.0);
+  var k = c0 / 4u + lane;
+  for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
+    let v0 = load4(base4 + k);
+    let v1 = load4(base4 + k + ROW_THREADS);
+    let v2 = load4(base4 + k + 2u * ROW_THREADS);
+    let v3 = load4(base4 + k + 3u * ROW_THREADS);
+    var s = acc.s;
+    if (poisons4(v0) || poisons4(v1) || poisons4(v2) || poisons4(v3)) {
+      s = nan();
+    }
+    let m = max(acc.m, max4(max(max(v0, v1), max(v2, v3))));
+    let e = (exp((v0 - m) * inv_t) + exp((v1 - m) * inv_t)) + (exp((v2 - m) * inv_t) + exp((v3 - m) * inv_t));
+    acc = Online(m, rebased(s, acc.m, m, inv_t) + sum4(e));
+  }
+  for (; k < n4; k += ROW_THREADS) {
     acc = online_add4(acc, load4(base4 + k), inv_t);
   }
   return acc;
@@ -21,27 +40,19 @@ fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32, inv_t: f32) -> Onlin
 // classes: 3 or 4 loads a row instead of 10 per-lane scalar ones.
 fn lane_state_span4(e0: u32, e1: u32, lane: u32, inv_t: f32) -> Online {
   let k1 = (e1 + 3u) / 4u;
-  var acc = online_empty();
+  var acc = Online(lowest_max(), 0.0);
   for (var k = e0 / 4u + lane; k < k1; k += ROW_THREADS) {
     acc = online_add4(acc, select(vec4<f32>(neg_inf()), load4(k), span4_inside(k, e0, e1)), inv_t);
   }
   return acc;
 }
 
-// One online update by four elements: a NaN or +inf poisons s; one rescale per new max of the
-// four, four exps.
+// One branch-free update by four elements (a state from lowest_max): a NaN or +inf poisons s.
 fn online_add4(a: Online, v: vec4<f32>, inv_t: f32) -> Online {
-  var acc = a;
+  var s = a.s;
   if (poisons4(v)) {
-    acc.s = nan();
+    s = nan();
   }
-  let vm = max4(v);
-  if (vm > acc.m) {
-    acc.s = rescale(acc.s, acc.m, vm, inv_t);
-    acc.m = vm;
-  }
-  if (acc.m != neg_inf()) {
-    acc.s += sum4(exp((v - acc.m) * inv_t));
-  }
-  return acc;
+  let m = max(a.m, max4(v));
+  return Online(m, rebased(s, a.m, m, inv_t) + sum4(exp((v - m) * inv_t)));
 }

@@ -11,6 +11,19 @@ fn online_empty() -> Online {
   return Online(neg_inf(), 0.0);
 }
 
+// The max a branch-free update (lane-vec4.wgsl) starts from instead of -inf: -3.4028235e38, the
+// lowest finite f32, so that x - m is never -inf - -inf (NaN): a -inf element adds exp(-inf) = 0
+// with no test, and a lane that sees only -inf keeps s = 0 (online_undefined).
+fn lowest_max() -> f32 {
+  return bitcast<f32>(0xff7fffffu);
+}
+
+// s (against max m_from) against m_to >= m_from: s · exp((m_from - m_to) · inv_t), s itself when
+// the max did not move (exp(0) need not be exactly 1 on every device). A NaN s stays NaN.
+fn rebased(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
+  return select(s * exp((m_from - m_to) * inv_t), s, m_from == m_to);
+}
+
 // exp((m_from - m_to) * inv_t) * s, with an empty state (s == 0, m_from == -inf) staying 0 instead of NaN.
 fn rescale(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
   if (s == 0.0 || m_from == m_to || is_nan(s)) {
