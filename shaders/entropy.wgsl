@@ -40,11 +40,11 @@ fn add(a: State, v: f32) -> State {
   } else if (v > a.on.m) {
     r = State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
   } else if (v != neg_inf()) {
-    // One exp for both sums (a NaN s stays NaN).
+    // One exp for both sums (a NaN s stays NaN); a class whose p underflows to 0 adds 0 to t.
     let d = v - a.on.m;
     let e = exp(d);
     r.on.s = a.on.s + e;
-    r.t = a.t + e * d;
+    r.t = a.t + select(e * d, 0.0, e == 0.0);
   }
   return r;
 }
@@ -64,7 +64,7 @@ fn add4(a: State, v: vec4<f32>) -> State {
     let d = v - r.on.m;
     let e = exp(d);
     r.on.s += sum4(e);
-    r.t += sum4(masked_terms(e, d, v));
+    r.t += sum4(masked_terms(e, d));
   }
   return r;
 }
@@ -87,14 +87,16 @@ fn add16(a: State, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) -
     let e2 = exp(d2);
     let e3 = exp(d3);
     r.on.s += sum4((e0 + e1) + (e2 + e3));
-    r.t += sum4((masked_terms(e0, d0, v0) + masked_terms(e1, d1, v1)) + (masked_terms(e2, d2, v2) + masked_terms(e3, d3, v3)));
+    r.t += sum4((masked_terms(e0, d0) + masked_terms(e1, d1)) + (masked_terms(e2, d2) + masked_terms(e3, d3)));
   }
   return r;
 }
 
-// e · d of four classes, 0 for a -inf class (e · d would be 0 · -inf).
-fn masked_terms(e: vec4<f32>, d: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
-  return select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf()));
+// e · d of four classes, 0 where e is 0: a -inf class, and a finite one so far below the max that
+// x - m overflows to -inf (-3e38 beside 3e38), where e · d would be 0 · -inf (torch's
+// Categorical.entropy clamps the log-probability to the lowest finite value: 0 too).
+fn masked_terms(e: vec4<f32>, d: vec4<f32>) -> vec4<f32> {
+  return select(e * d, vec4<f32>(0.0), e == vec4<f32>(0.0));
 }
 
 // The state re-based to max(m, vm) without a branch (poisoned: s becomes NaN): s' = r s,
@@ -129,7 +131,9 @@ fn grad_at(v: f32, on: Online, log_s: f32, h: f32) -> f32 {
   if (FROM_LOGITS) {
     let d = v - on.m;
     let logp = d - log_s;
-    g = select(-exp(logp) * (logp + h), 0.0, v == neg_inf());
+    let p = exp(logp);
+    // 0 where p underflows to 0 (a -inf class, or logp overflowing to -inf: 0 · -inf).
+    g = select(-p * (logp + h), 0.0, p == 0.0);
   } else {
     g = select(-(log_exact_zero(v) + 1.0), nan(), is_nan(v) || v < 0.0);
   }
@@ -141,7 +145,8 @@ fn grad_at4(v: vec4<f32>, on: Online, log_s: f32, h: f32) -> vec4<f32> {
   var g = vec4<f32>(0.0);
   if (FROM_LOGITS) {
     let logp = (v - on.m) - log_s;
-    g = select(-exp(logp) * (logp + h), vec4<f32>(0.0), v == vec4<f32>(neg_inf()));
+    let p = exp(logp);
+    g = select(-p * (logp + h), vec4<f32>(0.0), p == vec4<f32>(0.0));
   } else {
     let log_v = select(log(v), vec4<f32>(neg_inf()), v == vec4<f32>(0.0));
     g = select(-(log_v + 1.0), vec4<f32>(nan()), is_nan4(v) | (v < vec4<f32>(0.0)));

@@ -4,6 +4,7 @@
  */
 import { recordOp, type XentContext } from "../context.js";
 import { defineKernel } from "../kernel-descriptor.js";
+import { reduceWorkgroupSize } from "../row-plan.js";
 import type { Recording } from "../recording.js";
 import type { LabelCheck } from "../label-check.js";
 import type { Reduction } from "../option-checks.js";
@@ -93,10 +94,7 @@ export interface ReduceArgs {
  * 128 MiB limit holds 33.5M f32 values) are summed in binding-sized parts, then combined in order.
  */
 export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): void {
-  // A CPU-emulated adapter pays for every barrier of the tree: 4 threads (2 barriers) there, each
-  // summing a longer chunk (Chromium, SwiftShader: nllLoss 'mean' [1024, 1000] 0.17 → 0.11 ms).
-  const wg = ctx.adapterKind === "cpu" ? 4 : 64;
-  const common = { constants: { WG: wg, MODE: r.mode, CHECK_LABELS: !!r.labels } };
+  const common = { constants: { WG: reduceWorkgroupSize(ctx.adapterKind), MODE: r.mode, CHECK_LABELS: !!r.labels } };
   const finishing = {
     out: r.out.buffer,
     ...(r.divisorOut ? { divisor_out: r.divisorOut } : {}),

@@ -1,6 +1,6 @@
 // src/row-plan.ts on its own (no GPU): the workgroup plans chosen from a shape and an adapter.
 import { expect, it } from "vitest";
-import { adapterKindOf, planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
+import { adapterKindOf, planRows, planSplit, readsVec4View, reduceWorkgroupSize, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
 import { rowView } from "../../src/shape.js";
 
 const limits = { maxComputeInvocationsPerWorkgroup: 256 };
@@ -97,4 +97,9 @@ it("splits a few very long rows across workgroups on a GPU only", () => {
   expect(planSplit(view(256, 128256), limits, "gpu")).toBeUndefined();
   expect(planSplit(view(4, 128256), limits, "cpu")).toBeUndefined();
   expect(planSplit(view(8, 128256, 2), limits, "gpu")).toBeUndefined();
+});
+
+it("sums a loss with 4 threads on a CPU-emulated adapter, 64 on a GPU", () => {
+  expect(reduceWorkgroupSize("cpu")).toBe(4);
+  expect(reduceWorkgroupSize("gpu")).toBe(64);
 });

@@ -202,7 +202,7 @@ const mutants: Mutant[] = [
     find: "if (poisons4(v0) || poisons4(v1) || poisons4(v2) || poisons4(v3)) {",
     replace: "if (poisons4(v0)) {",
     why: "vec4 online softmax: a NaN or +inf in a block's later vec4s",
-    tests: ["test/softmax.test.ts", "test/cross-entropy.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/softmax.test.ts", "test/cross-entropy.test.ts", ...kCore],
   },
   {
     file: "shaders/common/lane-vec4.wgsl",
@@ -223,7 +223,7 @@ const mutants: Mutant[] = [
     find: "return bitcast<f32>(0xff7fffffu);",
     replace: "return bitcast<f32>(0xff800000u);",
     why: "branch-free online softmax starting from -inf: -inf - -inf in a lane that has seen only masked classes",
-    tests: ["test/softmax.test.ts", "test/cross-entropy.test.ts", "test/span4-rows.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/softmax.test.ts", "test/cross-entropy.test.ts", "test/span4-rows.test.ts", ...kCore],
   },
   {
     file: "shaders/common/numbers.wgsl",
@@ -298,31 +298,31 @@ const mutants: Mutant[] = [
   // Entropy's vec4 rows.
   {
     file: "shaders/entropy.wgsl",
-    find: "return select(e * d, vec4<f32>(0.0), v == vec4<f32>(neg_inf()));",
+    find: "return select(e * d, vec4<f32>(0.0), e == vec4<f32>(0.0));",
     replace: "return e * d;",
     why: "vec4 entropy: a masked (-inf) class's 0 · -inf",
-    tests: ["test/entropy.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/entropy.test.ts", ...kCore],
   },
   {
     file: "shaders/entropy.wgsl",
     find: "let t = select(r * (a.t + shift * s), 0.0, r == 0.0);",
     replace: "let t = a.t;",
     why: "vec4 entropy: t not rebased at a new max",
-    tests: ["test/entropy.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/entropy.test.ts", ...kCore],
   },
   {
     file: "shaders/entropy.wgsl",
     find: "let t = select(r * (a.t + shift * s), 0.0, r == 0.0);",
     replace: "let t = r * (a.t + shift * s);",
     why: "vec4 entropy: a jump past f32's range gives 0 · inf",
-    tests: ["test/entropy.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/entropy.test.ts", ...kCore],
   },
   {
     file: "shaders/entropy.wgsl",
     find: "let poisoned = poisons4(v0) || poisons4(v1) || poisons4(v2) || poisons4(v3);",
     replace: "let poisoned = poisons4(v0);",
     why: "vec4 entropy: a NaN or +inf in a block's later vec4s",
-    tests: ["test/entropy.test.ts", ...kCore],
+    tests: ["test/vec4-blocks.test.ts", "test/entropy.test.ts", ...kCore],
   },
   {
     file: "shaders/entropy.wgsl",
@@ -491,10 +491,24 @@ const mutants: Mutant[] = [
   },
   {
     file: "shaders/entropy.wgsl",
-    find: "g = select(-exp(logp) * (logp + h), 0.0, v == neg_inf());",
-    replace: "g = -exp(logp) * (logp + h);",
+    find: "g = select(-p * (logp + h), 0.0, p == 0.0);",
+    replace: "g = -p * (logp + h);",
     why: "masked classes in the entropy gradient",
     tests: kGrads,
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "g = select(-p * (logp + h), vec4<f32>(0.0), p == vec4<f32>(0.0));",
+    replace: "g = -p * (logp + h);",
+    why: "vec4 entropy gradient: a class whose p underflows (masked, or x - m overflowing to -inf)",
+    tests: ["test/vec4-blocks.test.ts", ...kGrads],
+  },
+  {
+    file: "shaders/entropy.wgsl",
+    find: "r.t = a.t + select(e * d, 0.0, e == 0.0);",
+    replace: "r.t = a.t + e * d;",
+    why: "scalar entropy: x - m overflowing to -inf (-3e38 beside 3e38) gives 0 · -inf",
+    tests: ["test/vec4-blocks.test.ts"],
   },
   {
     file: "shaders/common/elementwise-loss.wgsl",
