@@ -1,6 +1,15 @@
 // src/row-plan.ts on its own (no GPU): the workgroup plans chosen from a shape and an adapter.
 import { expect, it } from "vitest";
-import { adapterKindOf, planRows, planSplit, readsVec4View, reduceWorkgroupSize, span4Rows, span4Stores, vec4Rows } from "../../src/row-plan.js";
+import {
+  adapterKindOf,
+  planRows,
+  planSplit,
+  readsVec4View,
+  reduceWorkgroupSize,
+  span4Rows,
+  span4Stores,
+  vec4Rows,
+} from "../../src/row-plan.js";
 import { rowView } from "../../src/shape.js";
 
 const limits = { maxComputeInvocationsPerWorkgroup: 256 };
