@@ -12,15 +12,16 @@ const kTol = { atol: 2e-6, rtol: 2e-5 };
 /**
  * Rows of random logits, each with one case at a position that moves through the block (vec4 j of
  * four, lane, element within the vec4) from row to row: NaN, +inf, a 3e38 logit (the first block's
- * re-base from the lowest max overflows to -inf), -3e38 before 3e38 (a re-base past f32's range),
- * a masked first half, a row masked but for one class, a row all masked.
+ * re-base from the lowest max overflows to -inf), -3e38 before 3e38 (a re-base past f32's range)
+ * and after it (x - m overflows to -inf), a masked first half, a row masked but for one class, a
+ * row all masked.
  */
 function blockLogits(rows: number, classes: number, seed: number): Float32Array {
   const x = randomFloats(rows * classes, rng(seed), 6);
   for (let r = 0; r < rows; r++) {
     const at = (r * 4 * 37 + (r % 4)) % classes;
     const row = x.subarray(r * classes, (r + 1) * classes);
-    switch (r % 7) {
+    switch (r % 8) {
       case 0:
         row[at] = Number.NaN;
         break;
@@ -40,6 +41,10 @@ function blockLogits(rows: number, classes: number, seed: number): Float32Array 
       case 5:
         row.fill(Number.NEGATIVE_INFINITY);
         row[at] = 2.5;
+        break;
+      case 6:
+        row[at] = 3e38;
+        row[classes - 1 - (at % 4)] = -3e38;
         break;
       default:
         row.fill(Number.NEGATIVE_INFINITY);

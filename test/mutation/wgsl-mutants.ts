@@ -73,10 +73,24 @@ const mutants: Mutant[] = [
   },
   {
     file: grad,
-    find: "g[r.te - first] -= r.w_t;",
-    replace: "g[r.te - first] += r.w_t;",
+    find: "g -= select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
+    replace: "g += select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     why: "vec4 one-hot sign",
     tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "g -= select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
+    replace: "g -= select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(1u, 2u, 3u, 0u) == vec4<u32>(r.te));",
+    why: "vec4 one-hot at the wrong lane",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: grad,
+    find: "out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 3u * ROW_THREADS, row4);",
+    replace: "out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 2u * ROW_THREADS, row4);",
+    why: "vec4 gradient, four vec4s an iteration: one written from its neighbour",
+    tests: ["test/cross-entropy-grad.test.ts", "test/gradients.test.ts"],
   },
   {
     file: grad,
