@@ -127,15 +127,18 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
         out4[o4 + k] = fill;
       }
     } else {
-      // Four vec4s an iteration, as softmax.wgsl's output loop (which says why); with the select
-      // above, Chromium (SwiftShader): 2.39 → 2.15× the copy+exp floor on [1024, 1000], 1.91 →
-      // 1.58× on [64, 32000], 2.06 → 1.70× on [4, 128256].
+      // Four vec4s an iteration where lanes share a row, as softmax.wgsl's output loop (which says
+      // why); with the select above, Chromium (SwiftShader): 2.39 → 2.15× the copy+exp floor on
+      // [1024, 1000], 1.91 → 1.58× on [64, 32000], 2.06 → 1.70× on [4, 128256]; with a thread a
+      // row it slowed [4096, 12] 0.99 → 1.23 ms.
       var k = k0;
-      for (; k + 3u * ROW_THREADS < k1; k += 4u * ROW_THREADS) {
-        out4[o4 + k] = grad4_at(base4 + k, row4);
-        out4[o4 + k + ROW_THREADS] = grad4_at(base4 + k + ROW_THREADS, row4);
-        out4[o4 + k + 2u * ROW_THREADS] = grad4_at(base4 + k + 2u * ROW_THREADS, row4);
-        out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 3u * ROW_THREADS, row4);
+      if (ROW_THREADS > 1u) {
+        for (; k + 3u * ROW_THREADS < k1; k += 4u * ROW_THREADS) {
+          out4[o4 + k] = grad4_at(base4 + k, row4);
+          out4[o4 + k + ROW_THREADS] = grad4_at(base4 + k + ROW_THREADS, row4);
+          out4[o4 + k + 2u * ROW_THREADS] = grad4_at(base4 + k + 2u * ROW_THREADS, row4);
+          out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 3u * ROW_THREADS, row4);
+        }
       }
       for (; k < k1; k += ROW_THREADS) {
         out4[o4 + k] = grad4_at(base4 + k, row4);

@@ -170,9 +170,12 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
       let base4 = base / 4u;
       let n4 = classes / 4u;
       var k = slot.lane;
-      for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
-        let k4 = base4 + k;
-        acc = add16(acc, x4_at(k4), x4_at(k4 + ROW_THREADS), x4_at(k4 + 2u * ROW_THREADS), x4_at(k4 + 3u * ROW_THREADS));
+      // Blocks where lanes share a row (see lane-vec4.wgsl).
+      if (ROW_THREADS > 1u) {
+        for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
+          let k4 = base4 + k;
+          acc = add16(acc, x4_at(k4), x4_at(k4 + ROW_THREADS), x4_at(k4 + 2u * ROW_THREADS), x4_at(k4 + 3u * ROW_THREADS));
+        }
       }
       for (; k < n4; k += ROW_THREADS) {
         acc = add4(acc, x4_at(base4 + k));

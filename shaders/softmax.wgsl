@@ -74,19 +74,22 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
         out4[o4 + k] = vec4<f32>(nan());
       }
     } else {
-      // Four vec4s an iteration (loads first): the loop's own test and lane mask cost Subzero
-      // about as much as a vec4's exp (Chromium, SwiftShader: softmax 1.78 → 1.50× its copy+exp
-      // floor on [4, 128256], 1.86 → 1.77× on [64, 32000]).
+      // Four vec4s an iteration (loads first) where lanes share a row: the loop's own test and lane
+      // mask cost Subzero about as much as a vec4's exp (Chromium, SwiftShader: softmax 1.78 →
+      // 1.50× its copy+exp floor on [4, 128256], 1.86 → 1.77× on [64, 32000]). With a thread a row
+      // the unrolled loop slowed even rows too short to enter it ([4096, 12]: 0.51 → 0.79 ms).
       var k = k0;
-      for (; k + 3u * ROW_THREADS < k1; k += 4u * ROW_THREADS) {
-        let v0 = load4(base4 + k);
-        let v1 = load4(base4 + k + ROW_THREADS);
-        let v2 = load4(base4 + k + 2u * ROW_THREADS);
-        let v3 = load4(base4 + k + 3u * ROW_THREADS);
-        out4[o4 + k] = output4(v0, m, inv_t, log_s, inv_s);
-        out4[o4 + k + ROW_THREADS] = output4(v1, m, inv_t, log_s, inv_s);
-        out4[o4 + k + 2u * ROW_THREADS] = output4(v2, m, inv_t, log_s, inv_s);
-        out4[o4 + k + 3u * ROW_THREADS] = output4(v3, m, inv_t, log_s, inv_s);
+      if (ROW_THREADS > 1u) {
+        for (; k + 3u * ROW_THREADS < k1; k += 4u * ROW_THREADS) {
+          let v0 = load4(base4 + k);
+          let v1 = load4(base4 + k + ROW_THREADS);
+          let v2 = load4(base4 + k + 2u * ROW_THREADS);
+          let v3 = load4(base4 + k + 3u * ROW_THREADS);
+          out4[o4 + k] = output4(v0, m, inv_t, log_s, inv_s);
+          out4[o4 + k + ROW_THREADS] = output4(v1, m, inv_t, log_s, inv_s);
+          out4[o4 + k + 2u * ROW_THREADS] = output4(v2, m, inv_t, log_s, inv_s);
+          out4[o4 + k + 3u * ROW_THREADS] = output4(v3, m, inv_t, log_s, inv_s);
+        }
       }
       for (; k < k1; k += ROW_THREADS) {
         out4[o4 + k] = output4(load4(base4 + k), m, inv_t, log_s, inv_s);
