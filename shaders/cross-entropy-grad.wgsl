@@ -53,9 +53,10 @@ fn grad4_at(k: u32, r: Row4) -> vec4<f32> {
     g = r.p_coef * exp((z - r.m) - r.log_s);
   }
   // The target's -w_t by a select, not a branch: SwiftShader would run the branch's dynamic index
-  // on every vec4 under a mask.
+  // on every vec4 under a mask. A select of g itself elsewhere: g - 0 may compile to -0 for g = 0
+  // (nll_loss: +0 off the target).
   let first = 4u * k;
-  g -= select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));
+  g = select(g, g - r.w_t, vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));
   g *= r.factor;
   if (SOFTCAP) {
     g *= soft_cap_slope4(z, params.softcap);
@@ -158,13 +159,15 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
         store_span4(k, grad4_at(k, row4), span4_inside(k, e0, e1));
       }
     }
+  } else if (skip || undefined_row) {
+    for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+      store(base + c * stride, fill.x);
+    }
   } else {
+    let one_hot = (1.0 - params.smoothing) * w_t;
+    let spread = params.smoothing / f32(classes);
     for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
       let i = base + c * stride;
-      if (skip) {
-        store(i, select(0.0, nan(), bad));
-        continue;
-      }
       var z = 0.0;
       var g = 0.0;
       if (!LOG_PROBS) {
@@ -176,21 +179,20 @@ fn grad_row(row: u32, lane: u32, c0: u32, c1: u32) {
       }
       if (PROB_TARGET) {
         let y = bitcast<f32>(targets[i - params.x_offset + params.f32_offset]);
-        let q = select(y, y * (1.0 - params.smoothing) + params.smoothing / f32(classes), SMOOTHING);
+        let q = select(y, y * (1.0 - params.smoothing) + spread, SMOOTHING);
         g -= class_weight(c) * q;
       } else {
-        if (c == t) {
-          g -= (1.0 - params.smoothing) * w_t;
-        }
+        // A select of g itself elsewhere: g - 0 may compile to -0 for g = 0 (nll_loss: +0 off the target).
+        g = select(g, g - one_hot, c == t);
         if (SMOOTHING) {
-          g -= params.smoothing / f32(classes) * class_weight(c);
+          g -= spread * class_weight(c);
         }
       }
       g *= factor;
       if (SOFTCAP) {
         g *= soft_cap_slope(z, params.softcap);
       }
-      store(i, select(g, nan(), undefined_row));
+      store(i, g);
     }
   }
 }

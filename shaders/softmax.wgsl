@@ -116,21 +116,24 @@ fn write_row(base: u32, lane: u32, c0: u32, c1: u32, acc: Online) {
       }
     }
   } else {
+    // One loop per row case, uniforms in locals (as the VEC4 loops above).
     let stride = params.inner;
     let inv_t = params.inv_temp;
+    let m = acc.m;
     let out_base = base - params.x_offset + params.y_offset;
-    for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
-      let o = out_base + c * stride;
-      if (undefined_row) {
-        y[o] = nan();
-        continue;
+    if (undefined_row) {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+        y[out_base + c * stride] = nan();
       }
-      // Subtract the max before scaling by 1/T, so large logits keep their digits.
-      let z = (x_at(base + c * stride) - acc.m) * inv_t;
-      if (LOG_SOFTMAX) {
-        y[o] = z - log_s;
-      } else {
-        y[o] = exp(z) * inv_s;
+    } else {
+      for (var c = c0 + lane; c < c1; c += ROW_THREADS) {
+        // Subtract the max before scaling by 1/T, so large logits keep their digits.
+        let z = (x_at(base + c * stride) - m) * inv_t;
+        if (LOG_SOFTMAX) {
+          y[out_base + c * stride] = z - log_s;
+        } else {
+          y[out_base + c * stride] = exp(z) * inv_s;
+        }
       }
     }
   }

@@ -358,6 +358,10 @@ describe("GPU gradients on adversarial inputs follow the reference (and PyTorch'
     });
     const [, g] = await readAll(loss, grad);
     expect(Array.from(g as Float32Array)).toEqual([0, 0, -0.75, -0.25, 0, 0]);
+    // Vec4 rows (8 classes) too: +0 off the target, never -0.
+    const wide = xent.nllLossWithGrad(up(xent, [...logp, 0, 0, ...logp, 0, 0], [2, 8]), xent.tensor(Int32Array.from([2, 7]), [2]));
+    const [, g8] = await readAll(wide.loss, wide.grad);
+    expect(Array.from(g8 as Float32Array)).toEqual([0, 0, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -0.5]);
   });
 
   it("logLoss takes class ids as Int32Array, Uint32Array or an i32 tensor, with the labels' answer", async () => {
