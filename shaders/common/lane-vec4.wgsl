@@ -16,10 +16,12 @@ fn lane_state_vec4(base4: u32, lane: u32, c0: u32, c1: u32, inv_t: f32) -> Onlin
   let n4 = c1 / 4u;
   var acc = Online(lowest_max(), 0.0);
   var k = c0 / 4u + lane;
-  // Blocks where lanes share a row; with a thread a row (ROW_THREADS == 1: a SIMD vector's lanes on
-  // four rows) they were slower (Chromium: crossEntropy [4096, 12] 0.52 → 0.82 ms, [2048, 64]
-  // 0.58 → 0.82 ms).
-  if (ROW_THREADS > 1u) {
+  // Blocks where lanes share a row, of f32: with a thread a row (ROW_THREADS == 1: a SIMD vector's
+  // lanes on four rows) they were slower (Chromium: crossEntropy [4096, 12] 0.52 → 0.82 ms,
+  // [2048, 64] 0.58 → 0.82 ms), and for 16-bit rows, sixteen values unpacked at once (f16
+  // crossEntropy [1024, 1000] / [64, 32000] / [4, 128256]: 3.00 / 4.89 / 1.47 → 3.60 / 5.83 /
+  // 1.74 ms).
+  if (ROW_THREADS > 1u && DTYPE == DTYPE_F32) {
     for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
       let v0 = load4(base4 + k);
       let v1 = load4(base4 + k + ROW_THREADS);
