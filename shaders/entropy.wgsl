@@ -170,7 +170,8 @@ fn row_state(slot: RowSlot, lid: u32) -> State {
       let base4 = base / 4u;
       let n4 = classes / 4u;
       var k = slot.lane;
-      // Blocks where lanes share a row (see lane-vec4.wgsl).
+      // Blocks where lanes share a row (see lane-vec4.wgsl); unlike there, 16-bit rows gain from
+      // them too (Chromium, f16 entropy [64, 32000] / [4, 128256]: 7.09 / 1.95 → 5.43 / 1.62 ms).
       if (ROW_THREADS > 1u) {
         for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
           let k4 = base4 + k;
