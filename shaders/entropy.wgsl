@@ -13,17 +13,6 @@ struct State {
   t: f32,
 }
 
-// t re-based from max m_from to m_to (t' = r (t + (m_from - m_to) s), r = exp(m_from - m_to)).
-fn rebase_t(a: State, m_to: f32) -> f32 {
-  if (a.on.s == 0.0 || a.on.m == m_to || is_nan(a.on.s)) {
-    return a.t;
-  }
-  let r = exp(a.on.m - m_to);
-  // A jump past f32's range (a 3.4e38 logit) underflows r to 0 while the shift term overflows:
-  // the old terms vanish, so the result is 0, not 0 · inf.
-  return select(r * (a.t + (a.on.m - m_to) * a.on.s), 0.0, r == 0.0);
-}
-
 // One exit (SwiftShader runs what follows a possible early return under a mask).
 fn add(a: State, v: f32) -> State {
   var r = a;
@@ -38,7 +27,8 @@ fn add(a: State, v: f32) -> State {
     // The row's softmax is undefined: s is NaN from here on (t no longer matters).
     r.on.s = nan();
   } else if (v > a.on.m) {
-    r = State(Online(v, rescale(a.on.s, a.on.m, v, 1.0) + 1.0), rebase_t(a, v));
+    r = rebased4(a, v, false);
+    r.on.s += 1.0;
   } else if (v != neg_inf()) {
     // One exp for both sums (a NaN s stays NaN); a class whose p underflows to 0 adds 0 to t.
     let d = v - a.on.m;
@@ -99,9 +89,10 @@ fn masked_terms(e: vec4<f32>, d: vec4<f32>) -> vec4<f32> {
   return select(e * d, vec4<f32>(0.0), e == vec4<f32>(0.0));
 }
 
-// The state re-based to max(m, vm) without a branch (poisoned: s becomes NaN): s' = r s,
+// The state re-based to m' = max(m, vm) without a branch (poisoned: s becomes NaN): s' = r s,
 // t' = r (t + (m - m') s), r = exp(m - m'); unchanged when the max did not move (exp(0) need not
-// be exactly 1), and t' = 0 when r underflows (a jump past f32's range: 0, not 0 · inf).
+// be exactly 1), and t' = 0 when r underflows (a jump past f32's range, a 3.4e38 logit, or from an
+// empty state's -inf: the old terms vanish, so 0, not 0 · inf).
 fn rebased4(a: State, vm: f32, poisoned: bool) -> State {
   let s = select(a.on.s, nan(), poisoned);
   let m = max(a.on.m, vm);
@@ -117,7 +108,7 @@ fn merge(a: State, b: State) -> State {
     return State(a.on, a.t + b.t);
   }
   let on = online_merge(a.on, b.on, 1.0);
-  return State(on, rebase_t(a, on.m) + rebase_t(b, on.m));
+  return State(on, rebased4(a, on.m, false).t + rebased4(b, on.m, false).t);
 }
 
 fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {

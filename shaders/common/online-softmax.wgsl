@@ -19,17 +19,10 @@ fn lowest_max() -> f32 {
 }
 
 // s (against max m_from) against m_to >= m_from: s · exp((m_from - m_to) · inv_t), s itself when
-// the max did not move (exp(0) need not be exactly 1 on every device). A NaN s stays NaN.
+// the max did not move (exp(0) need not be exactly 1 on every device). A NaN s stays NaN, an empty
+// state (s = 0, m_from = -inf) stays 0. No branch: SwiftShader would run a branch's exp anyway.
 fn rebased(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
   return select(s * exp((m_from - m_to) * inv_t), s, m_from == m_to);
-}
-
-// exp((m_from - m_to) * inv_t) * s, with an empty state (s == 0, m_from == -inf) staying 0 instead of NaN.
-fn rescale(s: f32, m_from: f32, m_to: f32, inv_t: f32) -> f32 {
-  if (s == 0.0 || m_from == m_to || is_nan(s)) {
-    return s;
-  }
-  return s * exp((m_from - m_to) * inv_t);
 }
 
 fn online_add(a: Online, x: f32, inv_t: f32) -> Online {
@@ -37,7 +30,7 @@ fn online_add(a: Online, x: f32, inv_t: f32) -> Online {
     return Online(a.m, nan());
   }
   if (x > a.m) {
-    return Online(x, rescale(a.s, a.m, x, inv_t) + 1.0);
+    return Online(x, rebased(a.s, a.m, x, inv_t) + 1.0);
   }
   // A -inf x adds exactly 0, also while m is still -inf.
   if (x == neg_inf()) {
@@ -48,7 +41,7 @@ fn online_add(a: Online, x: f32, inv_t: f32) -> Online {
 
 fn online_merge(a: Online, b: Online, inv_t: f32) -> Online {
   let m = max(a.m, b.m);
-  return Online(m, rescale(a.s, a.m, m, inv_t) + rescale(b.s, b.m, m, inv_t));
+  return Online(m, rebased(a.s, a.m, m, inv_t) + rebased(b.s, b.m, m, inv_t));
 }
 
 // A row whose softmax is undefined (a NaN or +inf element, or every element -inf): PyTorch gives NaN.
