@@ -2,7 +2,9 @@
 // 'mean' / 'sum' of per-position losses, deterministically: each of WG threads sums a fixed
 // contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
 // MODE_SUM: scale * sum(loss); MODE_MEAN_BY_DENOMINATOR: scale * sum(loss) / sum(denom) (weighted
-// means); MODE_MEAN_BY_COUNT: scale * sum(loss) / total. A zero denominator divides as PyTorch does:
+// means); MODE_MEAN_BY_COUNT: scale * sum(loss) / total; MODE_MEAN_BY_DIVISOR: scale * sum(loss) /
+// denom[0], a divisor summed before (cross-entropy-labels.wgsl, for the fused gradient). A zero
+// denominator divides as PyTorch does:
 // NaN when nothing is left (no positions, or every target ignored), ±inf when weights sum to 0.
 // With CHECK_LABELS, the label-status step is folded in (see label-status.wgsl): one dispatch fewer.
 // Losses larger than one binding: `partial` sums each binding-sized part into partials[2 part],
@@ -55,6 +57,8 @@ fn finish(total_loss: f32, total_denom: f32) {
     divisor = total_denom;
   } else if (MODE == MODE_MEAN_BY_COUNT) {
     divisor = f32(params.total);
+  } else if (MODE == MODE_MEAN_BY_DIVISOR) {
+    divisor = denom[0];
   }
   out[0] = ieee_divide(total_loss * params.scale, divisor);
   divisor_out[0] = divisor;

@@ -36,6 +36,8 @@ import statusLabel from "../shaders/common/status-label.wgsl?raw";
 import operands from "../shaders/common/operands.wgsl?raw";
 import tileMatmul from "../shaders/common/tile-matmul.wgsl?raw";
 import linearLogits from "../shaders/common/linear-logits.wgsl?raw";
+import ceRow from "../shaders/common/ce-row.wgsl?raw";
+import ceGradRow from "../shaders/common/ce-grad-row.wgsl?raw";
 
 /** Module sources by name; one with two builds gives its subgroup and plain sources. */
 export type WgslModules = Readonly<Record<string, string | { readonly subgroups: string; readonly plain: string }>>;
@@ -71,6 +73,8 @@ const kModules: WgslModules = {
   operands,
   "tile-matmul": tileMatmul,
   "linear-logits": linearLogits,
+  "ce-row": ceRow,
+  "ce-grad-row": ceGradRow,
 };
 
 const kUseLine = /^\/\/ @use (.+)/gm;

@@ -1,6 +1,7 @@
 /**
  * crossEntropy, nllLoss and crossEntropyWithGrad: PyTorch's cross_entropy / nll_loss on the GPU,
- * one pass over each row, plus an elementwise gradient pass for training.
+ * one pass over each row; for training, the gradient in the same pass (after a pre-pass over the
+ * labels for the mean's divisor), or in an elementwise pass after the row pass and the reduction.
  */
 import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import type { Recording } from "../recording.js";
@@ -8,7 +9,17 @@ import { defineKernel, type Bindable, type UniformValues } from "../kernel-descr
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import { planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows, type RowPlan, type SplitPlan } from "../row-plan.js";
+import {
+  planRows,
+  planSplit,
+  readsVec4View,
+  reduceWorkgroupSize,
+  span4Rows,
+  span4Stores,
+  vec4Rows,
+  type RowPlan,
+  type SplitPlan,
+} from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -32,6 +43,8 @@ import { recordLabelStatus, recordReduce, runLoss, type LossAndGrad } from "./lo
 export type { LossAndGrad } from "./loss-reduction.js";
 import crossEntropyWgsl from "../../shaders/cross-entropy.wgsl?raw";
 import crossEntropyGradWgsl from "../../shaders/cross-entropy-grad.wgsl?raw";
+import crossEntropyWithGradWgsl from "../../shaders/cross-entropy-with-grad.wgsl?raw";
+import crossEntropyLabelsWgsl from "../../shaders/cross-entropy-labels.wgsl?raw";
 
 export interface CrossEntropyOptions extends RecordOptions {
   /** The class dimension (default 1 for rank ≥ 2, else 0), as PyTorch; any dim is accepted. */
@@ -115,8 +128,22 @@ const kPassOverrides = {
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
   VEC4: { kind: "bool", doc: "Rows read as vec4s (classes % 4 == 0, class dim last, class indices, no smoothing)." },
-  SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0 read as the vec4s spanning them (class indices, no smoothing)." },
   DTYPE: { kind: "enum", values: kLogitDTypeValues },
+} as const;
+
+const kSpan4Override = {
+  kind: "bool",
+  doc: "Contiguous rows of classes % 4 != 0 read as the vec4s spanning them (class indices, no smoothing).",
+} as const;
+const kSpan4StoreOverride = { kind: "bool", doc: "The gradient of SPAN4-type rows written through the vec4s spanning them." } as const;
+const kRowPassOverrides = {
+  SPAN4: kSpan4Override,
+  TWO_PASS: {
+    kind: "bool",
+    doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
+  },
+  SUBGROUPS: { kind: "bool" },
+  GAPS: { kind: "derived", type: "bool", expression: "PROB_TARGET || SMOOTHING" },
 } as const;
 
 const kLogitsBinding = { type: "array<u32>", access: "read", doc: "The logits' words: f32, or two packed 16-bit values (DTYPE)." } as const;
@@ -140,14 +167,9 @@ export const kCrossEntropyKernel = defineKernel({
   },
   overrides: {
     ...kPassOverrides,
+    ...kRowPassOverrides,
     LOG_PROBS: { kind: "bool", doc: "The input holds log-probabilities (nll_loss)." },
     WRITE_ROW_STATS: { kind: "bool" },
-    TWO_PASS: {
-      kind: "bool",
-      doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
-    },
-    SUBGROUPS: { kind: "bool" },
-    GAPS: { kind: "derived", type: "bool", expression: "PROB_TARGET || SMOOTHING" },
   },
   entryPoints: ["main", "split_partial", "split_merge"],
 });
@@ -173,11 +195,63 @@ export const kCrossEntropyGradKernel = defineKernel({
   },
   overrides: {
     ...kPassOverrides,
+    SPAN4_STORE: kSpan4StoreOverride,
     MEAN: { kind: "bool" },
     IN_PLACE: { kind: "bool" },
     LOG_PROBS: { kind: "bool", doc: "nll_loss's gradient: −w_t at the target, 0 elsewhere (the input is not read)." },
   },
   entryPoints: ["main", "split"],
+});
+
+/** crossEntropyWithGrad fused: each row's statistics, loss and gradient in one pass (cross-entropy-with-grad.wgsl). */
+export const kCrossEntropyWithGradKernel = defineKernel({
+  name: "cross-entropy-with-grad",
+  body: crossEntropyWithGradWgsl,
+  uniforms: kPassUniforms,
+  bindings: {
+    xw: { ...kLogitsBinding, optional: true, doc: "The logits' words (not bound in place)." },
+    targets: kTargetsBinding,
+    weight: kWeightBinding,
+    row_loss: { type: "array<f32>", access: "read_write", doc: "Per-position losses." },
+    divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor (cross-entropy-labels.wgsl)." },
+    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient of scalar rows." },
+    out4: {
+      type: "array<vec4<f32>>",
+      access: "read_write",
+      optional: true,
+      doc: "VEC4 and SPAN4_STORE rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
+    },
+    x4: { ...kLogits4Binding, doc: "f32 VEC4 and SPAN4 rows, not in place: the logits as vec4s." },
+  },
+  overrides: {
+    ...kPassOverrides,
+    ...kRowPassOverrides,
+    SPAN4_STORE: kSpan4StoreOverride,
+    MEAN: { kind: "bool" },
+    IN_PLACE: { kind: "bool", doc: "f32 VEC4 or SPAN4_STORE rows: the gradient over the logits." },
+    LOG_PROBS: { kind: "derived", type: "bool", expression: "false", doc: "nll_loss keeps the three passes." },
+  },
+});
+
+/** The fused gradient's pre-pass over the labels: the mean's divisor and the label check (cross-entropy-labels.wgsl). */
+export const kCrossEntropyLabelsKernel = defineKernel({
+  name: "cross-entropy-labels",
+  body: crossEntropyLabelsWgsl,
+  uniforms: { rows: "u32", classes: "u32", ignore_index: "i32" },
+  bindings: {
+    targets: kTargetsBinding,
+    weight: kWeightBinding,
+    status: { type: "array<u32>", access: "read_write", optional: true, doc: "[first bad position, its label] (label-check.ts)." },
+    divisor: { type: "array<f32>", access: "read_write", doc: "Σ of the positions' shares of the mean's denominator." },
+  },
+  overrides: {
+    WG: { kind: "u32", default: 64 },
+    PROB_TARGET: kPassOverrides.PROB_TARGET,
+    HAS_WEIGHT: kPassOverrides.HAS_WEIGHT,
+    TARGET_UNSIGNED: kPassOverrides.TARGET_UNSIGNED,
+    IGNORE_INDEX: kPassOverrides.IGNORE_INDEX,
+    CHECK_LABELS: { kind: "bool" },
+  },
 });
 
 interface Checked {
@@ -450,9 +524,9 @@ export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, op
 /**
  * The cross-entropy loss and its gradient d(loss)/d(logits), scaled as PyTorch autograd scales
  * it for the reduction ('mean': divided by the same denominator; 'none': the gradient of Σ ℓ_i).
- * One row pass (statistics and loss), then one elementwise pass that reads the logits again and
- * writes the gradient: g = (1 − ε)·w_t·(p − onehot) + ε/C·(W·p − w) + 2·zLoss·w_t·lse·p, through
- * the softcap's tanh. Ignored positions get a zero gradient.
+ * Each row is read for its statistics and loss and again, still in cache, for its gradient, in one
+ * pass: g = (1 − ε)·w_t·(p − onehot) + ε/C·(W·p − w) + 2·zLoss·w_t·lse·p, through the softcap's
+ * tanh. Ignored positions get a zero gradient.
  */
 export function crossEntropyWithGrad(
   ctx: XentContext,
@@ -477,7 +551,11 @@ export function nllLossWithGrad(ctx: XentContext, logProbs: unknown, target: unk
   return recordWithGrad(ctx, op, a, false, true);
 }
 
-/** The row pass (loss, statistics), the reduction, then the gradient pass. */
+/**
+ * The labels' pre-pass, the fused pass and the reduction; or, where a row's lanes cannot finish it
+ * alone (split or sliced rows, nll_loss, scalar rows in place), the row pass (loss, statistics),
+ * the reduction, then the gradient pass.
+ */
 function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boolean, logProbs: boolean): LossAndGrad {
   // The gradient pass binds the logits writable (scalar rows, or in place), and WebGPU refuses a
   // buffer bound writable and read in one dispatch: no other input may share their buffer.
@@ -500,12 +578,39 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
   const none = a.reduction === "none";
+  const onlineOnly = !a.probTarget && a.smoothing === 0;
+  const vec4 = onlineOnly && vec4Rows(a.view);
+  const span4Reads = onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]);
+  // The gradient only writes: SPAN4 where its stores pay (see span4Stores).
+  const span4 = span4Stores(a.view, span4Reads);
+  const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
+  // One pass where a row's lanes can finish it alone: not split across workgroups, one binding, and
+  // in place only through the vec4 view (scalar rows write in place through the logits' words,
+  // which the fused pass reads through a read-only binding).
+  const fused = !logProbs && !split && a.slices.length === 1 && slices.length === 1 && (!inPlace || vec4 || span4);
   const [loss, grad] = recordOp(ctx, op, a.encoder, inputsOf(a), (rec) => {
     const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
     const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
+    const divisor = rec.temporary(16, "divisor");
+    const grad = inPlace
+      ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
+      : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
+    if (fused) {
+      recordFused(ctx, rec, a, { plan, inPlace, vec4, span4Reads, span4, check, rowLoss, divisor, grad: grad.buffer });
+      if (!none) {
+        const mean = a.reduction === "mean";
+        recordReduce(ctx, rec, {
+          loss: rowLoss,
+          denom: mean ? divisor : undefined,
+          count: rows,
+          mode: mean ? "mean-by-divisor" : "sum",
+          out: loss,
+        });
+      }
+      return [loss, grad] as const;
+    }
     const denom = rec.temporary(rows * 4, "row-denominator");
     const rowStats = rec.temporary(rows * 16, "row-stats");
-    const divisor = rec.temporary(16, "divisor");
     recordRows(ctx, rec, a, rowPlan, logProbs, rowLoss, denom, check, rowStats);
     const labels = check ? { target: a.target, check } : undefined;
     if (none) {
@@ -521,17 +626,6 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
         labels,
       });
     }
-    const grad = inPlace
-      ? ctx.alias(a.input.buffer, a.input.shape, "f32", check ? [check] : [])
-      : ctx.output(a.input.shape, "f32", `${op}:grad`, check ? [check] : []);
-    const onlineOnly = !a.probTarget && a.smoothing === 0;
-    const vec4 = onlineOnly && vec4Rows(a.view);
-    // The gradient pass only writes: SPAN4 where its stores pay (see span4Stores).
-    const span4 = span4Stores(
-      a.view,
-      onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]),
-    );
-    const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
     const constants = {
       WG: split ? split.workgroupSize : plan.workgroupSize,
       ROW_THREADS: split ? split.workgroupSize : plan.rowThreads,
@@ -539,7 +633,7 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       IN_PLACE: inPlace,
       LOG_PROBS: logProbs,
       VEC4: vec4,
-      SPAN4: span4,
+      SPAN4_STORE: span4,
       ...variant(a),
     };
     const half = a.input.dtype !== "f32";
@@ -550,25 +644,12 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       // the gradient-layout range.
       const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
       const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
-      // Which views a variant reads and writes (one buffer may be bound writable once per
-      // dispatch): VEC4 and SPAN4 rows go through out4 (the gradient, or in place the logits) and
-      // read f32 logits through x4, 16-bit ones through the word view; scalar rows use xw and grad.
-      const views: { xw?: Bindable; grad?: Bindable; out4?: Bindable; x4?: Bindable } =
-        vec4 || span4
-          ? half
-            ? { xw: logits, out4: gradRange }
-            : inPlace
-              ? { out4: logits }
-              : { out4: gradRange, x4: logits }
-          : inPlace
-            ? { xw: logits }
-            : { xw: logits, grad: gradRange };
       rec.dispatch(kCrossEntropyGradKernel, {
         entryPoint: split ? "split" : "main",
         constants,
         uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
         bindings: {
-          ...views,
+          ...gradViews(vec4 || span4, half, inPlace, logits, gradRange),
           targets: a.probTarget ? bindSlice(a.target.buffer, sliced ? slice : undefined) : a.target.buffer,
           ...(a.weight ? { weight: a.weight.buffer } : {}),
           row_stats: rowStats,
@@ -580,4 +661,91 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
     return [loss, grad] as const;
   });
   return { loss, grad };
+}
+
+/**
+ * Which views a gradient kernel reads and writes (one buffer may be bound writable once per
+ * dispatch): VEC4 and SPAN4 stores go through out4 (the gradient, or in place the logits) and read
+ * f32 logits through x4, 16-bit ones through the word view xw; scalar rows use xw and grad (in
+ * place: xw alone, cross-entropy-grad.wgsl only).
+ */
+function gradViews(
+  vec4Stores: boolean,
+  half: boolean,
+  inPlace: boolean,
+  logits: Bindable,
+  grad: Bindable,
+): { xw?: Bindable; grad?: Bindable; out4?: Bindable; x4?: Bindable } {
+  if (vec4Stores) return half ? { xw: logits, out4: grad } : inPlace ? { out4: logits } : { out4: grad, x4: logits };
+  return inPlace ? { xw: logits } : { xw: logits, grad };
+}
+
+interface FusedGrad {
+  plan: RowPlan;
+  inPlace: boolean;
+  vec4: boolean;
+  span4Reads: boolean;
+  /** SPAN4 stores (span4Stores). */
+  span4: boolean;
+  check: LabelCheck | undefined;
+  rowLoss: GPUBuffer;
+  divisor: GPUBuffer;
+  grad: GPUBuffer;
+}
+
+/**
+ * crossEntropyWithGrad's fused recording: the labels' pre-pass (the mean's divisor, the label
+ * check) where there is one to do, then one pass writing each row's loss and gradient.
+ */
+function recordFused(ctx: XentContext, rec: Recording, a: Checked, f: FusedGrad): void {
+  const mean = a.reduction === "mean";
+  const v = variant(a);
+  if (mean || f.check) {
+    rec.dispatch(kCrossEntropyLabelsKernel, {
+      constants: {
+        WG: reduceWorkgroupSize(ctx.adapterKind),
+        PROB_TARGET: v.PROB_TARGET,
+        HAS_WEIGHT: v.HAS_WEIGHT,
+        TARGET_UNSIGNED: v.TARGET_UNSIGNED,
+        IGNORE_INDEX: v.IGNORE_INDEX,
+        CHECK_LABELS: !!f.check,
+      },
+      uniforms: { rows: a.view.rows, classes: a.view.classes, ignore_index: a.ignoreIndex ?? 0 },
+      bindings: {
+        targets: a.target.buffer,
+        ...(a.weight ? { weight: a.weight.buffer } : {}),
+        ...(f.check ? { status: f.check.buffer } : {}),
+        divisor: f.divisor,
+      },
+      workgroups: 1,
+    });
+  }
+  // Not in place, the logits are read through xw as well (scalar reads, the target's logit).
+  const views = gradViews(f.vec4 || f.span4, a.input.dtype !== "f32", f.inPlace, a.input.buffer, f.grad);
+  const x4 = !f.inPlace && readsVec4View(f.vec4, f.span4Reads, a.input.dtype);
+  rec.dispatch(kCrossEntropyWithGradKernel, {
+    constants: {
+      ...v,
+      WG: f.plan.workgroupSize,
+      ROW_THREADS: f.plan.rowThreads,
+      TWO_PASS: ctx.adapterKind === "cpu",
+      VEC4: f.vec4,
+      SPAN4: f.span4Reads,
+      SPAN4_STORE: f.span4,
+      MEAN: mean,
+      IN_PLACE: f.inPlace,
+    },
+    uniforms: passUniforms(a, a.view.rows, undefined, 0, 0, 0),
+    bindings: {
+      ...views,
+      ...(f.inPlace ? {} : { xw: a.input.buffer }),
+      ...(x4 ? { x4: a.input.buffer } : {}),
+      targets: a.target.buffer,
+      ...(a.weight ? { weight: a.weight.buffer } : {}),
+      row_loss: f.rowLoss,
+      divisor: f.divisor,
+    },
+    workgroups: Math.ceil(a.view.rows / (f.plan.workgroupSize / f.plan.rowThreads)),
+    subgroups: subgroupMerges(ctx, f.plan.rowThreads),
+  });
 }

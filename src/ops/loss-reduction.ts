@@ -13,10 +13,10 @@ import type { Tensor } from "../tensor.js";
 import reduceLossWgsl from "../../shaders/reduce-loss.wgsl?raw";
 import labelStatusWgsl from "../../shaders/label-status.wgsl?raw";
 
-/** How per-position losses become a scalar (see reduce-loss.wgsl). */
-export type ReduceMode = "sum" | "mean-by-denominator" | "mean-by-count";
+/** How per-position losses become a scalar (see reduce-loss.wgsl); "mean-by-divisor" reads `denom[0]`, summed before. */
+export type ReduceMode = "sum" | "mean-by-denominator" | "mean-by-count" | "mean-by-divisor";
 
-const kReduceModes = ["sum", "mean-by-denominator", "mean-by-count"] as const satisfies readonly ReduceMode[];
+const kReduceModes = ["sum", "mean-by-denominator", "mean-by-count", "mean-by-divisor"] as const satisfies readonly ReduceMode[];
 
 const kStatusBindings = {
   targets: { type: "array<u32>", access: "read", doc: "The class-index targets checked." },
@@ -37,7 +37,12 @@ export const kReduceLossKernel = defineKernel({
   },
   bindings: {
     loss: { type: "array<f32>", access: "read" },
-    denom: { type: "array<f32>", access: "read", optional: true, doc: "Per-position denominators (MODE_MEAN_BY_DENOMINATOR)." },
+    denom: {
+      type: "array<f32>",
+      access: "read",
+      optional: true,
+      doc: "Per-position denominators (MODE_MEAN_BY_DENOMINATOR), or the divisor in [0] (MODE_MEAN_BY_DIVISOR).",
+    },
     out: { type: "array<f32>", access: "read_write" },
     divisor_out: {
       type: "array<f32>",
@@ -73,7 +78,7 @@ export interface LabelStatus {
 
 export interface ReduceArgs {
   loss: GPUBuffer;
-  /** Per-position denominators, for mode "mean-by-denominator". */
+  /** Per-position denominators, for mode "mean-by-denominator"; the divisor (one f32) for "mean-by-divisor". */
   denom?: GPUBuffer | undefined;
   /** Values in `loss` to sum. */
   count: number;
@@ -110,11 +115,14 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
     offset: first * 4,
     size: Math.max(4, n * 4),
   });
+  const byDivisor = r.mode === "mean-by-divisor";
+  // The denominators of a part, or the one divisor (read only where the reduction finishes).
+  const denomOf = (first: number, n: number) => (r.denom ? { denom: byDivisor ? range(r.denom, 0, 1) : range(r.denom, first, n) } : {});
   if (r.count <= partElements) {
     rec.dispatch(kReduceLossKernel, {
       constants: common.constants,
       uniforms: { count: r.count, scale, total, part: 0 },
-      bindings: { loss: range(r.loss, 0, r.count), ...(r.denom ? { denom: range(r.denom, 0, r.count) } : {}), ...finishing },
+      bindings: { loss: range(r.loss, 0, r.count), ...denomOf(0, r.count), ...finishing },
       workgroups: 1,
     });
     return;
@@ -128,7 +136,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
       entryPoint: "partial",
       constants: { ...common.constants, CHECK_LABELS: false },
       uniforms: { count: n, scale, total, part: k },
-      bindings: { loss: range(r.loss, first, n), ...(r.denom ? { denom: range(r.denom, first, n) } : {}), out: r.out.buffer, partials },
+      bindings: { loss: range(r.loss, first, n), ...denomOf(first, n), out: r.out.buffer, partials },
       workgroups: 1,
     });
   }
@@ -137,7 +145,7 @@ export function recordReduce(ctx: XentContext, rec: Recording, r: ReduceArgs): v
     constants: common.constants,
     uniforms: { count: parts, scale, total, part: 0 },
     // loss is not read by `combine`; a small range of it satisfies the layout.
-    bindings: { loss: range(r.loss, 0, 1), partials, ...finishing },
+    bindings: { loss: range(r.loss, 0, 1), partials, ...(byDivisor ? denomOf(0, 1) : {}), ...finishing },
     workgroups: 1,
   });
 }

@@ -15,7 +15,10 @@ interface Mutant {
 }
 
 const ce = "shaders/cross-entropy.wgsl";
-const grad = "shaders/cross-entropy-grad.wgsl";
+const ceRow = "shaders/common/ce-row.wgsl";
+const gradRow = "shaders/common/ce-grad-row.wgsl";
+const fused = "shaders/cross-entropy-with-grad.wgsl";
+const labels = "shaders/cross-entropy-labels.wgsl";
 const kCore = ["test/conformance.test.ts"];
 const kGrads = ["test/gradients.test.ts", "test/torch-fixtures.test.ts"];
 const kLinear = ["test/linear-cross-entropy.test.ts"];
@@ -44,7 +47,7 @@ const mutants: Mutant[] = [
     tests: ["test/label-checks.test.ts"],
   },
   {
-    file: ce,
+    file: ceRow,
     find: "targets[i - params.x_offset + params.f32_offset]",
     replace: "targets[i]",
     why: "probability-target slice offset",
@@ -72,63 +75,63 @@ const mutants: Mutant[] = [
     tests: ["test/cross-entropy.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = select(g, g - r.w_t, vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     replace: "g = select(g, g + r.w_t, vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     why: "vec4 one-hot sign",
     tests: ["test/cross-entropy-grad.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = select(g, g - r.w_t, vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     replace: "g = select(g, g - r.w_t, vec4<u32>(first) + vec4<u32>(1u, 2u, 3u, 0u) == vec4<u32>(r.te));",
     why: "vec4 one-hot at the wrong lane",
     tests: ["test/cross-entropy-grad.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = select(g, g - r.w_t, vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     replace: "g -= select(vec4<f32>(0.0), vec4<f32>(r.w_t), vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(r.te));",
     why: "vec4 one-hot subtracted everywhere: -0 off the target of nll_loss's gradient",
     tests: ["test/gradients.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = select(g, g - one_hot, c == t);",
     replace: "g -= select(0.0, one_hot, c == t);",
     why: "scalar one-hot subtracted everywhere: -0 off the target of nll_loss's gradient",
     tests: ["test/gradients.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 3u * ROW_THREADS, row4);",
     replace: "out4[o4 + k + 3u * ROW_THREADS] = grad4_at(base4 + k + 2u * ROW_THREADS, row4);",
     why: "vec4 gradient, four vec4s an iteration: one written from its neighbour",
     tests: ["test/cross-entropy-grad.test.ts", "test/gradients.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = select(g, g - one_hot, c == t);",
     replace: "g = select(g, g - one_hot, c == t + 1u);",
     why: "scalar one-hot off by one",
     tests: ["test/cross-entropy-grad.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "factor /= divisor[0];",
     replace: "factor /= 1.0;",
     why: "the mean's divisor in the gradient",
     tests: ["test/cross-entropy-grad.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "p_coef += 2.0 * params.z_loss * w_t * lse;",
     replace: "p_coef += params.z_loss * w_t * lse;",
     why: "z-loss gradient factor",
     tests: ["test/cross-entropy-grad.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "} else if (skip || undefined_row) {",
     replace: "} else if (skip) {",
     why: "NaN rows of the gradient",
@@ -403,7 +406,7 @@ const mutants: Mutant[] = [
     tests: ["test/span4-rows.test.ts"],
   },
   {
-    file: "shaders/cross-entropy-grad.wgsl",
+    file: gradRow,
     find: "let row4 = Row4(m, log_s, p_coef, w_t, factor, base + t);",
     replace: "let row4 = Row4(m, log_s, p_coef, w_t, factor, t);",
     why: "vec4 gradient: the target's element index in the bound range",
@@ -637,28 +640,28 @@ const mutants: Mutant[] = [
     tests: ["test/sigmoid.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "g = r.p_coef * exp((z - r.m) - r.log_s);",
     replace: "g = r.p_coef * exp(z - (r.m + r.log_s));",
     why: "the gradient's p from a rounded lse (vec4 rows)",
     tests: kGrads,
   },
   {
-    file: grad,
+    file: gradRow,
     find: "let fill = select(select(vec4<f32>(nan()), vec4<f32>(0.0), skip), vec4<f32>(nan()), bad);",
     replace: "let fill = select(vec4<f32>(0.0), vec4<f32>(nan()), bad);",
     why: "vec4 gradient: an undefined row (NaN logits) given zeros",
     tests: ["test/cross-entropy-grad.test.ts", ...kGrads],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "let o4 = base4 + params.f32_offset / 4u - params.x_offset / 4u;",
     replace: "let o4 = base4;",
     why: "vec4 gradient: the output's own offset in a slice of 16-bit logits",
     tests: ["test/binding-slices.test.ts"],
   },
   {
-    file: grad,
+    file: gradRow,
     find: "if (!LOG_PROBS) {\n        z = x_at(i);",
     replace: "if (true) {\n        z = x_at(i);",
     // Equivalent on SwiftShader (its exp of ±Inf / NaN comes back finite, so 0·exp(z) stays 0):
@@ -770,6 +773,62 @@ const mutants: Mutant[] = [
     why: "Gᵀ's tile flags read untransposed",
     tests: kLinear,
     names: kLinearNames,
+  },
+  {
+    file: labels,
+    find: "select(class_weight(ct.index), 0.0, ct.ignored)",
+    replace: "select(class_weight(ct.index), 1.0, ct.ignored)",
+    why: "the fused gradient's divisor counts ignored positions",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: labels,
+    find: "first_bad = select(first_bad, min(first_bad, i), s.bad);",
+    replace: "first_bad = select(first_bad, i, s.bad);",
+    why: "the pre-pass reports a chunk's last bad label",
+    tests: ["test/label-checks.test.ts"],
+  },
+  {
+    file: labels,
+    find: "red_bad[lid] = min(red_bad[lid], red_bad[lid + stride]);",
+    replace: "red_bad[lid] = red_bad[lid + stride];",
+    why: "the pre-pass's tree keeps a later worker's bad label",
+    tests: ["test/label-checks.test.ts"],
+  },
+  {
+    file: labels,
+    find: "status[1] = targets[red_bad[0]];",
+    replace: "status[1] = targets[0];",
+    why: "the pre-pass names the wrong label",
+    tests: ["test/label-checks.test.ts"],
+  },
+  {
+    file: "shaders/reduce-loss.wgsl",
+    find: "divisor = denom[0];",
+    replace: "divisor = 1.0;",
+    why: "the fused gradient's loss is not divided by the pre-pass's divisor",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: fused,
+    find: "if (slot.lane == 0u) {\n      row_loss[grow] = r.loss;",
+    replace: "if (slot.lane == 1u) {\n      row_loss[grow] = r.loss;",
+    why: "the fused pass leaves a thread-per-row loss unwritten",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: fused,
+    find: "v = out4[i / 4u][i % 4u];",
+    replace: "v = out4[i / 4u][0u];",
+    why: "in place, the fused pass reads the wrong target logit",
+    tests: ["test/cross-entropy-grad.test.ts"],
+  },
+  {
+    file: fused,
+    find: "    v = out4[k];",
+    replace: "    v = x4_at(k);",
+    why: "in place, the fused pass reads the (unbound) x4 view",
+    tests: ["test/cross-entropy-grad.test.ts"],
   },
 ];
 
