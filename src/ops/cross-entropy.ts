@@ -135,7 +135,11 @@ const kSpan4Override = {
   kind: "bool",
   doc: "Contiguous rows of classes % 4 != 0 read as the vec4s spanning them (class indices, no smoothing).",
 } as const;
-const kSpan4StoreOverride = { kind: "bool", doc: "The gradient of SPAN4-type rows written through the vec4s spanning them." } as const;
+/** The flags of both gradient kernels (ce-grad-row.wgsl). */
+const kGradOverrides = {
+  SPAN4_STORE: { kind: "bool", doc: "The gradient of SPAN4-type rows written through the vec4s spanning them." },
+  MEAN: { kind: "bool" },
+} as const;
 const kRowPassOverrides = {
   SPAN4: kSpan4Override,
   TWO_PASS: {
@@ -150,6 +154,18 @@ const kLogitsBinding = { type: "array<u32>", access: "read", doc: "The logits' w
 const kTargetsBinding = { type: "array<u32>", access: "read", doc: "Class indices (i32/u32), or f32 probabilities as bits." } as const;
 const kWeightBinding = { type: "array<f32>", access: "read", optional: true } as const;
 const kLogits4Binding = { type: "array<vec4<f32>>", access: "read", optional: true } as const;
+const kGradBinding = {
+  type: "array<f32>",
+  access: "read_write",
+  optional: true,
+  doc: "The gradient (scalar rows, not in place).",
+} as const;
+const kGrad4Binding = {
+  type: "array<vec4<f32>>",
+  access: "read_write",
+  optional: true,
+  doc: "VEC4 and SPAN4_STORE rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
+} as const;
 
 export const kCrossEntropyKernel = defineKernel({
   name: "cross-entropy",
@@ -184,19 +200,13 @@ export const kCrossEntropyGradKernel = defineKernel({
     weight: kWeightBinding,
     row_stats: { type: "array<vec4<f32>>", access: "read", doc: "(m, log s, W, 0) per row from the row pass." },
     divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
-    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient (scalar rows, not in place)." },
-    out4: {
-      type: "array<vec4<f32>>",
-      access: "read_write",
-      optional: true,
-      doc: "VEC4 and SPAN4 rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
-    },
+    grad: kGradBinding,
+    out4: kGrad4Binding,
     x4: { ...kLogits4Binding, doc: "VEC4 rows, f32, not in place: the logits as vec4s." },
   },
   overrides: {
     ...kPassOverrides,
-    SPAN4_STORE: kSpan4StoreOverride,
-    MEAN: { kind: "bool" },
+    ...kGradOverrides,
     IN_PLACE: { kind: "bool" },
     LOG_PROBS: { kind: "bool", doc: "nll_loss's gradient: −w_t at the target, 0 elsewhere (the input is not read)." },
   },
@@ -214,20 +224,14 @@ export const kCrossEntropyWithGradKernel = defineKernel({
     weight: kWeightBinding,
     row_loss: { type: "array<f32>", access: "read_write", doc: "Per-position losses." },
     divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor (cross-entropy-labels.wgsl)." },
-    grad: { type: "array<f32>", access: "read_write", optional: true, doc: "The gradient of scalar rows." },
-    out4: {
-      type: "array<vec4<f32>>",
-      access: "read_write",
-      optional: true,
-      doc: "VEC4 and SPAN4_STORE rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
-    },
+    grad: kGradBinding,
+    out4: kGrad4Binding,
     x4: { ...kLogits4Binding, doc: "f32 VEC4 and SPAN4 rows, not in place: the logits as vec4s." },
   },
   overrides: {
     ...kPassOverrides,
     ...kRowPassOverrides,
-    SPAN4_STORE: kSpan4StoreOverride,
-    MEAN: { kind: "bool" },
+    ...kGradOverrides,
     IN_PLACE: { kind: "bool", doc: "f32 VEC4 or SPAN4_STORE rows: the gradient over the logits." },
     LOG_PROBS: { kind: "derived", type: "bool", expression: "false", doc: "nll_loss keeps the three passes." },
   },
