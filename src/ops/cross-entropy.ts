@@ -561,8 +561,9 @@ export function nllLossWithGrad(ctx: XentContext, logProbs: unknown, target: unk
  * the reduction, then the gradient pass.
  */
 function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boolean, logProbs: boolean): LossAndGrad {
-  // The gradient pass binds the logits writable (scalar rows, or in place), and WebGPU refuses a
-  // buffer bound writable and read in one dispatch: no other input may share their buffer.
+  // A gradient pass may bind the logits writable (in place; the three passes' scalar rows), and
+  // WebGPU refuses a buffer bound writable and read in one dispatch: no other input may share
+  // their buffer, refused on every path so that whether a call works never depends on its shape.
   for (const [name, t] of [
     ["target", a.target],
     ["weight", a.weight],
