@@ -1,6 +1,6 @@
 // @use rows, chunks, ce-grad-row
-// d(loss)/d(logits) for cross-entropy (ce-grad-row.wgsl), after the row pass wrote (m, log s, W) per
-// row and the reduction wrote the mean's divisor D: for the rows the fused pass
+// d(loss)/d(logits) for cross-entropy (ce-grad-row.wgsl), after the row pass wrote (m, log s, W)
+// per row and the reduction wrote the mean's divisor D: for the rows the fused pass
 // (cross-entropy-with-grad.wgsl) leaves, nll_loss, sliced logits, long rows split on a GPU and
 // the gradient in place of scalar rows. Rows are laid out on threads as in the row pass
 // (ROW_THREADS lanes per row, no integer division per element). IN_PLACE writes the gradient over

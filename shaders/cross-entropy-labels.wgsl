@@ -1,10 +1,10 @@
 // @use numbers, class-target, class-weight, kahan
 // Before the fused crossEntropyWithGrad pass, from the targets alone (one workgroup): the mean's
 // divisor D = Σ w_t over the positions not ignored (a bad label counts 1: its loss is NaN anyway;
-// probability targets: the number of positions), summed as reduce-loss.wgsl sums denominators
-// (WG contiguous chunks, Kahan-compensated, then a fixed tree), and, with CHECK_LABELS, the first bad class index and its label in
-// status[0], status[1] (label-check.ts): the fused pass then needs neither the denominators nor
-// the status words.
+// probability targets: the number of positions), summed as reduce-loss.wgsl sums denominators (WG
+// contiguous chunks, Kahan-compensated, then a fixed tree), and, with CHECK_LABELS, the first bad
+// class index and its label in status[0], status[1] (label-check.ts): the fused pass then needs
+// neither the denominators nor the status words.
 
 var<workgroup> red_d: array<f32, WG>;
 var<workgroup> red_bad: array<u32, WG>;

@@ -1,4 +1,4 @@
-// @use logits-vec4, span4-store, class-target, softcap, class-weight
+// @use dispatch, logits-vec4, span4-store, class-target, softcap, class-weight
 // d(loss)/d(logits) for one cross-entropy row from its statistics (m, log s, W) and the mean's
 // divisor D: cross-entropy-grad.wgsl (after the row pass and the reduction) and
 // cross-entropy-with-grad.wgsl (fused, right after the row's own statistics). With z = softcap(x)
