@@ -9,6 +9,7 @@ import { createBuffer, destroyBuffer } from "./gpu-memory.js";
 import { bindGroupLayoutOf, pipelineOf } from "./pipeline-cache.js";
 import { kBufferUsage } from "./gpu-flags.js";
 import { SubmitCheck } from "./label-check.js";
+import { maybeDeviceLoss } from "./device-loss.js";
 import {
   overrideConstants,
   packUniforms,
@@ -171,7 +172,7 @@ export class Recording {
         const e = v ?? m;
         return e ? new Error(`webgpu-xent: ${this.label}: the GPU rejected the work: ${e.message}`) : undefined;
       },
-      (cause: unknown) => new Error(`webgpu-xent: ${this.label}: the GPU work failed`, { cause }),
+      (cause: unknown) => maybeDeviceLoss(new Error(`webgpu-xent: ${this.label}: the GPU work failed`, { cause })),
     );
     return { keepAlive, error, ...(submitted ? { submitted } : {}) };
   }

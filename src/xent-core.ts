@@ -1,6 +1,7 @@
 /** The internals of an {@link Xent}: its device, tensors, read-back, memory and device loss. */
 import { createBuffer, destroyBuffer, memoryStats, type MemoryStats } from "./gpu-memory.js";
 import { pipelineCount } from "./pipeline-cache.js";
+import { isMaybeDeviceLoss, maybeDeviceLoss } from "./device-loss.js";
 import { drainPool, pooledStats } from "./buffer-pool.js";
 import type { XentContext } from "./context.js";
 import { dtypeOfArray, isDType, kBytesPerElement, type DType, type HalfDType, type TypedArrayOf } from "./dtype.js";
@@ -48,9 +49,13 @@ export class XentCore implements XentContext, TensorOwner {
     });
   }
 
-  /** A read that failed because the device went away says so (the loss is reported a moment after). */
+  /**
+   * A read that failed because the device went away says so. Only a failed copy or mapping can be
+   * a device loss, which Dawn and browsers report a moment after: those wait up to 100 ms for it;
+   * a failed check, a GPU error of the op or a caller's unsubmitted encoder is reported at once.
+   */
   async explainFailure(error: unknown, what: string): Promise<unknown> {
-    if (error instanceof RangeError) return error;
+    if (!isMaybeDeviceLoss(error)) return error;
     if (!this.lostMessage) await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
     if (this.lostMessage)
       return new Error(`webgpu-xent: ${what}: ${this.lostMessage}; create a new one with Xent.create()`, { cause: error });
@@ -187,15 +192,15 @@ export class XentCore implements XentContext, TensorOwner {
     } catch (cause) {
       destroyBuffer(staging);
       const error = await refused.catch(() => null);
-      throw new Error(`webgpu-xent: read(): ${error ? `the GPU refused the copy: ${error.message}` : "mapping the result failed"}`, {
-        cause,
-      });
+      throw maybeDeviceLoss(
+        new Error(`webgpu-xent: read(): ${error ? `the GPU refused the copy: ${error.message}` : "mapping the result failed"}`, { cause }),
+      );
     }
     const error = await refused.catch(() => null);
     if (error) {
       staging.unmap();
       destroyBuffer(staging);
-      throw new Error(`webgpu-xent: read(): the GPU refused the copy: ${error.message}`);
+      throw maybeDeviceLoss(new Error(`webgpu-xent: read(): the GPU refused the copy: ${error.message}`));
     }
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
