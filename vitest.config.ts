@@ -10,6 +10,11 @@ if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) env.VK_ICD_FILENAM
 
 const src = (path: string): string => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
+/** CPU only, no WebGPU driver (`npm run test:unit`): the host modules, the reference, the declarations. */
+const kUnit = ["test/host/**/*.test.ts", "test/reference/**/*.test.ts", "test/declarations/**/*.test.ts"];
+/** Files that change process-wide state (TF.js's navigator.gpu) or drive browsers: a process each. */
+const kIsolated = ["test/integration/**/*.test.ts"];
+
 export default defineConfig({
   // Examples import the package by name, as users do.
   resolve: {
@@ -22,13 +27,31 @@ export default defineConfig({
   },
   test: {
     env,
-    include: ["test/**/*.test.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
+    setupFiles: ["test/helpers/count-gpu-cases.ts"],
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // SwiftShader runs shaders on the 2 CPU cores; parallel files only fight over them.
-    fileParallelism: false,
     pool: "forks",
+    // Two cores: the CPU-only files two at a time; the GPU files one at a time (SwiftShader runs
+    // shaders on both cores: parallel GPU files only fight over them).
+    maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "unit", include: kUnit, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        // One process for every GPU file, not isolated: one device and one pipeline cache for all
+        // (test/helpers/gpu.ts), instead of a device and a compile of every kernel per file.
+        test: {
+          name: "gpu",
+          include: ["test/**/*.test.ts"],
+          exclude: [...kUnit, ...kIsolated],
+          isolate: false,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      { extends: true, test: { name: "integration", include: kIsolated, fileParallelism: false, sequence: { groupOrder: 2 } } },
+    ],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The roofline kernels (shaders/roofline.wgsl): the least work that touches every byte — a read, a
+ * The roofline kernels (bench/shaders/roofline.wgsl): the least work that touches every byte — a read, a
  * copy, and each with one exp per element (the compute floors) — and their tuning by a workgroup ×
  * chunk sweep. Used by the benchmark (suite.ts) and by the demo's comparison panel.
  */

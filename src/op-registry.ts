@@ -1,7 +1,7 @@
 /**
  * Every public op in one table: its name, option checks, accepted dtypes, how to make a random
  * case of it, how to run it on the GPU and on the float64 reference, its tolerance and its
- * benchmark floor. The conformance test (test/conformance.test.ts) runs every entry under every
+ * benchmark floor. The conformance test (test/modes/conformance.test.ts) runs every entry under every
  * plan, dtype, binding-slice and encoder mode; the benchmark (bench/suite.ts) times every entry
  * that names a floor. The library itself never imports this module (it pulls in the reference).
  */
@@ -394,7 +394,7 @@ export const kOpRegistry: readonly RegisteredOp[] = [
     name,
     optionChecks: kSoftmaxBackwardOptionChecks,
     dtypes: ["f32", "f16", "bf16"],
-    // (Other dims: test/softmax-backward.test.ts; a dim-0 row block cannot be sliced.)
+    // (Other dims: test/ops/softmax-backward.test.ts; a dim-0 row block cannot be sliced.)
     variants: ["dim -1"],
     // y is the forward's output on random logits (the first input, whose dtype varies); dy random.
     sample: (random, rows, classes) => {

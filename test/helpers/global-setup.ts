@@ -11,9 +11,13 @@ declare module "vitest" {
   }
 }
 
+// Every project of the run runs this setup: they share one folder.
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), "xent-gpu-cases-"));
+  const made = !process.env.XENT_GPU_CASES_DIR;
+  const dir = process.env.XENT_GPU_CASES_DIR ?? mkdtempSync(join(tmpdir(), "xent-gpu-cases-"));
   project.provide("gpuCasesDir", dir);
   process.env.XENT_GPU_CASES_DIR = dir;
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    if (made) rmSync(dir, { recursive: true, force: true });
+  };
 }

@@ -1,17 +1,16 @@
-// One Xent per test file on real WebGPU (Dawn + SwiftShader in Node). No adapter is a failure,
-// never a skip: a GPU library whose GPU tests skip is untested.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, inject } from "vitest";
+// One Xent for every GPU test file of a run on real WebGPU (Dawn + SwiftShader in Node): the
+// GPU project runs its files in one process without isolation (vitest.config.ts), so they share
+// this device and its compiled pipelines. It is never destroyed: the process's end frees it. No
+// adapter is a failure, never a skip: a GPU library whose GPU tests skip is untested.
 import { Xent } from "../../src/index.js";
 
 let shared: Promise<Xent> | undefined;
 let cases = 0;
-let adapterName = "unknown";
+const adapters = new Set<string>();
 
 export function gpu(): Promise<Xent> {
   shared ??= Xent.create().then((xent) => {
-    adapterName = describeAdapter(xent.device);
+    adapters.add(describeAdapter(xent.device));
     return xent;
   });
   return shared;
@@ -32,23 +31,32 @@ export type Plan = "detected plan" | "other plan" | "detected plan without subgr
 /** With subgroups on this machine (size 4), the detected CPU plan merges its 4 lanes by shuffles; the others use workgroup memory. */
 export const kPlans: Plan[] = ["detected plan", "other plan", "detected plan without subgroups"];
 
+const planned = new Map<Plan, Xent>();
+
+/** The shared device's Xent planning as `plan` (one per plan, shared too). */
 export async function gpuWithPlan(plan: Plan): Promise<Xent> {
   const xent = await gpu();
   if (plan === "detected plan") return xent;
-  if (plan === "detected plan without subgroups") return Xent.fromDevice(xent.device, { useSubgroups: false });
-  return Xent.fromDevice(xent.device, { adapterKind: xent.adapterKind === "cpu" ? "gpu" : "cpu" });
+  let other = planned.get(plan);
+  if (!other) {
+    other =
+      plan === "detected plan without subgroups"
+        ? Xent.fromDevice(xent.device, { useSubgroups: false })
+        : Xent.fromDevice(xent.device, { adapterKind: xent.adapterKind === "cpu" ? "gpu" : "cpu" });
+    planned.set(plan, other);
+  }
+  return other;
 }
 
-/** Records that `n` GPU results were compared with the reference (on `adapter`, if not this file's Xent). */
+/** Records that `n` GPU results were compared with the reference (on `adapter`, if not the shared device). */
 export function countGpuCase(n = 1, adapter?: string): void {
   cases += n;
-  if (adapter) adapterName = adapter;
+  if (adapter) adapters.add(adapter);
 }
 
-afterAll(async () => {
-  if (shared) (await shared).destroy();
-  const dir = inject("gpuCasesDir");
-  if (dir && cases > 0) {
-    writeFileSync(join(dir, `${process.pid}-${Math.random().toString(36).slice(2)}.json`), JSON.stringify({ cases, adapter: adapterName }));
-  }
-});
+/** The cases counted since the last call and the adapters they ran on (test/helpers/count-gpu-cases.ts writes them per file). */
+export function takeGpuCases(): { cases: number; adapters: string[] } {
+  const taken = { cases, adapters: [...adapters] };
+  cases = 0;
+  return taken;
+}

@@ -9,9 +9,9 @@ function gpuCases(): string {
   let total = 0;
   const adapters = new Set<string>();
   for (const f of dir ? readdirSync(dir) : []) {
-    const { cases, adapter } = JSON.parse(readFileSync(join(dir as string, f), "utf8")) as { cases: number; adapter: string };
+    const { cases, adapters: used } = JSON.parse(readFileSync(join(dir as string, f), "utf8")) as { cases: number; adapters: string[] };
     total += cases;
-    adapters.add(adapter);
+    for (const a of used) adapters.add(a);
   }
   return `GPU cases compared with the float64 reference on real WebGPU: ${total} (${[...adapters].join("; ") || "no adapter"})`;
 }

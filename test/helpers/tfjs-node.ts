@@ -1,6 +1,6 @@
 // TF.js's webgpu backend in Node: Dawn's WebGPU as navigator.gpu (and its globals, e.g.
 // GPUBufferUsage), so the adapter's tests run without a browser. (The model.fit test runs in
-// headless Chromium: test/demo-browser.test.ts.)
+// headless Chromium: test/integration/demo-browser.test.ts.)
 import * as tf from "@tensorflow/tfjs-core";
 
 let ready: Promise<typeof tf> | undefined;
