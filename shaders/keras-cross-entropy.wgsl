@@ -65,23 +65,29 @@ fn prob(base: u32, c: u32) -> f32 {
   return p[base + c * params.inner];
 }
 
-// This lane's share of the row's sum S = sum_c p_c.
-fn lane_total(base: u32, lane: u32) -> f32 {
+// This lane's share of the row's sum S = sum_c p_c, and how many of its p_c are ±inf (an infinite p
+// over an infinite S is a NaN r: TensorFlow's gradient of the sparse loss is NaN on that row).
+fn lane_total(base: u32, lane: u32) -> vec2<f32> {
   let classes = params.classes;
   var total = 0.0;
+  var infs = 0.0;
   if (VEC4) {
     var t4 = vec4<f32>(0.0);
     for (var k = lane; k < classes / 4u; k += ROW_THREADS) {
-      t4 += p4[base / 4u + k];
+      let v = p4[base / 4u + k];
+      t4 += v;
+      infs += dot(select(vec4<f32>(0.0), vec4<f32>(1.0), abs(v) == vec4<f32>(pos_inf())), vec4<f32>(1.0));
     }
     total = sum4(t4);
   } else {
     let stride = params.inner;
     for (var c = lane; c < classes; c += ROW_THREADS) {
-      total += p[base + c * stride];
+      let v = p[base + c * stride];
+      total += v;
+      infs += select(0.0, 1.0, abs(v) == pos_inf());
     }
   }
-  return total;
+  return vec2<f32>(total, infs);
 }
 
 // Categorical, this lane's classes: (-sum y' log q, sum g r, NaN count, 0) against the row's sum.
@@ -223,11 +229,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
     }
   } else {
-    var total = 0.0;
+    var lane_sums = vec2<f32>(0.0);
     if (slot.in_range) {
-      total = lane_total(base, lane);
+      lane_sums = lane_total(base, lane);
     }
-    total = row_sums(vec4<f32>(total, 0.0, 0.0, 0.0), lid, lane, false).x;
+    let sums = row_sums(vec4<f32>(lane_sums, 0.0, 0.0), lid, lane, false);
+    let total = sums.x;
     var gr = 0.0;
     var g_t = 0.0;
     if (MODE == MODE_KERAS_CATEGORICAL) {
@@ -235,10 +242,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       if (slot.in_range) {
         part = lane_categorical(base, lane, total);
       }
-      let sums = row_sums(part, lid, lane, true);
-      value = sums.x;
-      gr = sums.y;
-      poisoned = sums.z > 0.0;
+      let parts = row_sums(part, lid, lane, true);
+      value = parts.x;
+      gr = parts.y;
+      poisoned = parts.z > 0.0;
       // A NaN target: the loss carries it (y log q); Σ g r does, and so the whole row's gradient.
       grad_poisoned = is_nan(gr);
     } else if (slot.in_range) {
@@ -247,6 +254,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       value = -log(clip(q));
       g_t = select(0.0, -1.0 / clip(q), clip_passes(q));
       gr = g_t * q;
+      grad_poisoned = sums.y > 0.0 && abs(total) == pos_inf();
     }
     if (HAS_GRAD && slot.in_range) {
       write_grad(base, lane, total, gr, t, g_t, poisoned || grad_poisoned);

@@ -65,7 +65,8 @@ fn write_row(first: u32, lane: u32, s: f32) {
       let y = x4_at(y4_base + k);
       let d = dy4_at(dy4_base + k);
       if (LOG_SOFTMAX) {
-        out4[out4_base + k] = d - exp(y) * s;
+        // WGSL leaves exp(NaN) to the device (SwiftShader: +inf): a NaN y gives NaN, as in PyTorch.
+        out4[out4_base + k] = select(d - exp(y) * s, vec4<f32>(nan()), is_nan4(y));
       } else {
         out4[out4_base + k] = y * (d - s);
       }
@@ -78,7 +79,7 @@ fn write_row(first: u32, lane: u32, s: f32) {
     for (var c = lane; c < classes; c += ROW_THREADS) {
       let y = x_at(y_base + c * stride);
       let d = dy_at(dy_base + c * stride);
-      out[out_base + c * stride] = select(y * (d - s), d - exp(y) * s, LOG_SOFTMAX);
+      out[out_base + c * stride] = select(y * (d - s), select(d - exp(y) * s, nan(), is_nan(y)), LOG_SOFTMAX);
     }
   }
 }

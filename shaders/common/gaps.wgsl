@@ -16,6 +16,8 @@ fn gap_shift(w: f32, m_from: f32, m_to: f32) -> f32 {
 }
 
 // w * (m - x) with PyTorch's -inf rules: a masked class costs +inf (or NaN when its weight is 0).
+// The max's own gap is 0 whatever its weight: an infinite weight there counts through W log s
+// alone (PyTorch: w * (lse - x) = -inf * log s), not as inf * 0 = NaN.
 fn weighted_gap(w: f32, m: f32, x: f32) -> f32 {
   if (x == neg_inf()) {
     if (w == 0.0) {
@@ -23,5 +25,5 @@ fn weighted_gap(w: f32, m: f32, x: f32) -> f32 {
     }
     return w * pos_inf();
   }
-  return w * (m - x);
+  return select(w * (m - x), 0.0, x == m);
 }

@@ -25,7 +25,7 @@ export function binaryCrossEntropyWithLogits(x: RefTensor, y: RefTensor, options
   );
 }
 
-/** d/dx = w·((1 + (pw − 1)·y)·σ(x) − pw·y). */
+/** d/dx = w·((1 + (pw − 1)·y)·σ(x) − pw·y); without posWeight w·(σ(x) − y) (PyTorch's two forms: a y of ±inf is ∓inf there, not NaN). */
 export function binaryCrossEntropyWithLogitsGrad(
   x: RefTensor,
   y: RefTensor,
@@ -36,8 +36,10 @@ export function binaryCrossEntropyWithLogitsGrad(
     (i) => {
       const v = x.data[i] as number;
       const t = y.data[i] as number;
-      const pw = options.posWeight ? broadcastAt(options.posWeight, i, x.shape) : 1;
-      return broadcastAt(options.weight, i, x.shape) * ((1 + (pw - 1) * t) * sigmoid(v) - pw * t);
+      const w = broadcastAt(options.weight, i, x.shape);
+      if (!options.posWeight) return w * (sigmoid(v) - t);
+      const pw = broadcastAt(options.posWeight, i, x.shape);
+      return w * ((1 + (pw - 1) * t) * sigmoid(v) - pw * t);
     },
     options.reduction ?? "mean",
   );

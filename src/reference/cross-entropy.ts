@@ -175,7 +175,7 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
       };
       let W = 0;
       for (let c = 0; c < C; c++) W += w(c) * q(c);
-      for (let c = 0; c < C; c++) grad[base + c * stride] = W * p(c) - w(c) * q(c) + 2 * zl * lse * p(c);
+      for (let c = 0; c < C; c++) grad[base + c * stride] = W * p(c) - w(c) * q(c) + (zl ? 2 * zl * lse * p(c) : 0);
       return;
     }
     const t = target.data[row] as number;
@@ -188,7 +188,8 @@ export function crossEntropyGrad(logits: RefTensor, target: RefTensor, options: 
     for (let c = 0; c < C; c++) W += w(c);
     for (let c = 0; c < C; c++) {
       const onehot = c === t ? 1 : 0;
-      grad[base + c * stride] = (1 - eps) * w(t) * (p(c) - onehot) + (eps / C) * (W * p(c) - w(c)) + 2 * zl * w(t) * lse * p(c);
+      // No z-loss, no term: 0 · an infinite weight would be NaN.
+      grad[base + c * stride] = (1 - eps) * w(t) * (p(c) - onehot) + (eps / C) * (W * p(c) - w(c)) + (zl ? 2 * zl * w(t) * lse * p(c) : 0);
     }
   });
   const scale = (options.reduction ?? "mean") === "mean" ? 1 / denom : 1;

@@ -59,16 +59,25 @@ export function sparseCategoricalCrossentropy(
   options: Omit<RefKerasOptions, "labelSmoothing"> = {},
 ): number {
   const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
-  if (options.fromLogits) return crossEntropy(yPred, yTrue, { dim }).data[0] as number;
   const view = rowView(yPred.shape, dim);
+  // Keras ignores no label (not even crossEntropy's −100).
+  forEachRow(view, (row) => void classIndex(yTrue.data[row] as number, view.classes, row));
+  if (options.fromLogits) return crossEntropy(yPred, yTrue, { dim }).data[0] as number;
   const losses: number[] = [];
   forEachRow(view, (row, base, stride) => {
     let total = 0;
     for (let c = 0; c < view.classes; c++) total += yPred.data[base + c * stride] as number;
-    const t = yTrue.data[row] as number;
+    const t = classIndex(yTrue.data[row] as number, view.classes, row);
     losses.push(-Math.log(clip((yPred.data[base + t * stride] as number) / total, kEps)));
   });
   return mean(losses);
+}
+
+/** A class index of [0, classes) (every label counts: Keras ignores none); a RangeError for any other, as the GPU's check. */
+function classIndex(t: number, classes: number, row: number): number {
+  if (!(Number.isInteger(t) && t >= 0 && t < classes))
+    throw new RangeError(`reference sparseCategoricalCrossentropy: target ${t} at ${row} is out of range`);
+  return t;
 }
 
 /** d clip(v)/dv as tf.clip_by_value's gradient: 1 where the bounds (as float32) pass v, else 0. */
@@ -116,6 +125,8 @@ export function sparseCategoricalCrossentropyGrad(
   options: Omit<RefKerasOptions, "labelSmoothing"> = {},
 ): RefResult {
   const dim = normalizeDim(options.axis ?? -1, yPred.shape.length);
+  const view = rowView(yPred.shape, dim);
+  forEachRow(view, (row) => void classIndex(yTrue.data[row] as number, view.classes, row));
   if (options.fromLogits) return crossEntropyGrad(yPred, yTrue, { dim });
   return renormalisedGrad(yPred, dim, (row, _base, _stride, c, r) => (c === (yTrue.data[row] as number) ? -1 / clip(r, kEps) : 0));
 }
@@ -140,6 +151,20 @@ export function binaryCrossentropy(yTrue: RefTensor, yPred: RefTensor, options: 
   return mean(kerasBinaryCrossentropyElements(yTrue, yPred, options.fromLogits ?? false, options.labelSmoothing ?? 0));
 }
 
+/** scikit-learn's class order: the labels (or yTrue's), deduplicated and sorted. */
+function sortedLabels(yTrue: readonly (string | number)[], labels?: readonly (string | number)[]): (string | number)[] {
+  return [...new Set(labels ?? yTrue)].sort((a, b) =>
+    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+  );
+}
+
+/** A label's class, or a RangeError for one not among the labels (sklearn: "y_true contains values not belonging to the passed labels"). */
+function classOf(classes: readonly (string | number)[], label: string | number): number {
+  const c = classes.indexOf(label);
+  if (c < 0) throw new RangeError(`reference logLoss: yTrue holds ${String(label)}, not among the labels`);
+  return c;
+}
+
 /**
  * sklearn.metrics.log_loss: labels sorted into class order; yPred [N][C] or, for two classes, the
  * positive-class probability per row; −mean log clip(p_true, eps, 1 − eps).
@@ -149,13 +174,11 @@ export function logLoss(
   yPred: readonly (number | readonly number[])[],
   options: { labels?: readonly (string | number)[]; eps?: number } = {},
 ): number {
-  const classes = [...new Set(options.labels ?? yTrue)].sort((a, b) =>
-    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
-  );
+  const classes = sortedLabels(yTrue, options.labels);
   const eps = options.eps ?? 2 ** -52;
   return mean(
     yTrue.map((label, i) => {
-      const c = classes.indexOf(label);
+      const c = classOf(classes, label);
       const row = yPred[i] as number | readonly number[];
       const p = typeof row === "number" ? (c === 1 ? row : 1 - row) : (row[c] as number);
       return -Math.log(clip(p, eps));
@@ -165,25 +188,28 @@ export function logLoss(
 
 /**
  * d(logLoss)/d(yPred), shaped like yPred ([N][C] rows, or one positive-class probability per row):
- * −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere.
+ * −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere; a row whose p_t is
+ * NaN is NaN throughout.
  */
 export function logLossGrad(
   yTrue: readonly (string | number)[],
   yPred: readonly (number | readonly number[])[],
   options: { labels?: readonly (string | number)[]; eps?: number } = {},
 ): Float64Array {
-  const classes = [...new Set(options.labels ?? yTrue)].sort((a, b) =>
-    typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
-  );
+  const classes = sortedLabels(yTrue, options.labels);
   const eps = options.eps ?? 2 ** -52;
   const n = yTrue.length;
   const out: number[] = [];
   yTrue.forEach((label, i) => {
-    const c = classes.indexOf(label);
+    const c = classOf(classes, label);
     const row = yPred[i] as number | readonly number[];
     const p = typeof row === "number" ? (c === 1 ? row : 1 - row) : (row[c] as number);
     const g = clipPasses(p, eps) ? -1 / (n * clip(p, eps)) : 0;
-    if (typeof row === "number") out.push(c === 1 ? g : -g);
+    // A NaN p_t makes the row's gradient NaN (the GPU's rule for a poisoned row), not the clip's 0.
+    if (Number.isNaN(p)) {
+      if (typeof row === "number") out.push(NaN);
+      else row.forEach(() => out.push(NaN));
+    } else if (typeof row === "number") out.push(c === 1 ? g : -g);
     else row.forEach((_, k) => out.push(k === c ? g : 0));
   });
   return Float64Array.from(out);
