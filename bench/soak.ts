@@ -6,7 +6,7 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { toBfloat16Bits, toFloat16Bits, Xent } from "../src/index.js";
-import { kOpRegistry, seededRandom, uploadCase, type OpCase, type RegisteredOp } from "../src/op-registry.js";
+import { kOpRegistry, seededRandom, uploadCase, type OpCase, type RegisteredOp } from "../src/registry/index.js";
 
 const calls = Number(process.env.SOAK_CALLS ?? 100_000);
 // Samples are taken after a full collection, so RSS shows what is held, not garbage not yet collected.

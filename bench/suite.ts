@@ -4,7 +4,7 @@
  * run, and (where a TF.js runner is given) against TensorFlow.js's WebGPU backend.
  */
 import { toFloat16Bits, type Tensor, type Xent } from "../src/index.js";
-import { kOpRegistry, seededRandom, uploadCase, type BenchFloor } from "../src/op-registry.js";
+import { kOpRegistry, seededRandom, uploadCase, type BenchFloor, type OpCase } from "../src/registry/index.js";
 import { batchSize, makeRoofline, tuneRoofline, type RooflineChoice } from "./roofline.js";
 import { makeTimer, median, type TimingSource } from "./timing.js";
 
@@ -18,15 +18,12 @@ export const kBenchShapes: Shape2[] = [
 ];
 
 export interface TfRunner {
-  /** ms per call, median of `reps` calls each ended by a data() sync (TF.js batches its own submits). */
-  crossEntropy(shape: Shape2, logits: Float32Array, labels: Int32Array, reps: number): Promise<number>;
-  softmax(shape: Shape2, logits: Float32Array, reps: number): Promise<number>;
   /**
-   * ms per call of TF.js's tf.valueAndGrad of the same loss (or the vector-Jacobian product for a
-   * backward op) on the case's inputs (as the registry lists them), or undefined where TF.js has
-   * no counterpart.
+   * ms per call (median of `reps`, each ended by a data() sync: TF.js batches its own submits) of
+   * TF.js's counterpart of the registered op on the case's inputs (its registry entry's
+   * tfjsCounterpart), or undefined where it has none.
    */
-  grad?(op: string, shape: Shape2, inputs: (Float32Array | Int32Array)[], reps: number): Promise<number | undefined>;
+  time(op: string, shape: Shape2, c: OpCase, reps: number): Promise<number | undefined>;
 }
 
 /** One TF.js training step with TF.js's cross-entropy vs with webgpu-xent/tfjs's (bench/browser/main.ts). */
@@ -45,7 +42,7 @@ export interface BenchRow {
   shape: Shape2;
   /** The logits' dtype (f16: packed 16-bit, half the bytes read). */
   dtype: "f32" | "f16";
-  /** The registered op's name (src/op-registry.ts). */
+  /** The registered op's name (src/registry/). */
   op: string;
   ms: number;
   /** Bytes the op must move at least (read logits; + write for softmax / grad) per ms → GB/s. */
@@ -122,7 +119,7 @@ export async function runSuite(
       `[${shape}] ${dtype} roofline read ${read.ms.toFixed(3)} ms (wg ${read.wg}, ${read.vecPerGroup} vec4/group), copy ${copy.ms.toFixed(3)} ms (wg ${copy.wg}, ${copy.vecPerGroup}); compute floors read+exp ${readExp.ms.toFixed(3)} ms, copy+exp ${copyExp.ms.toFixed(3)} ms`,
     );
 
-    // Every registered op (src/op-registry.ts) on a case of this shape, judged against its floor.
+    // Every registered op (src/registry/) on a case of this shape, judged against its floor.
     const floorMs: Record<BenchFloor, number> = {
       read: read.ms,
       copy: copy.ms,
@@ -142,8 +139,10 @@ export async function runSuite(
       "2×read+copy": ["copy+exp + read", copyExp.ms + read.ms],
     };
     // Floors with a write of f32 outputs match no single roofline kernel for f16 input: f32 only.
+    // (The linear ops, whose inputs are no [N, C] row view, have their own rows: bench/linear.ts.)
     const ops = kOpRegistry.filter(
       (o) =>
+        o.kind === "rows" &&
         o.dtypes.includes(dtype) &&
         (dtype === "f32" || (o.bench !== "copy" && o.bench !== "2×read+copy")) &&
         (!options.ops || options.ops.includes(o.name)),
@@ -181,17 +180,9 @@ export async function runSuite(
         k,
         reps,
       };
-      // TF.js is timed on the ops it has a counterpart for: the forward CE and softmax, and
-      // tf.valueAndGrad of its own loss for the gradients.
-      if (options.tf && dtype === "f32") {
-        const tfReps = 10;
-        const data = c.inputs.map((a) => a.data);
-        row.tfjsMs =
-          o.name === "crossEntropy"
-            ? await options.tf.crossEntropy(shape, data[0] as Float32Array, data[1] as Int32Array, tfReps)
-            : o.name === "softmax"
-              ? await options.tf.softmax(shape, data[0] as Float32Array, tfReps)
-              : await options.tf.grad?.(o.name, shape, data, tfReps);
+      // TF.js is timed on the ops whose entry names a counterpart (tf.valueAndGrad of it for the gradients).
+      if (options.tf && dtype === "f32" && o.tfjsCounterpart) {
+        row.tfjsMs = await options.tf.time(o.name, shape, c, 10);
         if (row.tfjsMs !== undefined) row.speedupVsTfjs = row.tfjsMs / wallMs;
       }
       out.push(row);

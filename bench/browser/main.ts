@@ -7,48 +7,13 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { Xent } from "../../src/index.js";
 import { tfLosses } from "../../src/tfjs/index.js";
 import { median, runSuite, type Shape2, type TfRunner, type TrainingStepRow } from "../suite.js";
+import { registeredOp } from "../../src/registry/index.js";
 import { runLinearSuite, type LinearTfRunner, type Shape3 } from "../linear.js";
 
 const out = document.getElementById("log") as HTMLElement;
 const log = (line: string): void => {
   out.textContent += `${line}\n`;
   console.log(line);
-};
-
-const tfRunner: TfRunner = {
-  async crossEntropy(shape, logitsData, labelsData, reps) {
-    const logits = tf.tensor2d(logitsData, shape);
-    const labels = tf.tensor1d(labelsData, "int32");
-    const once = async (): Promise<number> => {
-      const start = performance.now();
-      // The fair comparison for integer labels: the one-hot is built inside the call.
-      const loss = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, shape[1]), logits));
-      await loss.data();
-      loss.dispose();
-      return performance.now() - start;
-    };
-    await once();
-    const samples: number[] = [];
-    for (let r = 0; r < reps; r++) samples.push(await once());
-    logits.dispose();
-    labels.dispose();
-    return median(samples);
-  },
-  async softmax(shape, logitsData, reps) {
-    const logits = tf.tensor2d(logitsData, shape);
-    const once = async (): Promise<number> => {
-      const start = performance.now();
-      const p = tf.softmax(logits);
-      await p.data();
-      p.dispose();
-      return performance.now() - start;
-    };
-    await once();
-    const samples: number[] = [];
-    for (let r = 0; r < reps; r++) samples.push(await once());
-    logits.dispose();
-    return median(samples);
-  },
 };
 
 /** Median ms of `reps` timed calls of `run` (one warm-up), each awaiting what it returns. */
@@ -67,48 +32,25 @@ async function timeTf(run: () => tf.Tensor[], reps: number): Promise<number> {
 }
 
 /**
- * TF.js's counterpart of each gradient op: its own loss (tf.losses where it has one, else the
- * formula in tf ops) through tf.valueAndGrad, loss and gradient both read back.
+ * TF.js's counterpart of a registered op (its entry's tfjsCounterpart) on the case's inputs: the
+ * forward read back, or tf.valueAndGrad of it w.r.t. the first input, value and gradient read back.
  */
-function tfLossOf(op: string, shape: Shape2, inputs: tf.Tensor[]): ((x: tf.Tensor) => tf.Tensor) | undefined {
-  const [, second] = inputs as [tf.Tensor, tf.Tensor | undefined];
-  const classes = shape[1];
-  switch (op) {
-    case "crossEntropyWithGrad":
-      return (x) => tf.losses.softmaxCrossEntropy(tf.oneHot(second as tf.Tensor1D, classes), x);
-    case "nllLossWithGrad":
-      return (x) => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(second as tf.Tensor1D, classes), x), -1)));
-    case "binaryCrossEntropyWithLogitsWithGrad":
-      return (x) => tf.losses.sigmoidCrossEntropy(second as tf.Tensor, x);
-    case "binaryCrossEntropyWithGrad":
-      return (x) => tf.losses.logLoss(second as tf.Tensor, x);
-    case "klDivWithGrad":
-      // batchmean: Σ p·(log p − x) / N.
-      return (x) => tf.div(tf.sum(tf.mul(second as tf.Tensor, tf.sub(tf.log(second as tf.Tensor), x))), shape[0]);
-    case "entropyWithGrad":
-      return (x) => tf.neg(tf.mean(tf.sum(tf.mul(tf.softmax(x), tf.logSoftmax(x)), -1)));
-    case "softmaxBackward":
-      // The vector-Jacobian product, through TF.js's softmax (its forward included).
-      return (x) => tf.sum(tf.mul(tf.softmax(x), second as tf.Tensor));
-    case "sigmoidBackward":
-      return (x) => tf.sum(tf.mul(tf.sigmoid(x), second as tf.Tensor));
-  }
-  return undefined;
-}
-
-tfRunner.grad = async (op, shape, data, reps) => {
-  const inputs = data.map((d, i) =>
-    d instanceof Int32Array ? tf.tensor1d(d, "int32") : i === 0 ? tf.tensor2d(d, shape) : tf.tensor(d, shape),
-  );
-  const loss = tfLossOf(op, shape, inputs);
-  const ms = loss
-    ? await timeTf(() => {
-        const { value, grad } = tf.valueAndGrad(loss as (x: tf.Tensor) => tf.Scalar)(inputs[0] as tf.Tensor);
-        return [value, grad];
-      }, reps)
-    : undefined;
-  inputs.forEach((t) => t.dispose());
-  return ms;
+const tfRunner: TfRunner = {
+  async time(name, _shape, c, reps) {
+    const counterpart = registeredOp(name).tfjsCounterpart;
+    if (!counterpart) return undefined;
+    const inputs = c.inputs.map((a) =>
+      a.data instanceof Float32Array ? tf.tensor(a.data, a.shape) : tf.tensor(Int32Array.from(a.data), a.shape, "int32"),
+    );
+    const [first, ...rest] = inputs as [tf.Tensor, ...tf.Tensor[]];
+    const ms = await timeTf(() => {
+      if (!counterpart.grad) return [counterpart.fn(tf, inputs, c)];
+      const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => counterpart.fn(tf, [x, ...rest], c) as tf.Scalar)(first);
+      return [value, grad];
+    }, reps);
+    inputs.forEach((t) => t.dispose());
+    return ms;
+  },
 };
 
 /**

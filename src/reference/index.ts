@@ -6,6 +6,7 @@ export { crossEntropy, crossEntropyGrad, nllLoss, nllLossGrad, type RefCrossEntr
 export { binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsGrad } from "./binary-cross-entropy-with-logits.js";
 export { klDiv, klDivGrad } from "./kl-div.js";
+export { matmul, type RefMatmulOptions } from "./matmul.js";
 export {
   linearCrossEntropy,
   linearCrossEntropyGrad,

@@ -1,5 +1,5 @@
 // Seeded random data so every failure reproduces.
-export { seededRandom as rng } from "../../src/op-registry.js";
+export { seededRandom as rng } from "../../src/registry/index.js";
 
 export function randomFloats(n: number, random: () => number, scale = 4): Float32Array {
   return Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);

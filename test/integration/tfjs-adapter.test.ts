@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as TF from "@tensorflow/tfjs-core";
 import { tfLosses, type TfLosses } from "../../src/tfjs/index.js";
+import { kOpRegistry } from "../../src/registry/index.js";
 import { expectClose } from "../helpers/compare.js";
 import { tfWebGPU } from "../helpers/tfjs-node.js";
 import { gpu } from "../helpers/gpu.js";
@@ -22,6 +23,13 @@ const rel = { atol: 1e-6, rtol: 1e-5 };
 const data = async (t: TF.Tensor): Promise<Float32Array> => Float32Array.from(await t.data());
 
 describe("webgpu-xent/tfjs", () => {
+  it("offers what the registry says it offers, and nothing the registry does not know of", () => {
+    const members = Object.keys(tfx).filter((k) => !["xent", "compile", "check"].includes(k));
+    const offered = kOpRegistry.flatMap((o) => ("offered" in o.tfjs ? [o.tfjs.offered] : []));
+    for (const name of offered) expect(typeof (tfx as unknown as Record<string, unknown>)[name], `tfLosses().${name}`).toBe("function");
+    expect(members.filter((m) => !offered.includes(m))).toEqual([]);
+  });
+
   it("refuses a backend other than webgpu", async () => {
     const cpu = { getBackend: () => "cpu", backend: () => ({}) } as unknown as typeof TF;
     expect(() => tfLosses(cpu)).toThrow('webgpu-xent/tfjs: needs TF.js\'s webgpu backend (await tf.setBackend("webgpu")), got "cpu"');

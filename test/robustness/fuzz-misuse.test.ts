@@ -1,4 +1,4 @@
-// Seeded misuse of every registered op (src/op-registry.ts): inputs as wrapped caller buffers,
+// Seeded misuse of every registered op (src/registry/): inputs as wrapped caller buffers,
 // SharedArrayBuffer views, sub-array views, plain number arrays, wrong typed-array kinds, mapped
 // or too-small buffers; bad options; an input passed twice; inputs destroyed before or after the
 // call; a caller's encoder finished early, read before its submit, or never submitted; a device
@@ -8,7 +8,7 @@
 import { expect, it } from "vitest";
 import { toBfloat16Bits, toFloat16Bits, fromBfloat16Bits, fromFloat16Bits, Tensor, Xent } from "../../src/index.js";
 import type { LogitDType } from "../../src/dtype.js";
-import { kOpRegistry, type HostArray, type OpCase, type RegisteredOp } from "../../src/op-registry.js";
+import { kOpRegistry, type HostArray, type OpCase, type RegisteredOp } from "../../src/registry/index.js";
 import { expectClose } from "../helpers/compare.js";
 import { gpu } from "../helpers/gpu.js";
 import { rng } from "../helpers/random.js";
@@ -51,7 +51,7 @@ type Expect =
 
 function upload(xent: Xent, a: HostArray, dtype: LogitDType | "as is", form: (typeof kForms)[number], made: GPUBuffer[]): Tensor {
   const half = dtype === "f16" || dtype === "bf16";
-  const data: Float32Array | Int32Array | Uint16Array = half ? encode[dtype](a.data) : a.data;
+  const data: Float32Array | Int32Array | Uint32Array | Uint16Array = half ? encode[dtype](a.data) : a.data;
   const asDtype = half ? dtype : undefined;
   switch (form) {
     case "shared": {
@@ -77,7 +77,7 @@ function upload(xent: Xent, a: HostArray, dtype: LogitDType | "as is", form: (ty
         padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         xent.device.queue.writeBuffer(buffer, 0, padded);
       }
-      const dt = half ? (dtype as LogitDType) : data instanceof Int32Array ? "i32" : "f32";
+      const dt = half ? (dtype as LogitDType) : data instanceof Int32Array ? "i32" : data instanceof Uint32Array ? "u32" : "f32";
       return xent.wrap(buffer, a.shape, dt);
     }
     default:
