@@ -4,17 +4,23 @@ export type { CreateOptions } from "./gpu-device.js";
 export type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
 export { toFloat16Bits, toBfloat16Bits, fromFloat16Bits, fromBfloat16Bits } from "./half.js";
 export type { Shape } from "./shape.js";
-export type { RecordOptions } from "./context.js";
-export type { SoftmaxOptions } from "./ops/softmax.js";
-export type { SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
 export type { Reduction } from "./option-checks.js";
-export type { CrossEntropyOptions, CrossEntropyWithGradOptions, LossAndGrad, NllLossOptions } from "./ops/cross-entropy.js";
-export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
-export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
-export type { KlDivOptions, KlDivReduction } from "./ops/kl-div.js";
-export type { EntropyOptions } from "./ops/entropy.js";
-export type { LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions, LinearCrossEntropyGrads } from "./ops/linear-cross-entropy.js";
-export type { MatmulOptions } from "./ops/matmul.js";
-export type { KerasLosses, KerasOptions, SparseKerasOptions, LogLossOptions, LogLossLabels } from "./keras.js";
+export type { KlDivReduction } from "./ops/kl-div.js";
+export type { KerasLosses, KerasOptions, SparseKerasOptions } from "./keras.js";
 export type { MemoryStats } from "./gpu-memory.js";
 export type { AdapterKind } from "./row-plan.js";
+// The types the ops' signatures name:
+// @generated types: by npm run generate (scripts/generate-api.ts); do not edit by hand
+export type { RecordOptions } from "./context.js";
+export type { LogLossLabels, LogLossOptions } from "./keras.js";
+export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
+export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
+export type { CrossEntropyOptions, CrossEntropyWithGradOptions, NllLossOptions } from "./ops/cross-entropy.js";
+export type { EntropyOptions } from "./ops/entropy.js";
+export type { KlDivOptions } from "./ops/kl-div.js";
+export type { LinearCrossEntropyGrads, LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions } from "./ops/linear-cross-entropy.js";
+export type { LossAndGrad } from "./ops/loss-reduction.js";
+export type { MatmulOptions } from "./ops/matmul.js";
+export type { SoftmaxOptions } from "./ops/softmax.js";
+export type { SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
+// @end generated

@@ -423,17 +423,18 @@ function sklearnLogLoss(ctx: XentContext, op: string, yTrue: unknown, yPred: unk
 }
 
 /**
- * sklearn.metrics.log_loss: −mean log clip(p[i, class of yTrue[i]], ε, 1 − ε), ε = float32 epsilon.
- * Labels (strings or numbers, or an Int32Array/Uint32Array) map to classes in sorted order; an
- * i32/u32 Tensor holds class ids as they are. yPred is [N, C] probabilities, or [N] (or [N, 1])
- * probabilities of the positive class when there are two classes.
+ * sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order.
+ * @op
  */
-export function logLoss(ctx: XentContext, yTrue: LogLossLabels, yPred: unknown, options?: LogLossOptions): Tensor<"f32"> {
+export function logLoss(ctx: XentContext, yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
   return sklearnLogLoss(ctx, "logLoss", yTrue, yPred, options, false).loss;
 }
 
-/** logLoss and d(loss)/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere. */
-export function logLossWithGrad(ctx: XentContext, yTrue: LogLossLabels, yPred: unknown, options?: LogLossOptions): LossAndGrad {
+/**
+ * logLoss and d/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere.
+ * @op
+ */
+export function logLossWithGrad(ctx: XentContext, yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): LossAndGrad {
   return withGradOf(sklearnLogLoss(ctx, "logLossWithGrad", yTrue, yPred, options, true));
 }
 

@@ -1,11 +1,17 @@
 /** The entry point: one Xent per GPUDevice; makes tensors and runs the ops. */
 import type { MemoryStats } from "./gpu-memory.js";
-import type { RecordOptions } from "./context.js";
 import type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
 import { requestXentDevice, type CreateOptions } from "./gpu-device.js";
-import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
-import { sigmoid, sigmoidBackward } from "./ops/sigmoid.js";
-import { logSoftmaxBackward, softmaxBackward, type SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
+import { kerasLosses, type KerasLosses } from "./keras.js";
+// @generated imports: by npm run generate (scripts/generate-api.ts); do not edit by hand
+import type { RecordOptions } from "./context.js";
+import { logLoss, logLossWithGrad, type LogLossLabels, type LogLossOptions } from "./keras.js";
+import { binaryCrossEntropy, binaryCrossEntropyWithGrad, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
+import {
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsWithGrad,
+  type BinaryCrossEntropyWithLogitsOptions,
+} from "./ops/binary-cross-entropy-with-logits.js";
 import {
   crossEntropy,
   crossEntropyWithGrad,
@@ -13,18 +19,10 @@ import {
   nllLossWithGrad,
   type CrossEntropyOptions,
   type CrossEntropyWithGradOptions,
-  type LossAndGrad,
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
 import { entropy, entropyWithGrad, type EntropyOptions } from "./ops/entropy.js";
-import { binaryCrossEntropy, binaryCrossEntropyWithGrad, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
-import {
-  binaryCrossEntropyWithLogits,
-  binaryCrossEntropyWithLogitsWithGrad,
-  type BinaryCrossEntropyWithLogitsOptions,
-} from "./ops/binary-cross-entropy-with-logits.js";
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
-import { kerasLosses, logLoss, logLossWithGrad, type KerasLosses, type LogLossLabels, type LogLossOptions } from "./keras.js";
 import {
   linearCrossEntropy,
   linearCrossEntropyWithGrad,
@@ -32,7 +30,12 @@ import {
   type LinearCrossEntropyOptions,
   type LinearCrossEntropyWithGradOptions,
 } from "./ops/linear-cross-entropy.js";
+import type { LossAndGrad } from "./ops/loss-reduction.js";
 import { matmul, type MatmulOptions } from "./ops/matmul.js";
+import { sigmoid, sigmoidBackward } from "./ops/sigmoid.js";
+import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
+import { logSoftmaxBackward, softmaxBackward, type SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
+// @end generated
 import { describe } from "./shape.js";
 import { Tensor } from "./tensor.js";
 import type { AdapterKind } from "./row-plan.js";
@@ -147,34 +150,33 @@ export class Xent {
     this.#core.destroy();
   }
 
-  /** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
-  softmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
-    return softmax(this.#core, x, options);
+  // @generated methods: by npm run generate (scripts/generate-api.ts); do not edit by hand
+  /**
+   * PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)).
+   */
+  binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): Tensor<"f32"> {
+    return binaryCrossEntropyWithLogits(this.#core, logits, target, options);
   }
 
-  /** logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T) along `dim` (default −1). */
-  logSoftmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
-    return logSoftmax(this.#core, x, options);
+  /**
+   * binaryCrossEntropyWithLogits and d/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y), one pass.
+   */
+  binaryCrossEntropyWithLogitsWithGrad(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): LossAndGrad {
+    return binaryCrossEntropyWithLogitsWithGrad(this.#core, logits, target, options);
   }
 
-  /** sigmoid(x) = 1 / (1 + exp(−x)), elementwise. */
-  sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
-    return sigmoid(this.#core, x, options);
+  /**
+   * PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)).
+   */
+  binaryCrossEntropy(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
+    return binaryCrossEntropy(this.#core, probs, target, options);
   }
 
-  /** softmax's backward from its output y: dx = y ⊙ (dy − Σ dy ⊙ y) along `dim` (default −1), one pass per row. */
-  softmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
-    return softmaxBackward(this.#core, y, dy, options);
-  }
-
-  /** logSoftmax's backward from its output y: dx = dy − exp(y)·Σ dy along `dim` (default −1), one pass per row. */
-  logSoftmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
-    return logSoftmaxBackward(this.#core, y, dy, options);
-  }
-
-  /** sigmoid's backward from its output y: dx = dy ⊙ y ⊙ (1 − y). */
-  sigmoidBackward(y: Tensor, dy: Tensor, options?: RecordOptions): Tensor<"f32"> {
-    return sigmoidBackward(this.#core, y, dy, options);
+  /**
+   * binaryCrossEntropy and d/d(probs) = w·(p − y) / max(p·(1 − p), 1e−12) (PyTorch's backward), one pass.
+   */
+  binaryCrossEntropyWithGrad(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): LossAndGrad {
+    return binaryCrossEntropyWithGrad(this.#core, probs, target, options);
   }
 
   /**
@@ -186,39 +188,11 @@ export class Xent {
     return crossEntropy(this.#core, logits, target, options);
   }
 
-  /** PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
+  /**
+   * PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions.
+   */
   nllLoss(logProbs: Tensor, target: Tensor, options?: NllLossOptions): Tensor<"f32"> {
     return nllLoss(this.#core, logProbs, target, options);
-  }
-
-  /** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
-  binaryCrossEntropy(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
-    return binaryCrossEntropy(this.#core, probs, target, options);
-  }
-
-  /** PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)). */
-  binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): Tensor<"f32"> {
-    return binaryCrossEntropyWithLogits(this.#core, logits, target, options);
-  }
-
-  /** PyTorch's kl_div(log q, p): Σ p·(log p − log q), reduced by 'mean' | 'batchmean' | 'sum' | 'none'. */
-  klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Tensor<"f32"> {
-    return klDiv(this.#core, input, target, options);
-  }
-
-  /** Shannon entropy per row: H(p) = −Σ p·log_b p (from probabilities, or from logits with fromLogits). */
-  entropy(x: Tensor, options?: EntropyOptions): Tensor<"f32"> {
-    return entropy(this.#core, x, options);
-  }
-
-  /** sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order. */
-  logLoss(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
-    return logLoss(this.#core, yTrue, yPred, options);
-  }
-
-  /** logLoss and d/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere. */
-  logLossWithGrad(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): LossAndGrad {
-    return logLossWithGrad(this.#core, yTrue, yPred, options);
   }
 
   /**
@@ -230,27 +204,37 @@ export class Xent {
     return crossEntropyWithGrad(this.#core, logits, target, options);
   }
 
-  /** nllLoss and d/d(logProbs): −w_t at each target class, 0 elsewhere, / Σ w_t for 'mean'. */
+  /**
+   * nllLoss and d/d(logProbs): −w_t at each target class, 0 elsewhere, / Σ w_t for 'mean'.
+   */
   nllLossWithGrad(logProbs: Tensor, target: Tensor, options?: NllLossOptions): LossAndGrad {
     return nllLossWithGrad(this.#core, logProbs, target, options);
   }
 
-  /** binaryCrossEntropy and d/d(probs) = w·(p − y) / max(p·(1 − p), 1e−12) (PyTorch's backward), one pass. */
-  binaryCrossEntropyWithGrad(probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): LossAndGrad {
-    return binaryCrossEntropyWithGrad(this.#core, probs, target, options);
+  /**
+   * Shannon entropy per row: H(p) = −Σ p·log_b p (from probabilities, or from logits with fromLogits).
+   */
+  entropy(x: Tensor, options?: EntropyOptions): Tensor<"f32"> {
+    return entropy(this.#core, x, options);
   }
 
-  /** binaryCrossEntropyWithLogits and d/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y), one pass. */
-  binaryCrossEntropyWithLogitsWithGrad(logits: Tensor, target: Tensor, options?: BinaryCrossEntropyWithLogitsOptions): LossAndGrad {
-    return binaryCrossEntropyWithLogitsWithGrad(this.#core, logits, target, options);
-  }
-
-  /** entropy and dH/dx in the same row pass: −(log p + 1), or from logits −p·(log p + H) (the entropy bonus). */
+  /**
+   * entropy and dH/dx in the same row pass: −(log p + 1), or from logits −p·(log p + H) (the entropy bonus).
+   */
   entropyWithGrad(x: Tensor, options?: EntropyOptions): LossAndGrad {
     return entropyWithGrad(this.#core, x, options);
   }
 
-  /** klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass. */
+  /**
+   * PyTorch's kl_div(log q, p): Σ p·(log p − log q), reduced by 'mean' | 'batchmean' | 'sum' | 'none'.
+   */
+  klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Tensor<"f32"> {
+    return klDiv(this.#core, input, target, options);
+  }
+
+  /**
+   * klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass.
+   */
   klDivWithGrad(input: Tensor, target: Tensor, options?: KlDivOptions): LossAndGrad {
     return klDivWithGrad(this.#core, input, target, options);
   }
@@ -278,10 +262,69 @@ export class Xent {
     return linearCrossEntropyWithGrad(this.#core, hidden, classifier, target, options);
   }
 
-  /** out[i, j] = Σ_k A[i, k]·B[k, j] (A = aᵀ, B = bᵀ with transposeA / transposeB), f32 out: the linear kernels' tiled product. */
+  /**
+   * out[i, j] = Σ_k A[i, k]·B[k, j] (A = aᵀ, B = bᵀ with transposeA / transposeB), f32 out: the linear kernels' tiled product.
+   */
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor<"f32"> {
     return matmul(this.#core, a, b, options);
   }
+
+  /**
+   * sigmoid(x) = 1 / (1 + exp(−x)), elementwise.
+   */
+  sigmoid(x: Tensor, options?: RecordOptions): Tensor<"f32"> {
+    return sigmoid(this.#core, x, options);
+  }
+
+  /**
+   * sigmoid's backward from its output y: dx = dy ⊙ y ⊙ (1 − y).
+   */
+  sigmoidBackward(y: Tensor, dy: Tensor, options?: RecordOptions): Tensor<"f32"> {
+    return sigmoidBackward(this.#core, y, dy, options);
+  }
+
+  /**
+   * softmax's backward from its output y: dx = y ⊙ (dy − Σ dy ⊙ y) along `dim` (default −1), one pass per row.
+   */
+  softmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+    return softmaxBackward(this.#core, y, dy, options);
+  }
+
+  /**
+   * logSoftmax's backward from its output y: dx = dy − exp(y)·Σ dy along `dim` (default −1), one pass per row.
+   */
+  logSoftmaxBackward(y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+    return logSoftmaxBackward(this.#core, y, dy, options);
+  }
+
+  /**
+   * softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1).
+   */
+  softmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
+    return softmax(this.#core, x, options);
+  }
+
+  /**
+   * logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T) along `dim` (default −1).
+   */
+  logSoftmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
+    return logSoftmax(this.#core, x, options);
+  }
+
+  /**
+   * sklearn.metrics.log_loss: −mean log clip(p[i, yTrue[i]]), labels sorted into class order.
+   */
+  logLoss(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): Tensor<"f32"> {
+    return logLoss(this.#core, yTrue, yPred, options);
+  }
+
+  /**
+   * logLoss and d/d(yPred): −1 / (N·clip(p_t)) at each row's class where the clip passes p_t, 0 elsewhere.
+   */
+  logLossWithGrad(yTrue: LogLossLabels, yPred: Tensor, options?: LogLossOptions): LossAndGrad {
+    return logLossWithGrad(this.#core, yTrue, yPred, options);
+  }
+  // @end generated
 }
 
 function checkAdapterKind(kind: unknown): AdapterKind | undefined {

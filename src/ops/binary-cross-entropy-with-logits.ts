@@ -54,24 +54,27 @@ function bceWithLogitsRun(
   };
 }
 
-/** PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)), stable for any x. */
+/**
+ * PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)).
+ * @op
+ */
 export function binaryCrossEntropyWithLogits(
   ctx: XentContext,
-  logits: unknown,
-  target: unknown,
+  logits: Tensor,
+  target: Tensor,
   options?: BinaryCrossEntropyWithLogitsOptions,
 ): Tensor<"f32"> {
   return runElementwiseLoss(ctx, bceWithLogitsRun(ctx, "binaryCrossEntropyWithLogits", logits, target, options));
 }
 
 /**
- * binaryCrossEntropyWithLogits and d(loss)/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y)
- * (σ(x) − y without posWeight), over the element count for 'mean'.
+ * binaryCrossEntropyWithLogits and d/d(logits) = w·((1 + (pw − 1)·y)·σ(x) − pw·y), one pass.
+ * @op
  */
 export function binaryCrossEntropyWithLogitsWithGrad(
   ctx: XentContext,
-  logits: unknown,
-  target: unknown,
+  logits: Tensor,
+  target: Tensor,
   options?: BinaryCrossEntropyWithLogitsOptions,
 ): LossAndGrad {
   return runElementwiseLossWithGrad(ctx, bceWithLogitsRun(ctx, "binaryCrossEntropyWithLogitsWithGrad", logits, target, options));

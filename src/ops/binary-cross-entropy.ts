@@ -41,19 +41,22 @@ function bceRun(ctx: XentContext, op: string, probs: unknown, target: unknown, o
   };
 }
 
-/** PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)). */
-export function binaryCrossEntropy(ctx: XentContext, probs: unknown, target: unknown, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
+/**
+ * PyTorch's binary_cross_entropy: ℓ = −w·(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)).
+ * @op
+ */
+export function binaryCrossEntropy(ctx: XentContext, probs: Tensor, target: Tensor, options?: BinaryCrossEntropyOptions): Tensor<"f32"> {
   return runElementwiseLoss(ctx, bceRun(ctx, "binaryCrossEntropy", probs, target, options));
 }
 
 /**
- * binaryCrossEntropy and d(loss)/d(probs) as PyTorch's backward computes it:
- * g = w·(p − y) / max(p·(1 − p), 1e−12), over the element count for 'mean'.
+ * binaryCrossEntropy and d/d(probs) = w·(p − y) / max(p·(1 − p), 1e−12) (PyTorch's backward), one pass.
+ * @op
  */
 export function binaryCrossEntropyWithGrad(
   ctx: XentContext,
-  probs: unknown,
-  target: unknown,
+  probs: Tensor,
+  target: Tensor,
   options?: BinaryCrossEntropyOptions,
 ): LossAndGrad {
   return runElementwiseLossWithGrad(ctx, bceRun(ctx, "binaryCrossEntropyWithGrad", probs, target, options));

@@ -502,14 +502,15 @@ function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tenso
 }
 
 /**
- * PyTorch's cross_entropy. Class indices t: ℓ = w_t·(logsumexp(x) − x_t), smoothed as
- * (1 − ε)·ℓ + ε/C·Σ_c w_c·(logsumexp(x) − x_c); 'mean' divides by Σ w_t over non-ignored positions.
- * Probability targets p: ℓ = −Σ_c w_c·p_c·log softmax(x)_c; 'mean' divides by the number of positions.
+ * PyTorch's cross_entropy. Class indices t: ℓ = w_t·(logsumexp(x) − x_t) (label smoothing ε:
+ * (1 − ε)·ℓ + ε/C·Σ_c w_c·(logsumexp(x) − x_c)); probability targets p: ℓ = −Σ_c w_c·p_c·log softmax(x)_c.
+ * 'mean' divides by Σ w_t over non-ignored positions (class indices) or by the number of positions (probabilities).
+ * @op
  */
 export function crossEntropy(
   ctx: XentContext,
-  logits: unknown,
-  target: unknown,
+  logits: Tensor,
+  target: Tensor,
   options?: CrossEntropyOptions,
   internal: { ignoreNothing?: boolean } = {},
 ): Tensor<"f32"> {
@@ -518,24 +519,26 @@ export function crossEntropy(
   return run(ctx, op, checkArgs(ctx, op, "logits", logits, target, o, false, internal.ignoreNothing), false);
 }
 
-/** PyTorch's nll_loss on log-probabilities: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions. */
-export function nllLoss(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): Tensor<"f32"> {
+/**
+ * PyTorch's nll_loss: ℓ = −w_t·logp_t; 'mean' divides by Σ w_t over non-ignored positions.
+ * @op
+ */
+export function nllLoss(ctx: XentContext, logProbs: Tensor, target: Tensor, options?: NllLossOptions): Tensor<"f32"> {
   const op = "nllLoss";
   const o = checkOpOptions(options, op, kNllLossOptionChecks);
   return run(ctx, op, checkArgs(ctx, op, "logProbs", logProbs, target, { ...o, labelSmoothing: 0, zLoss: 0, softcap: 0 }, true), true);
 }
 
 /**
- * The cross-entropy loss and its gradient d(loss)/d(logits), scaled as PyTorch autograd scales
- * it for the reduction ('mean': divided by the same denominator; 'none': the gradient of Σ ℓ_i).
- * Each row is read for its statistics and loss and again, still in cache, for its gradient, in one
- * pass: g = (1 − ε)·w_t·(p − onehot) + ε/C·(W·p − w) + 2·zLoss·w_t·lse·p, through the softcap's
- * tanh. Ignored positions get a zero gradient.
+ * The cross-entropy loss and d(loss)/d(logits) in one fused GPU pass after the row statistics,
+ * scaled as PyTorch autograd scales it for the reduction ('none': the gradient of Σ ℓ_i). Takes
+ * every crossEntropy option, `zLoss`, `softcap`, and `inPlace` (the gradient overwrites the logits).
+ * @op
  */
 export function crossEntropyWithGrad(
   ctx: XentContext,
-  logits: unknown,
-  target: unknown,
+  logits: Tensor,
+  target: Tensor,
   options?: CrossEntropyWithGradOptions,
   internal: { ignoreNothing?: boolean; op?: string } = {},
 ): LossAndGrad {
@@ -545,10 +548,10 @@ export function crossEntropyWithGrad(
 }
 
 /**
- * nllLoss and d(loss)/d(logProbs): −w_t at each position's target class, 0 elsewhere and at
- * ignored positions, divided by Σ w_t for 'mean' (PyTorch's nll_loss backward).
+ * nllLoss and d/d(logProbs): −w_t at each target class, 0 elsewhere, / Σ w_t for 'mean'.
+ * @op
  */
-export function nllLossWithGrad(ctx: XentContext, logProbs: unknown, target: unknown, options?: NllLossOptions): LossAndGrad {
+export function nllLossWithGrad(ctx: XentContext, logProbs: Tensor, target: Tensor, options?: NllLossOptions): LossAndGrad {
   const op = "nllLossWithGrad";
   const o = checkOpOptions(options, op, kNllLossOptionChecks);
   const a = checkArgs(ctx, op, "logProbs", logProbs, target, { ...o, labelSmoothing: 0, zLoss: 0, softcap: 0 }, true);

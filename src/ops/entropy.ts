@@ -145,16 +145,19 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
   });
 }
 
-/** H(p) = −Σ_c p_c·log_b p_c along `dim` (0·log 0 = 0); with fromLogits, p = softmax(x) computed in one pass. */
-export function entropy(ctx: XentContext, x: unknown, options?: EntropyOptions): Tensor<"f32"> {
+/**
+ * Shannon entropy per row: H(p) = −Σ p·log_b p (from probabilities, or from logits with fromLogits).
+ * @op
+ */
+export function entropy(ctx: XentContext, x: Tensor, options?: EntropyOptions): Tensor<"f32"> {
   return recordEntropy(ctx, "entropy", x, options, false).loss;
 }
 
 /**
- * entropy and dH/dx in the same row pass: probabilities −(log p + 1) / ln b; logits (the entropy
- * bonus of policy gradients) −p·(log p + H) / ln b; over the rows for 'mean' ('none': of Σ H).
+ * entropy and dH/dx in the same row pass: −(log p + 1), or from logits −p·(log p + H) (the entropy bonus).
+ * @op
  */
-export function entropyWithGrad(ctx: XentContext, x: unknown, options?: EntropyOptions): LossAndGrad {
+export function entropyWithGrad(ctx: XentContext, x: Tensor, options?: EntropyOptions): LossAndGrad {
   const { loss, grad } = recordEntropy(ctx, "entropyWithGrad", x, options, true);
   return { loss, grad: grad as Tensor<"f32"> };
 }

@@ -52,14 +52,17 @@ function klDivRun(
 }
 
 /**
- * PyTorch's kl_div(input = log q, target = p): pointwise p·(log p − log q) (0 where p = 0);
- * with logTarget, exp(t)·(t − log q). 'mean' averages every element; 'batchmean' is sum / N.
+ * PyTorch's kl_div(log q, p): Σ p·(log p − log q), reduced by 'mean' | 'batchmean' | 'sum' | 'none'.
+ * @op
  */
-export function klDiv(ctx: XentContext, input: unknown, target: unknown, options?: KlDivOptions): Tensor<"f32"> {
+export function klDiv(ctx: XentContext, input: Tensor, target: Tensor, options?: KlDivOptions): Tensor<"f32"> {
   return runElementwiseLoss(ctx, klDivRun(ctx, "klDiv", input, target, options));
 }
 
-/** klDiv and d(loss)/d(input) = −p (logTarget: −exp(t)), over the count ('mean') or the batch ('batchmean'). */
-export function klDivWithGrad(ctx: XentContext, input: unknown, target: unknown, options?: KlDivOptions): LossAndGrad {
+/**
+ * klDiv and d/d(input) = −p (logTarget: −exp(t)), scaled for the reduction, one pass.
+ * @op
+ */
+export function klDivWithGrad(ctx: XentContext, input: Tensor, target: Tensor, options?: KlDivOptions): LossAndGrad {
   return runElementwiseLossWithGrad(ctx, klDivRun(ctx, "klDivWithGrad", input, target, options));
 }

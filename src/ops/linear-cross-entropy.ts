@@ -506,15 +506,16 @@ function record(ctx: XentContext, op: string, a: Args, withGrad: boolean): Tenso
 }
 
 /**
- * PyTorch's cross_entropy(hidden @ classifierᵀ + bias, target, …) with every option of
- * crossEntropy that applies, the [N, V] logits never allocated: ℓ_n = w_t·(logsumexp(z_n) − z_{n,t}),
+ * crossEntropy(hidden · classifierᵀ + bias, target) for hidden [N, H], classifier [V, H],
+ * target [N], without allocating the [N, V] logits: ℓ_n = w_t·(logsumexp(z_n) − z_{n,t}) with
  * z = softcap(hidden·classifierᵀ + bias), smoothed and z-lossed as crossEntropy.
+ * @op
  */
 export function linearCrossEntropy(
   ctx: XentContext,
-  hidden: unknown,
-  classifier: unknown,
-  target: unknown,
+  hidden: Tensor,
+  classifier: Tensor,
+  target: Tensor,
   options?: LinearCrossEntropyOptions,
 ): Tensor<"f32"> {
   const op = "linearCrossEntropy";
@@ -524,15 +525,16 @@ export function linearCrossEntropy(
 }
 
 /**
- * linearCrossEntropy and its gradients: with G = d(loss)/d(logits) (crossEntropyWithGrad's),
- * gradHidden = G·classifier, gradClassifier = Gᵀ·hidden, gradBias = Σ_n G, never holding more
- * than one slab of G.
+ * linearCrossEntropy and its gradients, as PyTorch autograd scales them: with G = d(loss)/d(logits),
+ * gradHidden = G·classifier, gradClassifier = Gᵀ·hidden, gradBias = Σ_n G (no [N, V] either).
+ * `gradFilter` (off by default) skips the tiles of G whose entries are all below it (Cut Cross-Entropy's filtering).
+ * @op
  */
 export function linearCrossEntropyWithGrad(
   ctx: XentContext,
-  hidden: unknown,
-  classifier: unknown,
-  target: unknown,
+  hidden: Tensor,
+  classifier: Tensor,
+  target: Tensor,
   options?: LinearCrossEntropyWithGradOptions,
 ): LinearCrossEntropyGrads {
   const op = "linearCrossEntropyWithGrad";

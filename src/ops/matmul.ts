@@ -154,10 +154,10 @@ export const kMatmulOptionChecks = {
 } satisfies OptionChecksFor<MatmulOptions>;
 
 /**
- * out[i, j] = Σ_k A[i, k]·B[k, j] (A = aᵀ, B = bᵀ when asked), f32 out, f32 accumulation in k
- * order; a and b 2-D, f32, f16 or bf16. Each fits one storage binding.
+ * out[i, j] = Σ_k A[i, k]·B[k, j] (A = aᵀ, B = bᵀ with transposeA / transposeB), f32 out: the linear kernels' tiled product.
+ * @op
  */
-export function matmul(ctx: XentContext, a: unknown, b: unknown, options?: MatmulOptions): Tensor<"f32"> {
+export function matmul(ctx: XentContext, a: Tensor, b: Tensor, options?: MatmulOptions): Tensor<"f32"> {
   const op = "matmul";
   const o = checkOpOptions(options, op, kMatmulOptionChecks);
   const ta = checkTensor(ctx, a, `${op}: a`, kLogitDTypes);

@@ -76,8 +76,11 @@ function elementSlices(ctx: XentContext, n: number, bufferSize: number, what: st
   );
 }
 
-/** sigmoid(x) = 1 / (1 + exp(−x)), elementwise, computed without overflow for any x. */
-export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): Tensor<"f32"> {
+/**
+ * sigmoid(x) = 1 / (1 + exp(−x)), elementwise.
+ * @op
+ */
+export function sigmoid(ctx: XentContext, x: Tensor, options?: RecordOptions): Tensor<"f32"> {
   const { encoder } = checkOpOptions(options, "sigmoid", kSigmoidOptionChecks);
   const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
   const n = input.size;
@@ -100,8 +103,11 @@ export function sigmoid(ctx: XentContext, x: unknown, options?: RecordOptions): 
   })[0];
 }
 
-/** sigmoid's backward from its output y: dx = dy ⊙ y ⊙ (1 − y), elementwise. */
-export function sigmoidBackward(ctx: XentContext, y: unknown, dy: unknown, options?: RecordOptions): Tensor<"f32"> {
+/**
+ * sigmoid's backward from its output y: dx = dy ⊙ y ⊙ (1 − y).
+ * @op
+ */
+export function sigmoidBackward(ctx: XentContext, y: Tensor, dy: Tensor, options?: RecordOptions): Tensor<"f32"> {
   const op = "sigmoidBackward";
   const { encoder } = checkOpOptions(options, op, kSigmoidOptionChecks);
   const out = checkTensor(ctx, y, `${op}: y`, ["f32"]);

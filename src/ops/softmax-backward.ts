@@ -113,12 +113,18 @@ function rowBackward(
   })[0];
 }
 
-/** softmax's backward from its output y: dx = y ⊙ (dy − Σ_c dy_c·y_c) along `dim`. */
-export function softmaxBackward(ctx: XentContext, y: unknown, dy: unknown, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+/**
+ * softmax's backward from its output y: dx = y ⊙ (dy − Σ dy ⊙ y) along `dim` (default −1), one pass per row.
+ * @op
+ */
+export function softmaxBackward(ctx: XentContext, y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
   return rowBackward(ctx, "softmaxBackward", y, dy, options);
 }
 
-/** logSoftmax's backward from its output y: dx = dy − exp(y)·Σ_c dy_c along `dim`. */
-export function logSoftmaxBackward(ctx: XentContext, y: unknown, dy: unknown, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
+/**
+ * logSoftmax's backward from its output y: dx = dy − exp(y)·Σ dy along `dim` (default −1), one pass per row.
+ * @op
+ */
+export function logSoftmaxBackward(ctx: XentContext, y: Tensor, dy: Tensor, options?: SoftmaxBackwardOptions): Tensor<"f32"> {
   return rowBackward(ctx, "logSoftmaxBackward", y, dy, options);
 }

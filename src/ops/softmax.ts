@@ -144,12 +144,18 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   })[0];
 }
 
-/** softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T), along `dim`. */
-export function softmax(ctx: XentContext, x: unknown, options?: SoftmaxOptions): Tensor<"f32"> {
+/**
+ * softmax(x)_c = exp((x_c − max x) / T) / Σ_k exp((x_k − max x) / T) along `dim` (default −1).
+ * @op
+ */
+export function softmax(ctx: XentContext, x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
   return rowSoftmax(ctx, "softmax", x, options);
 }
 
-/** logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T), along `dim`. */
-export function logSoftmax(ctx: XentContext, x: unknown, options?: SoftmaxOptions): Tensor<"f32"> {
+/**
+ * logSoftmax(x)_c = (x_c − max x) / T − log Σ_k exp((x_k − max x) / T) along `dim` (default −1).
+ * @op
+ */
+export function logSoftmax(ctx: XentContext, x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
   return rowSoftmax(ctx, "logSoftmax", x, options);
 }

@@ -25,6 +25,7 @@ function defaultClassDim(x: RefTensor): number {
   return x.shape.length >= 2 ? 1 : 0;
 }
 
+/** @internal */
 export function reduce(values: Float64Array, shape: number[], reduction: RefReduction, denominator: number, base = Math.E): RefResult {
   if (base !== Math.E) values = values.map((v) => v / Math.log(base));
   if (reduction === "none") return { data: values, shape };

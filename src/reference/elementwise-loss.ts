@@ -5,7 +5,10 @@ import type { RefResult, RefTensor } from "./ref-tensor.js";
 /** A loss weight: flat data broadcast over trailing dims, or a tensor broadcast as PyTorch's. */
 export type RefWeight = ArrayLike<number> | RefTensor;
 
-/** The weight of element i of a tensor shaped `shape` (1 without a weight). */
+/**
+ * The weight of element i of a tensor shaped `shape` (1 without a weight).
+ * @internal
+ */
 export function broadcastAt(w: RefWeight | undefined, i: number, shape: readonly number[]): number {
   if (!w) return 1;
   if (!("shape" in w) || !Array.isArray(w.shape)) {
@@ -30,6 +33,7 @@ export function broadcastAt(w: RefWeight | undefined, i: number, shape: readonly
   return t.data[index] as number;
 }
 
+/** @internal */
 export function pointwise(x: RefTensor, f: (i: number) => number, reduction: RefReduction | "batchmean"): RefResult {
   const values = Float64Array.from({ length: x.data.length }, (_, i) => f(i));
   if (reduction === "batchmean") {
@@ -39,7 +43,10 @@ export function pointwise(x: RefTensor, f: (i: number) => number, reduction: Ref
   return reduce(values, [...x.shape], reduction, values.length);
 }
 
-/** d(loss)/dx of an elementwise loss with pointwise derivative f, scaled as autograd scales it for the reduction. */
+/**
+ * d(loss)/dx of an elementwise loss with pointwise derivative f, scaled as autograd scales it for the reduction.
+ * @internal
+ */
 export function pointwiseGrad(x: RefTensor, f: (i: number) => number, reduction: RefReduction | "batchmean"): RefResult {
   const n = x.data.length;
   const scale = reduction === "mean" ? 1 / n : reduction === "batchmean" ? 1 / (x.shape[0] ?? 1) : 1;
