@@ -93,3 +93,60 @@ export function checkRowArrays(op: string, rows: number, bytesPerRow: number, ar
     );
   }
 }
+
+/** n elements as a row view of n one-element rows, for tensors sliced by element (the elementwise ops). */
+export function elementView(n: number): RowView {
+  return { outer: n, classes: 1, inner: 1, rows: n };
+}
+
+/** A tensor a row op binds row by row: its buffer's size (an output's as it will be allocated) and bytes per element. */
+export interface SlicedTensor {
+  bufferSize: number;
+  bytesPerElement: number;
+}
+
+/** A byte range of a buffer; undefined: the whole buffer. */
+export type BufferRange = { offset: number; size: number } | undefined;
+
+/** One slice of rows and where each tensor's part of it is bound: its byte range and its first element's offset in that range. */
+export interface SliceBinding<K extends string> {
+  firstRow: number;
+  rows: number;
+  ranges: Record<K, BufferRange>;
+  offsets: Record<K, number>;
+}
+
+/**
+ * The slices a row op's tensors are bound in: planned on the one with the largest elements (so
+ * every tensor's range of the same rows fits the limit too), then each tensor's own aligned range
+ * and offset. One slice with every tensor bound whole when they fit. Throws as planBindingSlices.
+ */
+export function planSlicedBindings<K extends string>(
+  view: RowView,
+  tensors: Readonly<Record<K, SlicedTensor>>,
+  limit: number,
+  alignment: number,
+  what: string,
+): SliceBinding<K>[] {
+  const names = Object.keys(tensors) as K[];
+  // The rows of each slice depend on the element size alone; each tensor's range is its own below.
+  const widest = Math.max(...names.map((n) => tensors[n].bytesPerElement));
+  const planned = planBindingSlices(view, widest, limit, alignment, Number.POSITIVE_INFINITY, what);
+  const each = <T>(f: (name: K) => T): Record<K, T> => Object.fromEntries(names.map((n) => [n, f(n)])) as Record<K, T>;
+  if (planned.length === 1) return [{ firstRow: 0, rows: view.rows, ranges: each(() => undefined), offsets: each(() => 0) }];
+  return planned.map((slice) => {
+    const own = each((n) => sliceIn(view, slice, tensors[n].bytesPerElement, alignment, tensors[n].bufferSize));
+    return {
+      firstRow: slice.firstRow,
+      rows: slice.rows,
+      // sliceIn clips each range to its buffer.
+      ranges: each((n) => ({ offset: own[n].byteOffset, size: own[n].byteSize })),
+      offsets: each((n) => own[n].elementOffset),
+    };
+  });
+}
+
+/** `buffer` bound over `range`, or whole. */
+export function bindRange(buffer: GPUBuffer, range: BufferRange): GPUBuffer | GPUBufferBinding {
+  return range ? { buffer, offset: range.offset, size: range.size } : buffer;
+}

@@ -4,7 +4,7 @@
  */
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "./context.js";
 import { defineKernel } from "./kernel-descriptor.js";
-import { bindSlice, planBindingSlices } from "./binding-slices.js";
+import { bindRange, planSlicedBindings } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy, crossEntropyWithGrad, type CrossEntropyOptions } from "./ops/cross-entropy.js";
 import {
@@ -22,7 +22,7 @@ import kerasCrossEntropyWgsl from "../shaders/keras-cross-entropy.wgsl?raw";
 import kerasBinaryCrossentropyWgsl from "../shaders/keras-binary-crossentropy.wgsl?raw";
 import { planRows, vec4Rows, type RowPlan } from "./row-plan.js";
 import { describe, formatShape, normalizeDim, rowView, sameShape, type RowView } from "./shape.js";
-import { SharedBuffers, Tensor } from "./tensor.js";
+import { outputBufferSize, SharedBuffers, Tensor } from "./tensor.js";
 
 /** Keras' backend.epsilon(): probabilities are clipped to [1e-7, 1 − 1e-7]. */
 export const kKerasEpsilon = 1e-7;
@@ -105,12 +105,16 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
   const view = r.binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, r.classAxis);
   // Larger than one binding: slices of whole row blocks of the data (one value per row for a binary column).
   const dataView = r.binaryColumn ? { ...view, classes: 1 } : view;
-  const slices = planBindingSlices(
+  // Probability targets (categorical) and the gradient share the predictions' layout.
+  const slices = planSlicedBindings(
     dataView,
-    4,
+    {
+      p: { bufferSize: probs.buffer.size, bytesPerElement: 4 },
+      t: { bufferSize: mode === "keras-categorical" ? target.buffer.size : probs.buffer.size, bytesPerElement: 4 },
+      grad: { bufferSize: outputBufferSize(probs.size * 4), bytesPerElement: 4 },
+    },
     ctx.maxBindingBytes,
     ctx.device.limits.minStorageBufferOffsetAlignment,
-    probs.buffer.size,
     `${op}: yPred`,
   );
   const wholeRows = !r.binaryColumn && (mode !== "sklearn" || withGrad);
@@ -128,11 +132,10 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
     gradShape: withGrad ? probs.shape : undefined,
     record: (rec, loss, _denom, grad) => {
       for (const slice of slices) {
-        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         const plan = rowPlan(ctx, view, wholeRows, slice.rows);
-        const probabilities = range(probs.buffer);
-        const targets = mode === "keras-categorical" ? range(target.buffer) : target.buffer;
-        const gradient = grad ? { [vec4 ? "grad4" : "grad"]: range(grad.buffer) } : {};
+        const probabilities = bindRange(probs.buffer, slice.ranges.p);
+        const targets = mode === "keras-categorical" ? bindRange(target.buffer, slice.ranges.t) : target.buffer;
+        const gradient = grad ? { [vec4 ? "grad4" : "grad"]: bindRange(grad.buffer, slice.ranges.grad) } : {};
         rec.dispatch(kKerasCrossEntropyKernel, {
           constants: {
             WG: plan.workgroupSize,
@@ -148,11 +151,10 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
             inner: view.inner,
             eps: r.eps,
             smoothing: r.smoothing,
-            x_offset: slice.elementOffset,
+            x_offset: slice.offsets.p,
             row_offset: slice.firstRow,
             grad_scale: 1 / view.rows,
           },
-          // Probability targets (categorical) and the gradient share the predictions' layout, so their slice too.
           bindings: {
             p: probabilities,
             targets,

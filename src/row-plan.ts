@@ -11,6 +11,7 @@
  * cost next to nothing; many small workgroups keep every core busy.
  */
 import type { RowView } from "./shape.js";
+import { planSlicedBindings, type SliceBinding, type SlicedTensor } from "./binding-slices.js";
 
 export interface RowPlan {
   /** Workgroup size (the WG override). */
@@ -120,5 +121,58 @@ export function planSplit(view: RowView, limits: PlanLimits, adapter: AdapterKin
     chunks: Math.ceil(view.classes / kChunkLength),
     chunkLength: kChunkLength,
     workgroupSize: Math.min(256, limits.maxComputeInvocationsPerWorkgroup),
+  };
+}
+
+/** What a row op plans from: its rows, the tensors it binds row by row, and the device. */
+export interface RowOpRequest<K extends string> {
+  view: RowView;
+  /** The tensors bound row by row, inputs and f32 outputs alike (binding-slices.ts). */
+  tensors: Readonly<Record<K, SlicedTensor>>;
+  /** The tensor whose rows are read as vec4s where they can be, and its dtype. */
+  input: NoInfer<K>;
+  inputDType: string;
+  /** Whether the op's kernel can read vec4 or SPAN4 rows at all (default true; cross-entropy: not with gaps). */
+  vectorReads?: boolean;
+  /** Whether the op has a split-rows path (planSplit). */
+  splits?: boolean;
+  limits: PlanLimits & { minStorageBufferOffsetAlignment: number };
+  adapter: AdapterKind;
+  maxBindingBytes: number;
+  /** Names the tensor in a RangeError when even one row block does not fit a binding. */
+  what: string;
+}
+
+/** How a row op runs: its workgroups, its binding slices, how its rows are read and written. */
+export interface RowOpPlan<K extends string> {
+  rows: RowPlan;
+  slices: SliceBinding<K>[];
+  sliced: boolean;
+  vec4: boolean;
+  span4: boolean;
+  /** The kernel binds the input's vec4 view (readsVec4View). */
+  x4: boolean;
+  span4Stores: boolean;
+  /** Rows split across workgroups (a GPU, long rows, few of them, one binding). */
+  split: SplitPlan | undefined;
+}
+
+/** The plan of a row op: planRows, planSlicedBindings, vec4Rows / span4Rows / span4Stores and planSplit, decided together. */
+export function planRowOp<K extends string>(r: RowOpRequest<K>): RowOpPlan<K> {
+  const slices = planSlicedBindings(r.view, r.tensors, r.maxBindingBytes, r.limits.minStorageBufferOffsetAlignment, r.what);
+  const sliced = slices.length > 1;
+  const vectorReads = r.vectorReads ?? true;
+  const input = r.tensors[r.input];
+  const vec4 = vectorReads && vec4Rows(r.view);
+  const span4 = vectorReads && span4Rows(r.view, sliced, input.bufferSize, input.bytesPerElement);
+  return {
+    rows: planRows(r.view, r.limits, r.adapter),
+    slices,
+    sliced,
+    vec4,
+    span4,
+    x4: readsVec4View(vec4, span4, r.inputDType),
+    span4Stores: span4Stores(r.view, span4),
+    split: r.splits && !sliced ? planSplit(r.view, r.limits, r.adapter) : undefined,
   };
 }

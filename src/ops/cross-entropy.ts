@@ -7,21 +7,12 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import type { Recording } from "../recording.js";
 import { defineKernel, type Bindable, type UniformValues } from "../kernel-descriptor.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
-import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../binding-slices.js";
+import { bindRange, checkRowArrays } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
-import {
-  planRows,
-  planSplit,
-  readsVec4View,
-  reduceWorkgroupSize,
-  span4Rows,
-  span4Stores,
-  vec4Rows,
-  type RowPlan,
-  type SplitPlan,
-} from "../row-plan.js";
+import { readsVec4View, reduceWorkgroupSize, type RowOpPlan, type RowPlan, type SplitPlan } from "../row-plan.js";
+import { planCrossEntropyGrad, planCrossEntropyRows, type CrossEntropyShape, type PlanDevice } from "./cross-entropy-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape, type RowView } from "../shape.js";
-import { outputBufferSize, type Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import {
   checkEncoder,
   checkInt32,
@@ -268,8 +259,10 @@ interface Checked {
   probTarget: boolean;
   /** undefined: no target is ignored (Keras' sparse loss). */
   ignoreIndex: number | undefined;
-  /** The logits in binding-sized slices, planned before anything is allocated (a refused call leaves nothing behind). */
-  slices: BindingSlice[];
+  /** What the plans are made from (cross-entropy-plan.ts), before anything is allocated (a refused call leaves nothing behind). */
+  shape: CrossEntropyShape;
+  /** The forward row pass, planned (its slices: a refused call throws here, before any GPU work). */
+  rowPlan: RowOpPlan<"x" | "t">;
   reduction: Reduction;
   smoothing: number;
   base: number;
@@ -319,7 +312,7 @@ function checkArgs(
   if (probTarget && ignoreIndex !== undefined && ignoreIndex >= 0) {
     throw new RangeError(`${op}: ignoreIndex: not supported with probability targets (got ${ignoreIndex}), as in PyTorch`);
   }
-  const checked: Omit<Checked, "slices"> = {
+  const checked: Omit<Checked, "shape" | "rowPlan"> = {
     input,
     target: tgt,
     weight,
@@ -336,7 +329,21 @@ function checkArgs(
     encoder: o.encoder,
   };
   checkRowArrays(op, checked.view.rows, 4, "their per-row arrays (class indices, losses)", ctx.maxBindingBytes);
-  return { ...checked, slices: logitSlices(ctx, checked) };
+  const shape: CrossEntropyShape = {
+    op,
+    view: checked.view,
+    logits: { bufferSize: input.buffer.size, bytesPerElement: kBytesPerElement[input.dtype] },
+    logitsDType: input.dtype,
+    probabilityTargets: probTarget ? tgt.buffer.size : undefined,
+    smoothing: o.labelSmoothing > 0,
+    logProbs: nll,
+  };
+  return { ...checked, shape, rowPlan: planCrossEntropyRows(shape, planDevice(ctx)) };
+}
+
+/** The device's side of the plans. */
+function planDevice(ctx: XentContext): PlanDevice {
+  return { limits: ctx.device.limits, adapter: ctx.adapterKind, maxBindingBytes: ctx.maxBindingBytes };
 }
 
 function inputsOf(a: Checked): Tensor[] {
@@ -383,33 +390,27 @@ function passUniforms(
   };
 }
 
-/** Records the row pass: per-position losses and mean denominators (and (lse, W) per row for the gradient). */
+/** Records the row pass (plan: planCrossEntropyRows): per-position losses and mean denominators (and (m, log s, W) per row for the gradient). */
 function recordRows(
   ctx: XentContext,
   rec: Recording,
   a: Checked,
-  plan: RowPlan,
+  plan: RowOpPlan<"x" | "t">,
   logProbs: boolean,
   loss: GPUBuffer,
   denom: GPUBuffer | undefined,
   check: LabelCheck | undefined,
   rowStats?: GPUBuffer,
 ): void {
-  const slices = a.slices;
-  const split = logProbs || slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
-  // The vec4 path keeps only the online state (no gaps): class indices without smoothing.
-  const onlineOnly = !logProbs && !a.probTarget && a.smoothing === 0;
-  const vec4 = onlineOnly && vec4Rows(a.view);
-  const span4 = onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]);
+  const { split, x4 } = plan;
   const constants = {
     LOG_PROBS: logProbs,
     WRITE_ROW_STATS: !!rowStats,
     TWO_PASS: ctx.adapterKind === "cpu",
-    VEC4: vec4,
-    SPAN4: span4,
+    VEC4: plan.vec4,
+    SPAN4: plan.span4,
     ...variant(a),
   };
-  const x4 = readsVec4View(vec4, span4, a.input.dtype);
   // `logits` and probability targets may be slices' byte ranges.
   const bindings = (logits: Bindable, targets: Bindable = a.target.buffer) => ({
     xw: logits,
@@ -440,24 +441,15 @@ function recordRows(
     });
     return;
   }
-  const subgroups = subgroupMerges(ctx, plan.rowThreads);
-  const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
-  for (const slice of slices) {
-    const sliced = slices.length > 1;
-    const range = bindSlice(a.input.buffer, sliced ? slice : undefined);
+  const subgroups = subgroupMerges(ctx, plan.rows.rowThreads);
+  const rowsPerGroup = plan.rows.workgroupSize / plan.rows.rowThreads;
+  for (const slice of plan.slices) {
+    const range = bindRange(a.input.buffer, slice.ranges.x);
     // f32 probability targets of 16-bit logits sit at their own offset for the same rows.
-    const tSlice = sliceIn(a.view, slice, 4, ctx.device.limits.minStorageBufferOffsetAlignment, a.target.buffer.size);
-    const targets = bindSlice(a.target.buffer, sliced && a.probTarget ? tSlice : undefined);
+    const targets = a.probTarget ? bindRange(a.target.buffer, slice.ranges.t) : a.target.buffer;
     rec.dispatch(kCrossEntropyKernel, {
-      constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
-      uniforms: passUniforms(
-        a,
-        slice.rows,
-        undefined,
-        slice.elementOffset,
-        slice.firstRow,
-        sliced && a.probTarget ? tSlice.elementOffset : slice.elementOffset,
-      ),
+      constants: { ...constants, WG: plan.rows.workgroupSize, ROW_THREADS: plan.rows.rowThreads },
+      uniforms: passUniforms(a, slice.rows, undefined, slice.offsets.x, slice.firstRow, a.probTarget ? slice.offsets.t : slice.offsets.x),
       bindings: { ...bindings(range, targets), row_loss: loss, ...(x4 ? { x4: range } : {}) },
       workgroups: Math.ceil(slice.rows / rowsPerGroup),
       subgroups,
@@ -465,28 +457,12 @@ function recordRows(
   }
 }
 
-/** The logits in binding-sized slices (one slice when they fit); see binding-slices.ts. */
-function logitSlices(ctx: XentContext, a: Omit<Checked, "slices">): BindingSlice[] {
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  if (a.probTarget && a.input.dtype !== "f32") {
-    // f32 probability targets are twice the size of 16-bit logits: plan on them, follow with the logits.
-    const planned = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, a.target.buffer.size, "probability targets");
-    return planned.length === 1
-      ? planned
-      : planned.map((sl) => sliceIn(a.view, sl, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size));
-  }
-  return planBindingSlices(a.view, kBytesPerElement[a.input.dtype], ctx.maxBindingBytes, alignment, a.input.buffer.size, "logits");
-}
-
 function labelCheck(ctx: XentContext, op: string, a: Checked): LabelCheck | undefined {
   return a.probTarget ? undefined : new LabelCheck(ctx.device, op, a.target, a.view.classes, a.ignoreIndex, !a.encoder);
 }
 
-/** nll_loss reads one value per row: a thread per row. */
-const nllRowPlan = (rows: number): RowPlan => ({ workgroupSize: 64, rowThreads: 1, workgroups: Math.ceil(rows / 64) });
-
 function run(ctx: XentContext, op: string, a: Checked, logProbs: boolean): Tensor<"f32"> {
-  const plan = logProbs ? nllRowPlan(a.view.rows) : planRows(a.view, ctx.device.limits, ctx.adapterKind);
+  const plan = a.rowPlan;
   const check = labelCheck(ctx, op, a);
   return runLoss(ctx, {
     op,
@@ -576,26 +552,13 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
   if (inPlace && a.input.dtype !== "f32")
     throw new TypeError(`${op}: inPlace: needs f32 logits (the gradient is f32), got ${a.input.dtype}`);
   checkRowArrays(op, a.view.rows, 16, "their statistics for the gradient", ctx.maxBindingBytes);
-  const plan = planRows(a.view, ctx.device.limits, ctx.adapterKind);
-  const rowPlan = logProbs ? nllRowPlan(a.view.rows) : plan;
-  // Too large for one binding: slices planned on the f32 gradient (at least as large as the
-  // logits); the logits' range for the same rows follows (16-bit logits sit at another offset).
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  const gradSize = inPlace ? a.input.buffer.size : outputBufferSize(a.input.size * 4);
-  const slices = planBindingSlices(a.view, 4, ctx.maxBindingBytes, alignment, gradSize, `${op}: gradient`);
+  const g = planCrossEntropyGrad({ ...a.shape, inPlace }, planDevice(ctx));
+  const { rows: plan, vec4, span4Reads, split } = g;
+  const span4 = g.span4Stores;
   const check = labelCheck(ctx, op, a);
   const rows = a.view.rows;
   const none = a.reduction === "none";
-  const onlineOnly = !a.probTarget && a.smoothing === 0;
-  const vec4 = onlineOnly && vec4Rows(a.view);
-  const span4Reads = onlineOnly && span4Rows(a.view, slices.length > 1, a.input.buffer.size, kBytesPerElement[a.input.dtype]);
-  // The gradient only writes: SPAN4 where its stores pay (see span4Stores).
-  const span4 = span4Stores(a.view, span4Reads);
-  const split = slices.length > 1 ? undefined : planSplit(a.view, ctx.device.limits, ctx.adapterKind);
-  // One pass where a row's lanes can finish it alone: not split across workgroups, one binding, and
-  // in place only through the vec4 view (scalar rows write in place through the logits' words,
-  // which the fused pass reads through a read-only binding).
-  const fused = !logProbs && !split && a.slices.length === 1 && slices.length === 1 && (!inPlace || vec4 || span4);
+  const fused = g.path === "fused";
   const [loss, grad] = recordOp(ctx, op, a.encoder, inputsOf(a), (rec) => {
     const loss = ctx.output(none ? a.rowShape : [], "f32", op, check ? [check] : []);
     const rowLoss = none ? loss.buffer : rec.temporary(rows * 4, "row-loss");
@@ -619,7 +582,7 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
     }
     const denom = rec.temporary(rows * 4, "row-denominator");
     const rowStats = rec.temporary(rows * 16, "row-stats");
-    recordRows(ctx, rec, a, rowPlan, logProbs, rowLoss, denom, check, rowStats);
+    recordRows(ctx, rec, a, g.rowPass, logProbs, rowLoss, denom, check, rowStats);
     const labels = check ? { target: a.target, check } : undefined;
     if (none) {
       if (labels) recordLabelStatus(rec, labels);
@@ -645,20 +608,18 @@ function recordWithGrad(ctx: XentContext, op: string, a: Checked, inPlace: boole
       ...variant(a),
     };
     const half = a.input.dtype !== "f32";
-    for (const slice of slices) {
-      const sliced = slices.length > 1;
-      const xSlice = sliceIn(a.view, slice, kBytesPerElement[a.input.dtype], alignment, a.input.buffer.size);
+    for (const slice of g.slices) {
       // The logits' views take the logits' range; the gradient's and f32 probability targets' take
       // the gradient-layout range.
-      const logits = bindSlice(a.input.buffer, sliced ? xSlice : undefined);
-      const gradRange = bindSlice(grad.buffer, sliced ? slice : undefined);
+      const logits = bindRange(a.input.buffer, slice.ranges.x);
+      const gradRange = bindRange(grad.buffer, slice.ranges.grad);
       rec.dispatch(kCrossEntropyGradKernel, {
         entryPoint: split ? "split" : "main",
         constants,
-        uniforms: passUniforms(a, slice.rows, split, sliced ? xSlice.elementOffset : 0, slice.firstRow, sliced ? slice.elementOffset : 0),
+        uniforms: passUniforms(a, slice.rows, split, slice.offsets.x, slice.firstRow, slice.offsets.grad),
         bindings: {
           ...gradViews(vec4 || span4, half, inPlace, logits, gradRange),
-          targets: a.probTarget ? bindSlice(a.target.buffer, sliced ? slice : undefined) : a.target.buffer,
+          targets: a.probTarget ? bindRange(a.target.buffer, slice.ranges.t) : a.target.buffer,
           ...(a.weight ? { weight: a.weight.buffer } : {}),
           row_stats: rowStats,
           divisor,

@@ -8,7 +8,7 @@
  */
 import { checkTensor, type XentContext } from "../context.js";
 import { defineKernel, type OverrideSpec, type OverrideValues } from "../kernel-descriptor.js";
-import { bindSlice, planBindingSlices } from "../binding-slices.js";
+import { bindRange, elementView, planSlicedBindings } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import type { Reduction } from "../option-checks.js";
@@ -136,12 +136,16 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
   const size = r.input.size;
   // Larger than one binding: slices of elements, bound alike in the input, target, losses and
   // gradient (all f32 of one layout); the weights are bound whole and broadcast by global index.
-  const slices = planBindingSlices(
-    { outer: size, classes: 1, inner: 1, rows: size },
-    4,
+  const outputSize = outputBufferSize(size * 4);
+  const slices = planSlicedBindings(
+    elementView(size),
+    {
+      x: { bufferSize: r.input.buffer.size, bytesPerElement: 4 },
+      y: { bufferSize: r.target.buffer.size, bytesPerElement: 4 },
+      out: { bufferSize: outputSize, bytesPerElement: 4 },
+    },
     ctx.maxBindingBytes,
     ctx.device.limits.minStorageBufferOffsetAlignment,
-    Math.max(r.input.buffer.size, withGrad ? outputBufferSize(size * 4) : 0),
     `${r.op}: input`,
   );
   const batch = r.input.shape[0] ?? 1;
@@ -174,7 +178,6 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
     record: (rec, loss, _denom, grad) => {
       let partialOffset = 0;
       for (const [k, slice] of slices.entries()) {
-        const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
         // Both builds bind the same names (only their WGSL types differ).
         rec.dispatch(vec4 ? (kernel.vec4 as unknown as typeof kernel) : kernel, {
           entryPoint: summed ? "main_sum" : "main4",
@@ -194,17 +197,17 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
             grad_scale: mean ? 1 / size : r.reduction === "batchmean" ? 1 / batch : 1,
             eps: r.eps ?? 0,
             smoothing: r.smoothing ?? 0,
-            x_offset: slice.elementOffset,
+            x_offset: slice.offsets.x,
             first: slice.firstRow,
             partial_offset: partialOffset,
           },
           // Absent weights get a small placeholder: the input may be too large to bind whole.
           bindings: {
-            x: range(r.input.buffer),
-            y: range(r.target.buffer),
+            x: bindRange(r.input.buffer, slice.ranges.x),
+            y: bindRange(r.target.buffer, slice.ranges.y),
             // The partials (1/64 to 1/4 of the elements) fit one binding whole.
-            loss: summed ? loss : range(loss),
-            ...(grad ? { grad: range(grad.buffer) } : {}),
+            loss: summed ? loss : bindRange(loss, slice.ranges.out),
+            ...(grad ? { grad: bindRange(grad.buffer, slice.ranges.out) } : {}),
             ...(r.weight ? { weight: r.weight.buffer } : {}),
             ...(r.posWeight ? { pos_weight: r.posWeight.buffer } : {}),
           },

@@ -1,9 +1,9 @@
 /** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
-import { bindSlice, checkRowArrays, planBindingSlices, sliceIn } from "../binding-slices.js";
+import { bindRange, checkRowArrays, type SlicedTensor } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { planRows, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
+import { planRowOp } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import {
@@ -83,19 +83,25 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
   const view = rowView(input.shape, dim);
   if (view.classes === 0 && view.rows > 0) throw new RangeError(`${op}: x: the distribution dim ${dim} has size 0`);
   checkRowArrays(op, view.rows, 4, "their entropies", ctx.maxBindingBytes);
-  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  // Larger than one binding: slices of whole row blocks (see binding-slices.ts), planned on the f32
-  // gradient when there is one (at least as large as the input); the input's range follows.
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
+  // Larger than one binding: slices of whole row blocks (binding-slices.ts), the input and the f32
+  // gradient (when there is one) each at its own offset.
   const bytes = kBytesPerElement[input.dtype];
-  const slices = withGrad
-    ? planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`)
-    : planBindingSlices(view, bytes, ctx.maxBindingBytes, alignment, input.buffer.size, `${op}: x`);
+  const plan = planRowOp({
+    view,
+    tensors: {
+      x: { bufferSize: input.buffer.size, bytesPerElement: bytes },
+      ...(withGrad ? { grad: { bufferSize: outputBufferSize(input.size * 4), bytesPerElement: 4 } } : {}),
+    } as Record<"x" | "grad", SlicedTensor>,
+    input: "x",
+    inputDType: input.dtype,
+    limits: ctx.device.limits,
+    adapter: ctx.adapterKind,
+    maxBindingBytes: ctx.maxBindingBytes,
+    what: `${op}: x`,
+  });
   const scale = 1 / Math.log(base);
-  const vec4 = vec4Rows(view);
-  const span4 = span4Rows(view, slices.length > 1, input.buffer.size, bytes);
-  const x4 = readsVec4View(vec4, span4, input.dtype);
-  const span4Store = span4Stores(view, span4);
+  const { vec4, span4, x4 } = plan;
+  const span4Store = plan.span4Stores;
   return recordLoss(ctx, {
     op,
     encoder,
@@ -106,13 +112,12 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
     inputs: [input],
     gradShape: withGrad ? input.shape : undefined,
     record: (rec, out, _denom, grad) => {
-      for (const slice of slices) {
-        const sliced = slices.length > 1;
-        const xSlice = withGrad ? sliceIn(view, slice, bytes, alignment, input.buffer.size) : slice;
+      for (const slice of plan.slices) {
+        const xRange = bindRange(input.buffer, slice.ranges.x);
         rec.dispatch(kEntropyKernel, {
           constants: {
-            WG: plan.workgroupSize,
-            ROW_THREADS: plan.rowThreads,
+            WG: plan.rows.workgroupSize,
+            ROW_THREADS: plan.rows.rowThreads,
             FROM_LOGITS: fromLogits,
             DTYPE: input.dtype as LogitDType,
             VEC4: vec4,
@@ -125,20 +130,20 @@ function recordEntropy(ctx: XentContext, op: string, x: unknown, options: unknow
             classes: view.classes,
             inner: view.inner,
             scale,
-            x_offset: sliced ? xSlice.elementOffset : 0,
+            x_offset: slice.offsets.x,
             row_offset: slice.firstRow,
-            grad_offset: sliced ? slice.elementOffset : 0,
+            grad_offset: slice.offsets.grad ?? 0,
             grad_scale: reduction === "mean" ? scale / view.rows : scale,
           },
           bindings: {
-            xw: bindSlice(input.buffer, sliced ? xSlice : undefined),
-            ...(x4 ? { x4: bindSlice(input.buffer, sliced ? xSlice : undefined) } : {}),
+            xw: xRange,
+            ...(x4 ? { x4: xRange } : {}),
             out,
-            ...(grad && (vec4 || span4Store) ? { out4: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
-            ...(grad && !vec4 && !span4Store ? { grad: bindSlice(grad.buffer, sliced ? slice : undefined) } : {}),
+            ...(grad && (vec4 || span4Store) ? { out4: bindRange(grad.buffer, slice.ranges.grad) } : {}),
+            ...(grad && !vec4 && !span4Store ? { grad: bindRange(grad.buffer, slice.ranges.grad) } : {}),
           },
-          workgroups: Math.ceil(slice.rows / (plan.workgroupSize / plan.rowThreads)),
-          subgroups: subgroupMerges(ctx, plan.rowThreads),
+          workgroups: Math.ceil(slice.rows / (plan.rows.workgroupSize / plan.rows.rowThreads)),
+          subgroups: subgroupMerges(ctx, plan.rows.rowThreads),
         });
       }
     },

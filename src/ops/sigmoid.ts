@@ -2,8 +2,8 @@
 import { checkTensor, recordOp, type RecordOptions, type XentContext } from "../context.js";
 import { checkEncoder, checkOpOptions, type OptionChecksFor } from "../option-checks.js";
 import { defineKernel } from "../kernel-descriptor.js";
-import { bindSlice, planBindingSlices } from "../binding-slices.js";
-import type { Tensor } from "../tensor.js";
+import { bindRange, elementView, planSlicedBindings, type SliceBinding, type SlicedTensor } from "../binding-slices.js";
+import { outputBufferSize, type Tensor } from "../tensor.js";
 import { formatShape, sameShape } from "../shape.js";
 import sigmoidWgsl from "../../shaders/sigmoid.wgsl?raw";
 import sigmoidBackwardWgsl from "../../shaders/sigmoid-backward.wgsl?raw";
@@ -64,14 +64,14 @@ function elementPlan(n: number, sliced: boolean, buffers: readonly GPUBuffer[]) 
   };
 }
 
-/** Element slices of an n-element f32 tensor no larger than one binding. */
-function elementSlices(ctx: XentContext, n: number, bufferSize: number, what: string) {
-  return planBindingSlices(
-    { outer: n, classes: 1, inner: 1, rows: n },
-    4,
+/** Element slices of n-element f32 tensors (by name, with their buffers' sizes), each no larger than one binding. */
+function elementSlices<K extends string>(ctx: XentContext, n: number, sizes: Record<K, number>, what: string): SliceBinding<K>[] {
+  const tensors = Object.fromEntries(Object.entries(sizes).map(([k, size]) => [k, { bufferSize: size as number, bytesPerElement: 4 }]));
+  return planSlicedBindings(
+    elementView(n),
+    tensors as Record<K, SlicedTensor>,
     ctx.maxBindingBytes,
     ctx.device.limits.minStorageBufferOffsetAlignment,
-    bufferSize,
     what,
   );
 }
@@ -84,17 +84,16 @@ export function sigmoid(ctx: XentContext, x: Tensor, options?: RecordOptions): T
   const { encoder } = checkOpOptions(options, "sigmoid", kSigmoidOptionChecks);
   const input = checkTensor(ctx, x, "sigmoid: x", ["f32"]);
   const n = input.size;
-  const slices = elementSlices(ctx, n, input.buffer.size, "sigmoid: x");
+  const slices = elementSlices(ctx, n, { x: input.buffer.size, y: outputBufferSize(n * 4) }, "sigmoid: x");
   return recordOp(ctx, "sigmoid", encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", "sigmoid");
     const plan = elementPlan(n, slices.length > 1, [input.buffer]);
     for (const slice of slices) {
-      const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
-      const [x, y] = [range(input.buffer), range(out.buffer)];
+      const [x, y] = [bindRange(input.buffer, slice.ranges.x), bindRange(out.buffer, slice.ranges.y)];
       rec.dispatch(kSigmoidKernel, {
         entryPoint: plan.entryPoint,
         constants: { WG: kWG, PER_THREAD: kPerThread },
-        uniforms: { size: slice.rows, x_offset: slice.elementOffset },
+        uniforms: { size: slice.rows, x_offset: slice.offsets.x },
         bindings: plan.vec4 ? { x4: x, y4: y } : { x, y },
         workgroups: plan.workgroups(slice.rows),
       });
@@ -115,17 +114,20 @@ export function sigmoidBackward(ctx: XentContext, y: Tensor, dy: Tensor, options
   if (!sameShape(out.shape, grad.shape))
     throw new RangeError(`${op}: dy: expected the shape of y ${formatShape(out.shape)}, got ${formatShape(grad.shape)}`);
   const n = out.size;
-  const slices = elementSlices(ctx, n, Math.max(out.buffer.size, grad.buffer.size), `${op}: y`);
+  const slices = elementSlices(ctx, n, { y: out.buffer.size, dy: grad.buffer.size, dx: outputBufferSize(n * 4) }, `${op}: y`);
   return recordOp(ctx, op, encoder, [out, grad], (rec) => {
     const dx = ctx.output(out.shape, "f32", op);
     const plan = elementPlan(n, slices.length > 1, [out.buffer, grad.buffer]);
     for (const slice of slices) {
-      const range = (buffer: GPUBuffer): GPUBuffer | GPUBufferBinding => bindSlice(buffer, slices.length > 1 ? slice : undefined);
-      const [yr, dyr, dxr] = [range(out.buffer), range(grad.buffer), range(dx.buffer)];
+      const [yr, dyr, dxr] = [
+        bindRange(out.buffer, slice.ranges.y),
+        bindRange(grad.buffer, slice.ranges.dy),
+        bindRange(dx.buffer, slice.ranges.dx),
+      ];
       rec.dispatch(kSigmoidBackwardKernel, {
         entryPoint: plan.entryPoint,
         constants: { WG: kWG, PER_THREAD: kPerThread },
-        uniforms: { size: slice.rows, x_offset: slice.elementOffset },
+        uniforms: { size: slice.rows, x_offset: slice.offsets.y },
         bindings: plan.vec4 ? { y4: yr, dy4: dyr, dx4: dxr } : { y: yr, dy: dyr, dx: dxr },
         workgroups: plan.workgroups(slice.rows),
       });

@@ -7,9 +7,9 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows, vec4Rows } from "../row-plan.js";
+import { planRowOp } from "../row-plan.js";
 import { formatShape, normalizeDim, rowView, sameShape } from "../shape.js";
-import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
+import { bindRange } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import softmaxBackwardWgsl from "../../shaders/softmax-backward.wgsl?raw";
 
@@ -67,26 +67,33 @@ function rowBackward(
   if (out.shape.length === 0) throw new RangeError(`${op}: y: expected rank >= 1, got a scalar`);
   const dim = normalizeDim(dimOption ?? -1, out.shape.length, `${op}: dim`);
   const view = rowView(out.shape, dim);
-  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  const vec4 = vec4Rows(view);
-  // Too large for one binding: slices planned on the f32 result (at least as large as either
-  // input); the inputs' ranges for the same rows follow.
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(out.size * 4), `${op}: y`);
+  // Too large for one binding: slices of rows, y, dy and dx each at its own offset (16-bit inputs, f32 output).
+  const plan = planRowOp({
+    view,
+    tensors: {
+      y: { bufferSize: out.buffer.size, bytesPerElement: kBytesPerElement[out.dtype] },
+      dy: { bufferSize: grad.buffer.size, bytesPerElement: kBytesPerElement[grad.dtype] },
+      dx: { bufferSize: outputBufferSize(out.size * 4), bytesPerElement: 4 },
+    },
+    input: "y",
+    inputDType: out.dtype,
+    limits: ctx.device.limits,
+    adapter: ctx.adapterKind,
+    maxBindingBytes: ctx.maxBindingBytes,
+    what: `${op}: y`,
+  });
+  const vec4 = plan.vec4;
   return recordOp(ctx, op, encoder, [out, grad], (rec) => {
     const dx = ctx.output(out.shape, "f32", op);
-    const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
-    for (const slice of slices) {
-      const sliced = slices.length > 1;
-      const ySlice = sliceIn(view, slice, kBytesPerElement[out.dtype], alignment, out.buffer.size);
-      const dySlice = sliceIn(view, slice, kBytesPerElement[grad.dtype], alignment, grad.buffer.size);
-      const yRange = bindSlice(out.buffer, sliced ? ySlice : undefined);
-      const dyRange = bindSlice(grad.buffer, sliced ? dySlice : undefined);
-      const dxRange = bindSlice(dx.buffer, sliced ? slice : undefined);
+    const rowsPerGroup = plan.rows.workgroupSize / plan.rows.rowThreads;
+    for (const slice of plan.slices) {
+      const yRange = bindRange(out.buffer, slice.ranges.y);
+      const dyRange = bindRange(grad.buffer, slice.ranges.dy);
+      const dxRange = bindRange(dx.buffer, slice.ranges.dx);
       rec.dispatch(kSoftmaxBackwardKernel, {
         constants: {
-          WG: plan.workgroupSize,
-          ROW_THREADS: plan.rowThreads,
+          WG: plan.rows.workgroupSize,
+          ROW_THREADS: plan.rows.rowThreads,
           LOG_SOFTMAX: op === "logSoftmaxBackward",
           DTYPE: out.dtype as LogitDType,
           DY_DTYPE: grad.dtype as LogitDType,
@@ -96,9 +103,9 @@ function rowBackward(
           rows: slice.rows,
           classes: view.classes,
           inner: view.inner,
-          x_offset: sliced ? ySlice.elementOffset : 0,
-          dy_offset: sliced ? dySlice.elementOffset : 0,
-          out_offset: sliced ? slice.elementOffset : 0,
+          x_offset: slice.offsets.y,
+          dy_offset: slice.offsets.dy,
+          out_offset: slice.offsets.dx,
         },
         bindings: {
           xw: yRange,
@@ -106,7 +113,7 @@ function rowBackward(
           ...(vec4 ? { out4: dxRange, x4: yRange, dy4: dyRange } : { out: dxRange }),
         },
         workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
-        subgroups: subgroupMerges(ctx, plan.rowThreads),
+        subgroups: subgroupMerges(ctx, plan.rows.rowThreads),
       });
     }
     return [dx] as const;

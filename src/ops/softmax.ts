@@ -3,9 +3,9 @@ import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentCon
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
-import { planRows, planSplit, readsVec4View, span4Rows, span4Stores, vec4Rows } from "../row-plan.js";
+import { planRowOp } from "../row-plan.js";
 import { normalizeDim, rowView } from "../shape.js";
-import { bindSlice, planBindingSlices, sliceIn } from "../binding-slices.js";
+import { bindRange } from "../binding-slices.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import softmaxWgsl from "../../shaders/softmax.wgsl?raw";
 
@@ -68,16 +68,23 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
   const dim = normalizeDim(dimOption ?? -1, input.shape.length, `${op}: dim`);
 
   const view = rowView(input.shape, dim);
-  const plan = planRows(view, ctx.device.limits, ctx.adapterKind);
-  const vec4 = vec4Rows(view);
-  const split = planSplit(view, ctx.device.limits, ctx.adapterKind);
-  // Too large for one binding: slices planned on the f32 output (at least as large as the input);
-  // the input's range for the same rows follows (16-bit input sits at another offset).
-  const alignment = ctx.device.limits.minStorageBufferOffsetAlignment;
-  const slices = planBindingSlices(view, 4, ctx.maxBindingBytes, alignment, outputBufferSize(input.size * 4), `${op}: x`);
-  const span4 = span4Rows(view, slices.length > 1, input.buffer.size, kBytesPerElement[input.dtype]);
-  const x4 = readsVec4View(vec4, span4, input.dtype);
-  const span4Store = span4Stores(view, span4);
+  // Too large for one binding: slices of rows, each tensor at its own offset (16-bit input, f32 output).
+  const plan = planRowOp({
+    view,
+    tensors: {
+      x: { bufferSize: input.buffer.size, bytesPerElement: kBytesPerElement[input.dtype] },
+      y: { bufferSize: outputBufferSize(input.size * 4), bytesPerElement: 4 },
+    },
+    input: "x",
+    inputDType: input.dtype,
+    splits: true,
+    limits: ctx.device.limits,
+    adapter: ctx.adapterKind,
+    maxBindingBytes: ctx.maxBindingBytes,
+    what: `${op}: x`,
+  });
+  const { vec4, span4, x4, split } = plan;
+  const span4Store = plan.span4Stores;
   return recordOp(ctx, op, encoder, [input], (rec) => {
     const out = ctx.output(input.shape, "f32", op);
     const constants = {
@@ -98,7 +105,7 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
       x_offset: xOffset,
       y_offset: yOffset,
     });
-    if (split && view.classes > 0 && slices.length === 1) {
+    if (split && view.classes > 0) {
       // Chunk states first, then every (row, chunk) merges them and writes its classes.
       const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-states");
       const subgroups = subgroupMerges(ctx, split.workgroupSize);
@@ -124,16 +131,14 @@ function rowSoftmax(ctx: XentContext, op: "softmax" | "logSoftmax", x: unknown, 
         },
       });
     } else {
-      const subgroups = subgroupMerges(ctx, plan.rowThreads);
-      const rowsPerGroup = plan.workgroupSize / plan.rowThreads;
-      for (const slice of slices) {
-        const sliced = slices.length > 1;
-        const xSlice = sliceIn(view, slice, kBytesPerElement[input.dtype], alignment, input.buffer.size);
-        const xRange = bindSlice(input.buffer, sliced ? xSlice : undefined);
-        const yRange = bindSlice(out.buffer, sliced ? slice : undefined);
+      const subgroups = subgroupMerges(ctx, plan.rows.rowThreads);
+      const rowsPerGroup = plan.rows.workgroupSize / plan.rows.rowThreads;
+      for (const slice of plan.slices) {
+        const xRange = bindRange(input.buffer, slice.ranges.x);
+        const yRange = bindRange(out.buffer, slice.ranges.y);
         rec.dispatch(kSoftmaxKernel, {
-          constants: { ...constants, WG: plan.workgroupSize, ROW_THREADS: plan.rowThreads },
-          uniforms: uniforms(slice.rows, sliced ? xSlice.elementOffset : 0, sliced ? slice.elementOffset : 0),
+          constants: { ...constants, WG: plan.rows.workgroupSize, ROW_THREADS: plan.rows.rowThreads },
+          uniforms: uniforms(slice.rows, slice.offsets.x, slice.offsets.y),
           bindings: { xw: xRange, ...(x4 ? { x4: xRange } : {}), ...(vec4 || span4Store ? { out4: yRange } : { y: yRange }) },
           workgroups: view.classes === 0 ? 0 : Math.ceil(slice.rows / rowsPerGroup),
           subgroups,

@@ -1,6 +1,15 @@
 // src/binding-slices.ts on its own (no GPU): slice plans checked against their invariants.
 import { expect, it } from "vitest";
-import { bindSlice, checkRowArrays, planBindingSlices, sliceIn, type BindingSlice } from "../../src/binding-slices.js";
+import {
+  bindRange,
+  bindSlice,
+  checkRowArrays,
+  elementView,
+  planBindingSlices,
+  planSlicedBindings,
+  sliceIn,
+  type BindingSlice,
+} from "../../src/binding-slices.js";
 import type { RowView } from "../../src/shape.js";
 
 /** mulberry32: seeded, so a failing trial reproduces. */
@@ -109,4 +118,56 @@ it("refuses row-indexed arrays past one binding, naming the op, the rows and the
       "crossEntropy: 1025 rows: their statistics (16 bytes a row) do not fit one storage binding (16384 bytes); not sliced yet",
     ),
   );
+});
+
+it("binds every tensor of a row op over its own range of the same rows, planned on the widest element", () => {
+  const v = view(10, 30, 1);
+  const tensors = { x: { bufferSize: 600, bytesPerElement: 2 }, y: { bufferSize: 1200, bytesPerElement: 4 } };
+  // One binding holds them: one slice, each bound whole.
+  expect(planSlicedBindings(v, tensors, 1200, 256, "x")).toEqual([
+    { firstRow: 0, rows: 10, ranges: { x: undefined, y: undefined }, offsets: { x: 0, y: 0 } },
+  ]);
+  const slices = planSlicedBindings(v, tensors, 512, 256, "x");
+  // The rows of the f32 tensor's slices (planBindingSlices' example), the f16 one at its own offsets.
+  expect(slices.map((s) => [s.firstRow, s.rows])).toEqual([
+    [0, 4],
+    [4, 2],
+    [6, 2],
+    [8, 2],
+  ]);
+  expect(slices.map((s) => s.ranges.y)).toEqual([
+    { offset: 0, size: 480 },
+    { offset: 256, size: 464 },
+    { offset: 512, size: 448 },
+    { offset: 768, size: 432 },
+  ]);
+  expect(slices.map((s) => s.offsets.y)).toEqual([0, 56, 52, 48]);
+  for (const s of slices) {
+    const x = sliceIn(v, { firstRow: s.firstRow, rows: s.rows, byteOffset: 0, byteSize: 0, elementOffset: 0 }, 2, 256, 600);
+    expect(s.ranges.x).toEqual({ offset: x.byteOffset, size: Math.min(x.byteSize, 600 - x.byteOffset) });
+    expect(s.offsets.x).toBe(x.elementOffset);
+  }
+  // The widest decides, whichever comes first; equal widths plan alike.
+  const flipped = planSlicedBindings(v, { y: tensors.y, x: tensors.x }, 512, 256, "x");
+  expect(flipped).toEqual(slices);
+  const same = planSlicedBindings(
+    v,
+    { a: { bufferSize: 1200, bytesPerElement: 4 }, b: { bufferSize: 1000, bytesPerElement: 4 } },
+    512,
+    256,
+    "x",
+  );
+  expect(same.map((s) => s.ranges.a)).toEqual(slices.map((s) => s.ranges.y));
+  // Each range is clipped to its own buffer.
+  expect(same.at(-1)?.ranges.b).toEqual({ offset: 768, size: 232 });
+  expect(() => planSlicedBindings(view(4, 100, 1), { x: { bufferSize: 1600, bytesPerElement: 4 } }, 671, 256, "softmax: x")).toThrow(
+    /softmax: x: one row block of 400 bytes/,
+  );
+});
+
+it("views n elements as n one-element rows, and binds a range or the whole buffer", () => {
+  expect(elementView(7)).toEqual({ outer: 7, classes: 1, inner: 1, rows: 7 });
+  const buffer = { size: 1000 } as GPUBuffer;
+  expect(bindRange(buffer, undefined)).toBe(buffer);
+  expect(bindRange(buffer, { offset: 256, size: 100 })).toEqual({ buffer, offset: 256, size: 100 });
 });

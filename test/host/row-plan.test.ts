@@ -2,6 +2,7 @@
 import { expect, it } from "vitest";
 import {
   adapterKindOf,
+  planRowOp,
   planRows,
   planSplit,
   readsVec4View,
@@ -10,7 +11,7 @@ import {
   span4Stores,
   vec4Rows,
 } from "../../src/row-plan.js";
-import { rowView } from "../../src/shape.js";
+import { rowView, type RowView } from "../../src/shape.js";
 
 const limits = { maxComputeInvocationsPerWorkgroup: 256 };
 const view = (rows: number, classes: number, inner = 1) => ({ outer: rows / inner, classes, inner, rows });
@@ -111,4 +112,40 @@ it("splits a few very long rows across workgroups on a GPU only", () => {
 it("sums a loss with 4 threads on a CPU-emulated adapter, 64 on a GPU", () => {
   expect(reduceWorkgroupSize("cpu")).toBe(4);
   expect(reduceWorkgroupSize("gpu")).toBe(64);
+});
+
+const device = { limits: { ...limits, minStorageBufferOffsetAlignment: 256 }, maxBindingBytes: 1 << 24 };
+const f32 = (rows: number, classes: number) => ({ bufferSize: Math.ceil((rows * classes) / 4) * 16, bytesPerElement: 4 });
+
+it("plans a row op: its workgroups, slices, vec4 or SPAN4 reads and stores, split rows", () => {
+  const request = (v: RowView, extra: Partial<Parameters<typeof planRowOp>[0]> = {}) =>
+    planRowOp({
+      view: v,
+      tensors: { x: f32(v.rows, v.classes) },
+      input: "x",
+      inputDType: "f32",
+      adapter: "gpu",
+      ...device,
+      what: "x",
+      ...extra,
+    });
+  const p = request(view(3, 8));
+  expect(p).toMatchObject({ sliced: false, vec4: true, span4: false, x4: true, span4Stores: false, split: undefined });
+  expect(p.rows).toEqual(planRows(view(3, 8), limits, "gpu"));
+  expect(p.slices).toHaveLength(1);
+  expect(request(view(3, 41))).toMatchObject({ vec4: false, span4: true, x4: true, span4Stores: true });
+  expect(request(view(3, 41), { inputDType: "f16" })).toMatchObject({ span4: true, x4: false });
+  expect(request(view(3, 10))).toMatchObject({ span4: true, span4Stores: false });
+  // No vector reads at all (cross-entropy's gaps).
+  expect(request(view(3, 8), { vectorReads: false })).toMatchObject({ vec4: false, span4: false, x4: false, span4Stores: false });
+  expect(request(view(3, 41), { vectorReads: false })).toMatchObject({ vec4: false, span4: false, x4: false, span4Stores: false });
+  // Split rows only where the op has them, and not in slices.
+  expect(request(view(4, 128256)).split).toBeUndefined();
+  expect(request(view(4, 128256), { splits: true }).split).toEqual(planSplit(view(4, 128256), limits, "gpu"));
+  expect(request(view(4, 128256), { splits: true, adapter: "cpu" }).split).toBeUndefined();
+  const sliced = request(view(4, 128256), { splits: true, maxBindingBytes: 1 << 19, tensors: { x: f32(4, 128256) } });
+  expect(sliced).toMatchObject({ sliced: true, split: undefined });
+  expect(sliced.slices.length).toBeGreaterThan(1);
+  // SPAN4 needs the tensor bound whole.
+  expect(request(view(64, 1001), { maxBindingBytes: 64 * 1024 })).toMatchObject({ sliced: true, span4: false, span4Stores: false });
 });
