@@ -92,6 +92,16 @@ export function defineKernel<
 >(spec: KernelSpec<U, B, O, E>): Kernel<U, B, O, E> {
   if ("groups" in spec.uniforms) throw new Error(`${spec.name}: 'groups' is the implicit first uniform`);
   const header = wgslHeader(spec);
+  const face = {
+    name: spec.name,
+    uniforms: Object.keys(spec.uniforms),
+    bindings: Object.keys(spec.bindings),
+    overrides: Object.keys(spec.overrides),
+  };
+  const code = (subgroups: boolean): string => composeWgsl(header, spec.body, subgroups, undefined, face);
+  // Both builds composed once here, so a module's unmet @needs fail at definition, on the CPU.
+  code(false);
+  code(true);
   return {
     name: spec.name,
     uniforms: spec.uniforms,
@@ -100,7 +110,7 @@ export function defineKernel<
     entryPoints: spec.entryPoints ?? (["main"] as unknown as readonly E[]),
     bindingNames: Object.keys(spec.bindings),
     // Not memoised: the pipeline cache keeps one shader module per device and build.
-    code: (subgroups: boolean): string => composeWgsl(header, spec.body, subgroups),
+    code,
   };
 }
 

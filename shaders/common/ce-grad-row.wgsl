@@ -1,4 +1,5 @@
 // @use dispatch, logits-vec4, span4-store, class-target, softcap, class-weight
+// @needs uniforms: classes, inner, x_offset, row_offset, f32_offset, ignore_index, scale, smoothing, softcap, z_loss; bindings: targets, divisor, out4, x4; overrides: ROW_THREADS, DTYPE, VEC4, SPAN4_STORE, PROB_TARGET, SMOOTHING, SOFTCAP, Z_LOSS, MEAN, IN_PLACE, LOG_PROBS; functions: store
 // d(loss)/d(logits) for one cross-entropy row from its statistics (m, log s, W) and the mean's
 // divisor D: cross-entropy-grad.wgsl (after the row pass and the reduction) and
 // cross-entropy-with-grad.wgsl (fused, right after the row's own statistics). With z = softcap(x)

@@ -1,4 +1,5 @@
 // @use logits, row-state, lane-scalar, lane-vec4, class-target, softcap, class-weight
+// @needs uniforms: classes, inner, x_offset, f32_offset, ignore_index, scale, smoothing, softcap, z_loss; bindings: targets; overrides: ROW_THREADS, TWO_PASS, VEC4, SPAN4, PROB_TARGET, SMOOTHING, SOFTCAP, Z_LOSS, GAPS, LOG_PROBS, HAS_WEIGHT; functions: target_logit
 // A cross-entropy row, read once (cross-entropy.wgsl's row pass and cross-entropy-with-grad.wgsl's
 // fused pass): its target, its lane states (online max and sum-exp, and the weighted gaps for label
 // smoothing or probability targets), and from the merged state its loss, its share of the mean's

@@ -1,4 +1,5 @@
 // @use dispatch
+// @needs uniforms: rows, classes, chunks, chunk_len
 // Which (row, chunk) of a split row a workgroup works on. The kernel declares the uniforms rows,
 // classes, chunks and chunk_len.
 

@@ -1,3 +1,4 @@
+// @needs overrides: IGNORE_INDEX, TARGET_UNSIGNED
 // Class-index targets, i32 (or u32 with the TARGET_UNSIGNED override): ignored when equal to
 // ignore_index (and the IGNORE_INDEX override is set), bad when outside [0, classes) and not
 // ignored. A u32 label equals ignore_index only as the same non-negative number: 4294967196 has

@@ -1,3 +1,4 @@
+// @needs bindings: weight; overrides: HAS_WEIGHT
 // Per-class weights of the cross-entropy kernels: the `weight` binding (array<f32>, one per class)
 // when the HAS_WEIGHT override is set, else 1.
 

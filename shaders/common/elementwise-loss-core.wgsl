@@ -1,4 +1,5 @@
 // @use numbers, dispatch, elementwise4, elementwise-weights, kahan
+// @needs uniforms: size, first, grad_scale; overrides: WG, PER_THREAD, HAS_WEIGHT, HAS_GRAD; functions: pointwise_loss4, pointwise_grad4, load_x4, load_y4, store_loss4, store_grad4, store_partial4
 // The elementwise losses' passes, shared by both builds, four elements at a time: quad k is
 // elements 4k..4k+3 of the bound slice (counted from its start; the last quad may run past
 // params.size: its extra lanes are computed from whatever the loads return, never stored, and left

@@ -1,4 +1,5 @@
 // @use elementwise-loss-core
+// @needs bindings: x, y, loss, grad
 // The vec4 build of the elementwise losses (elementwise-loss-core.wgsl): x, y, loss and grad are
 // arrays of vec4, so a quad is one load (SwiftShader turns per-lane scalar loads into one load
 // each: 2.3× the read floor before a single log). Used for unsliced tensors whose buffers hold

@@ -1,4 +1,5 @@
 // @use elementwise-loss-core
+// @needs uniforms: x_offset, partial_offset; bindings: x, y, loss, grad
 // The scalar build of the elementwise losses (elementwise-loss-core.wgsl): four scalar loads and
 // stores per quad, at any offset, so it serves tensors bound in slices and wrapped buffers that
 // end mid-vec4. Stores past params.size are masked: in a slice they would land on the next one's

@@ -1,3 +1,4 @@
+// @needs bindings: weight, pos_weight
 // The elementwise losses' broadcast weights (both builds: scalar and vec4), read by global element
 // index through the maps of src/ops/elementwise-loss.ts (broadcastMap).
 

@@ -1,4 +1,5 @@
 // @use dispatch
+// @needs uniforms: size; overrides: WG, PER_THREAD; functions: element
 // The entry point of elementwise kernels: each thread takes PER_THREAD elements WG apart and calls
 // the kernel's fn element(i) for each i < params.size (i counts from the bound slice's start).
 // The kernel declares the uniform `size` and the overrides WG and PER_THREAD.

@@ -1,4 +1,5 @@
 // @use dispatch
+// @needs uniforms: size; overrides: WG, PER_THREAD; functions: element4
 // The entry point of elementwise kernels that take four elements at a time (beside
 // elementwise.wgsl's `main`, one at a time): each thread takes PER_THREAD groups of four WG apart
 // and calls the kernel's fn element4(k) for each k with 4k < params.size (elements 4k..4k+3; the

@@ -1,4 +1,5 @@
 // @use online-softmax
+// @needs uniforms: inner; overrides: ROW_THREADS, TWO_PASS; functions: load1
 // A lane's state over its scalar elements of a row: classes c0 + lane, c0 + lane + ROW_THREADS,
 // … below c1, `params.inner` apart from base. The kernel defines load1(i) (element i, after any
 // transform) and the overrides ROW_THREADS and TWO_PASS.

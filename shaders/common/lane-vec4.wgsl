@@ -1,4 +1,5 @@
 // @use online-softmax, logits-vec4
+// @needs overrides: ROW_THREADS, DTYPE; functions: load4
 // A lane's online state over its vec4s of a row (classes % 4 == 0, class dim last). The kernel
 // defines load4(k) (elements 4k..4k+3, after any transform) and the override ROW_THREADS. Covers
 // vec4s [c0/4, c1/4) from base4; inv_t scales (x - m) before exp. One pass on every adapter: on

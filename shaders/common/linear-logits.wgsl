@@ -1,4 +1,5 @@
 // @use numbers, class-target, softcap, class-weight
+// @needs uniforms: rows, classes, row_offset, class_offset, ignore_index, softcap; bindings: targets, bias; overrides: HAS_BIAS, SOFTCAP
 // What linearCrossEntropy's tile kernels share: a row's target class, and a logit
 // from its tile product: z = softcap(acc + bias[v]). Rows are local to the bound row chunk
 // (global row = row_offset + row); classes local to the bound V slab (global class =

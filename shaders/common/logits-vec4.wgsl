@@ -1,4 +1,5 @@
 // @use logits
+// @needs bindings: x4; overrides: DTYPE
 // Four logits at once for VEC4 rows: f32 rows through the kernel's `x4: array<vec4<f32>>` view of
 // the logits, 16-bit rows through the packed words (logits.wgsl).
 fn x4_at(k: u32) -> vec4<f32> {

@@ -1,4 +1,5 @@
 // @use numbers, words
+// @needs bindings: xw; overrides: DTYPE
 // Logits as the kernels read them: f32 (one per u32 word) or packed 16-bit (two per word, low
 // half first): f16 unpacked by unpack2x16float (no shader-f16 feature needed), bf16 as the high
 // half of an f32. A kernel using this declares the binding `xw: array<u32>` and the enum

@@ -1,4 +1,5 @@
 // @use lane-exchange
+// @needs overrides: WG, ROW_THREADS, SUBGROUPS; functions: merge_states
 // Merges the states of a row's ROW_THREADS lanes (consecutive invocations) so that every lane
 // gets the row's state: by subgroup shuffles when the lanes share a subgroup (SUBGROUPS), else a
 // tree in workgroup memory (call it from uniform control flow: it has barriers). A state is four

@@ -1,4 +1,5 @@
 // @use words
+// @needs uniforms: a_offset, a_stride, b_offset, b_stride; bindings: a, b; overrides: A_DTYPE, B_DTYPE, A_KMAJOR, B_KMAJOR
 // The two operands of a matrix product A[M, K] · B[K, N], each read from a word array (`a`, `b`:
 // array<u32>) of f32 or packed 16-bit values (the dtype enum overrides A_DTYPE, B_DTYPE), at an
 // element offset and a row stride (uniforms a_offset, a_stride, b_offset, b_stride). The layout

@@ -1,4 +1,5 @@
 // @use online-softmax, gaps
+// @needs uniforms: classes, scale, smoothing, z_loss; overrides: GAPS, SMOOTHING, Z_LOSS
 // A row's running state for cross-entropy: the online softmax (m, s) and, when the override GAPS is
 // set (label smoothing, probability targets), the weighted gaps (W, D) of gaps.wgsl; as a vec4
 // (m, s, W, D) where states travel through memory (chunks, lanes, tiles). The kernel declares the

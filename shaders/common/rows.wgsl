@@ -1,4 +1,5 @@
 // @use dispatch
+// @needs uniforms: rows; overrides: WG, ROW_THREADS
 // Which row a row kernel's invocation works on. The kernel declares the overrides WG and
 // ROW_THREADS and the uniform rows.
 

@@ -1,3 +1,4 @@
+// @needs bindings: out4
 // Stores for SPAN4 rows (contiguous, classes % 4 != 0, unsliced: the output's vec4 index is the
 // input's). The kernel declares its vec4 output `out4: array<vec4<f32>>`.
 

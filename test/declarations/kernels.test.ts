@@ -1,7 +1,7 @@
 // Kernel descriptors of the library's own kernels and the WGSL resolver on its own modules (the
 // toy-kernel cases are in test/host/kernel-descriptor.test.ts).
 import { describe, expect, it } from "vitest";
-import { composeWgsl, usesOf } from "../../src/wgsl-modules.js";
+import { composeWgsl, modulesFromFiles, needsOf, usesOf } from "../../src/wgsl-modules.js";
 import { kCrossEntropyGradKernel, kCrossEntropyKernel } from "../../src/ops/cross-entropy.js";
 import { kSoftmaxKernel } from "../../src/ops/softmax.js";
 
@@ -33,5 +33,44 @@ describe("WGSL modules", () => {
 
   it("name a missing module in the error", () => {
     expect(() => composeWgsl("", "// @use no-such-module\n", false)).toThrow(/uses unknown module "no-such-module"/);
+  });
+});
+
+describe("the library's WGSL modules declare what they need", () => {
+  const files = import.meta.glob<string>("../../shaders/common/*.wgsl", { query: "?raw", import: "default", eager: true });
+  const modules = modulesFromFiles(files);
+  const plain = (name: string): string => {
+    const m = modules[name];
+    return typeof m === "string" ? m : (m?.plain ?? "");
+  };
+  const code = (s: string): string => s.replace(/\/\/.*$/gm, "");
+  const defined = (name: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(name)) return new Set();
+    seen.add(name);
+    const source = code(plain(name));
+    const own = [...source.matchAll(/\b(?:fn|struct)\s+([A-Za-z_]\w*)/g)].map((m) => String(m[1]));
+    return new Set([...own, ...usesOf(plain(name)).flatMap((d) => [...defined(d, seen)])]);
+  };
+  // WGSL built-ins and constructors the modules call.
+  const builtins = new Set(
+    "for if while loop return abs all any array atomicAdd atomicLoad atomicMax atomicMin atomicStore bitcast bool ceil clamp exp exp2 f32 floor fma i32 log log2 max min select sqrt subgroupShuffleXor tanh u32 unpack2x16float vec2 vec3 vec3u vec4 workgroupBarrier builtin workgroup_size pow sign trunc round countOneBits arrayLength".split(
+      " ",
+    ),
+  );
+
+  it.each(Object.keys(modules))("%s: every function it calls and does not define, and every global array it indexes", (name) => {
+    const source = code(plain(name));
+    const needs = needsOf(plain(name), name);
+    const locals = new Set(
+      [...source.matchAll(/\b(?:let|var|const)\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*:/g)].map((m) => String(m[1] ?? m[2])),
+    );
+    const calls = new Set([...source.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => String(m[1])));
+    const own = defined(name);
+    const supplied = [...calls].filter((f) => !own.has(f) && !builtins.has(f) && !f.startsWith("vec"));
+    expect(supplied.sort()).toEqual([...needs.functions].filter((f) => calls.has(f)).sort());
+    const indexed = new Set([...source.matchAll(/\b([A-Za-z_]\w*)\[/g)].map((m) => String(m[1])).filter((n) => !locals.has(n)));
+    for (const binding of indexed) expect(needs.bindings, `${name} indexes ${binding}`).toContain(binding);
+    // No stale declaration: each declared binding and function appears in the code.
+    for (const n of [...needs.bindings, ...needs.functions]) expect(source, `${name} declares ${n}`).toMatch(new RegExp(`\\b${n}\\b`));
   });
 });

@@ -1,6 +1,6 @@
 // src/wgsl-modules.ts with a toy module table (no GPU): @use parsing, order, cycles, enables.
-import { expect, it } from "vitest";
-import { composeWgsl, usesOf, type WgslModules } from "../../src/wgsl-modules.js";
+import { describe, expect, it } from "vitest";
+import { composeWgsl, modulesFromFiles, needsOf, readsOf, usesOf, type WgslModules } from "../../src/wgsl-modules.js";
 
 const toy: WgslModules = {
   a: "// @use b\nfn a() {}",
@@ -59,4 +59,82 @@ it("uses the library's own modules by default", () => {
   expect(subgroups).toContain("subgroupShuffleXor");
   expect(plain).toContain("fn lane_xor");
   expect(plain).not.toContain("subgroupShuffleXor");
+});
+
+describe("module needs", () => {
+  const face = { name: "toy-kernel", uniforms: ["rows", "classes"], bindings: ["xw"], overrides: ["WG", "DTYPE"] };
+  const needy: Record<string, string> = {
+    rows: "// @needs uniforms: rows; overrides: WG\nfn row() -> u32 { return params.rows * WG + params.groups; }",
+    reader: "// @use rows\n// @needs bindings: xw; overrides: DTYPE\n// @needs functions: load1\nfn r() { let d = DTYPE_F16; load1(); }",
+    sneaky: "// reads params.classes in a comment only\nfn s() -> u32 { return params.classes; }",
+    flagged: "// @needs overrides: WG\nconst OWN_LIMIT = 4u;\nfn f() -> u32 { return WG + OWN_LIMIT + SPAN4; }",
+    constants: "const NO_POSITION = 1u;",
+    user: "// @use constants\nfn u() -> u32 { return NO_POSITION; }",
+    bad: "// @needs colours: red",
+  };
+
+  it("parses `// @needs` clauses by kind, over several lines", () => {
+    expect(needsOf("// @needs uniforms: a, b; bindings: x\n// @needs functions: f;\n// @needs overrides: WG")).toEqual({
+      uniforms: ["a", "b"],
+      bindings: ["x"],
+      overrides: ["WG"],
+      functions: ["f"],
+    });
+    expect(needsOf("fn x() {} // @needs uniforms: a")).toEqual({ uniforms: [], bindings: [], overrides: [], functions: [] });
+    expect(() => needsOf(needy.bad ?? "", "bad")).toThrow(
+      new Error('WGSL: bad: "@needs colours: red" is not "<uniforms|bindings|overrides|functions>: names"'),
+    );
+    expect(() => needsOf("// @needs uniforms a", "m")).toThrow(/"@needs uniforms a" is not/);
+  });
+
+  it("finds the uniforms and override-style names a module reads, outside comments, less its own constants", () => {
+    expect(readsOf(needy.flagged ?? "")).toEqual({ uniforms: [], overrides: ["WG", "SPAN4"] });
+    expect(readsOf("// params.a WG\nlet x = params.b + params.b; override OWN: u32 = 1u; let y = OWN + X;")).toEqual({
+      uniforms: ["b"],
+      overrides: [],
+    });
+  });
+
+  it("accepts a kernel that provides every need (a kernel-defined function, an enum's constants)", () => {
+    const code = composeWgsl("", "// @use reader\nfn load1() {}", false, needy, face);
+    expect(code).toContain("fn r()");
+    // Without a kernel to check against, nothing is checked.
+    expect(composeWgsl("", "// @use sneaky", false, needy)).toContain("fn s()");
+  });
+
+  it("names the module and each need its kernel misses", () => {
+    const thin = { name: "thin", uniforms: [], bindings: [], overrides: [] };
+    expect(() => composeWgsl("", "// @use reader", false, needy, thin)).toThrow(
+      new Error("WGSL: thin: module rows needs uniform rows, override WG, which the kernel does not provide"),
+    );
+    expect(() => composeWgsl("", "// @use reader", false, needy, face)).toThrow(
+      new Error("WGSL: toy-kernel: module reader needs fn load1, which the kernel does not provide"),
+    );
+    expect(() => composeWgsl("", "// @use reader\nfn load1() {}", false, needy, { ...face, bindings: [] })).toThrow(
+      /module reader needs binding xw,/,
+    );
+  });
+
+  it("refuses a module that reads a uniform or override it does not declare; another module's constants are fine", () => {
+    expect(() => composeWgsl("", "// @use sneaky", false, needy, face)).toThrow(
+      new Error("WGSL: module sneaky reads params.classes without a @needs line for it"),
+    );
+    expect(() => composeWgsl("", "// @use flagged", false, needy, face)).toThrow(
+      new Error("WGSL: module flagged reads SPAN4 without a @needs line for it"),
+    );
+    expect(composeWgsl("", "// @use user", false, needy, face)).toContain("return NO_POSITION;");
+  });
+
+  it("registers files by name, `name.subgroups.wgsl` as the subgroup build of `name.wgsl`", () => {
+    expect(
+      modulesFromFiles({
+        "../shaders/common/a.wgsl": "A",
+        "../shaders/common/lanes.wgsl": "plain",
+        "../shaders/common/lanes.subgroups.wgsl": "sub",
+      }),
+    ).toEqual({ a: "A", lanes: { subgroups: "sub", plain: "plain" } });
+    expect(() => modulesFromFiles({ "x/only.subgroups.wgsl": "sub" })).toThrow(
+      new Error("WGSL: only.subgroups.wgsl has no plain build only.wgsl"),
+    );
+  });
 });
