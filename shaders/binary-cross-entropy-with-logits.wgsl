@@ -1,4 +1,4 @@
-// @use elementwise-loss, log-math
+// @use log-math
 // PyTorch's binary_cross_entropy_with_logits, stable for any x, four elements at once:
 //   (1 - y) * x + lw * softplus(-x), lw = 1 + (pw - 1) * y, pw the broadcast pos_weight.
 fn pos_weight4(global: u32) -> vec4<f32> {

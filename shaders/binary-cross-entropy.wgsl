@@ -1,4 +1,3 @@
-// @use elementwise-loss
 // PyTorch's binary_cross_entropy: -(y * max(log p, -100) + (1 - y) * max(log(1 - p), -100)), four
 // elements at once, branch-free. log(0) is -inf, so clamped to -100 (SwiftShader's log(0) is about
 // -88: a select, not max alone).

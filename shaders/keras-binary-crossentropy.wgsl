@@ -1,4 +1,4 @@
-// @use elementwise-loss, log-math
+// @use log-math
 // keras.losses.binary_crossentropy per element (four at once), target smoothed to
 // y' = (1 - eps_s) y + eps_s / 2:
 //   probabilities: -(y' log q + (1 - y') log(1 - q)), q = clip(p, eps, 1 - eps)

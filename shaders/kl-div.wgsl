@@ -1,4 +1,3 @@
-// @use elementwise-loss
 // PyTorch's kl_div, pointwise, four elements at once: xlogy(y, y) - y * x (input x = log q,
 // target y = p); with LOG_TARGET, exp(y) * (y - x).
 fn pointwise_loss4(x: vec4<f32>, y: vec4<f32>, global: u32) -> vec4<f32> {

@@ -2,6 +2,7 @@
  * Keras 3 (TensorFlow backend) and scikit-learn named losses, the names the tutorials use.
  * Each returns the batch mean as a scalar tensor, computed on the GPU.
  */
+import { sharedOverrides } from "./kernel-overrides.js";
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "./context.js";
 import { defineKernel } from "./kernel-descriptor.js";
 import { bindRange, planSlicedBindings } from "./binding-slices.js";
@@ -74,18 +75,16 @@ export const kKerasCrossEntropyKernel = defineKernel({
     grad4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "The gradient as vec4s (HAS_GRAD, VEC4 rows)." },
   },
   overrides: {
-    WG: { kind: "u32", default: 64 },
-    ROW_THREADS: { kind: "u32", default: 1 },
+    ...sharedOverrides("WG", "ROW_THREADS", "HAS_GRAD", "VEC4", "SUBGROUPS"),
     MODE: { kind: "enum", values: ["keras-categorical", "keras-sparse", "sklearn"] satisfies ProbMode[] },
     BINARY_COLUMN: { kind: "bool", doc: "One probability per row (of class 1 of two)." },
-    HAS_GRAD: { kind: "bool" },
-    VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
-    SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
   },
 });
 
 export const kKerasBinaryCrossentropyKernel = defineElementwiseLoss("keras-binary-crossentropy", kerasBinaryCrossentropyWgsl, {
-  FROM_LOGITS: { kind: "bool" },
+  overrides: sharedOverrides("FROM_LOGITS"),
+  // Keras' clip epsilon and label smoothing.
+  uniforms: { eps: "f32", smoothing: "f32" },
 });
 
 interface ProbRun {
@@ -323,8 +322,7 @@ function binaryRun(ctx: XentContext, op: string, yTrue: unknown, yPred: unknown,
     target: y,
     reduction: "mean" as const,
     encoder: a.encoder,
-    eps: kKerasEpsilon,
-    smoothing: a.smoothing,
+    uniforms: { eps: kKerasEpsilon, smoothing: a.smoothing },
   };
 }
 

@@ -47,6 +47,8 @@ export interface KernelSpec<
   readonly overrides: O;
   /** Compute entry points in `body` (default: ["main"]). */
   readonly entryPoints?: readonly E[];
+  /** Modules composed in beside the body's `// @use` lines: one body, several builds (elementwise-loss.ts). */
+  readonly uses?: readonly string[];
 }
 
 /** A kernel ready to record: its declaration plus the generated WGSL. */
@@ -98,7 +100,7 @@ export function defineKernel<
     bindings: Object.keys(spec.bindings),
     overrides: Object.keys(spec.overrides),
   };
-  const code = (subgroups: boolean): string => composeWgsl(header, spec.body, subgroups, undefined, face);
+  const code = (subgroups: boolean): string => composeWgsl(header, spec.body, subgroups, { kernel: face, uses: spec.uses ?? [] });
   // Both builds composed once here, so a module's unmet @needs fail at definition, on the CPU.
   code(false);
   code(true);

@@ -128,18 +128,20 @@ function checkNeeds(kernel: KernelInterface, name: string, needs: ModuleNeeds, d
     throw new Error(`WGSL: ${kernel.name}: module ${name} needs ${missing.join(", ")}, which the kernel does not provide`);
 }
 
+export interface ComposeOptions {
+  /** The module table: the library's shaders/common unless a test brings its own. */
+  readonly modules?: WgslModules;
+  /** Check each module's `@needs` against this kernel. */
+  readonly kernel?: KernelInterface;
+  /** Modules composed in before the body's own `@use`s: a build variant chosen by the kernel's declaration. */
+  readonly uses?: readonly string[];
+}
+
 /**
  * The header (generated), every module the body uses (transitively, once each), then the body.
- * `modules`: the library's shaders/common unless a test brings its own. With `kernel`, each
- * module's `@needs` are checked against it.
  */
-export function composeWgsl(
-  header: string,
-  body: string,
-  subgroups: boolean,
-  modules: WgslModules = kModules,
-  kernel?: KernelInterface,
-): string {
+export function composeWgsl(header: string, body: string, subgroups: boolean, options: ComposeOptions = {}): string {
+  const { modules = kModules, kernel, uses = [] } = options;
   const ordered: { name: string; source: string }[] = [];
   const seen = new Set<string>();
   const visit = (name: string, from: string, path: readonly string[]): void => {
@@ -150,7 +152,7 @@ export function composeWgsl(
     seen.add(name);
     ordered.push({ name, source });
   };
-  for (const name of usesOf(body)) visit(name, "the kernel", []);
+  for (const name of [...uses, ...usesOf(body)]) visit(name, "the kernel", []);
   if (kernel) {
     const all = [body, ...ordered.map((m) => m.source)].map((s) => s.replace(/\/\/.*$/gm, ""));
     const defined = new Set(all.flatMap((s) => [...s.matchAll(/\bfn\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => String(m[1]))));

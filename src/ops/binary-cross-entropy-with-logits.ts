@@ -30,7 +30,6 @@ export const kBinaryCrossEntropyWithLogitsOptionChecks = {
 export const kBinaryCrossEntropyWithLogitsKernel = defineElementwiseLoss(
   "binary-cross-entropy-with-logits",
   binaryCrossEntropyWithLogitsWgsl,
-  {},
 );
 
 function bceWithLogitsRun(

@@ -25,7 +25,7 @@ export const kBinaryCrossEntropyOptionChecks = {
   encoder: checkEncoder,
 } satisfies OptionChecksFor<BinaryCrossEntropyOptions>;
 
-export const kBinaryCrossEntropyKernel = defineElementwiseLoss("binary-cross-entropy", binaryCrossEntropyWgsl, {});
+export const kBinaryCrossEntropyKernel = defineElementwiseLoss("binary-cross-entropy", binaryCrossEntropyWgsl);
 
 function bceRun(ctx: XentContext, op: string, probs: unknown, target: unknown, options: unknown): ElementwiseRun<Record<never, never>> {
   const o = checkOpOptions(options, op, kBinaryCrossEntropyOptionChecks);

@@ -3,10 +3,11 @@
  * one pass over each row; for training, the gradient in the same pass (after a pre-pass over the
  * labels for the mean's divisor), or in an elementwise pass after the row pass and the reduction.
  */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import type { Recording } from "../recording.js";
 import { defineKernel, type Bindable, type UniformValues } from "../kernel-descriptor.js";
-import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
+import { kBytesPerElement, kLogitDTypes, type LogitDType } from "../dtype.js";
 import { bindRange, checkRowArrays } from "../binding-slices.js";
 import { LabelCheck } from "../label-check.js";
 import { readsVec4View, reduceWorkgroupSize, type RowOpPlan, type RowPlan, type SplitPlan } from "../row-plan.js";
@@ -109,35 +110,22 @@ const kPassUniforms = {
 
 /** The flags both passes are specialised on. */
 const kPassOverrides = {
-  WG: { kind: "u32", default: 64 },
-  ROW_THREADS: { kind: "u32", default: 1 },
+  ...sharedOverrides("WG", "ROW_THREADS", "HAS_WEIGHT", "VEC4", "DTYPE"),
   PROB_TARGET: { kind: "bool", doc: "f32 class-probability targets instead of class indices." },
-  HAS_WEIGHT: { kind: "bool" },
   SMOOTHING: { kind: "bool" },
   TARGET_UNSIGNED: { kind: "bool" },
   IGNORE_INDEX: { kind: "bool", default: true, doc: "Targets equal to ignore_index are ignored (off: none is)." },
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
-  VEC4: { kind: "bool", doc: "Rows read as vec4s (classes % 4 == 0, class dim last, class indices, no smoothing)." },
-  DTYPE: { kind: "enum", values: kLogitDTypeValues },
 } as const;
 
-const kSpan4Override = {
-  kind: "bool",
-  doc: "Contiguous rows of classes % 4 != 0 read as the vec4s spanning them (class indices, no smoothing).",
-} as const;
 /** The flags of both gradient kernels (ce-grad-row.wgsl). */
 const kGradOverrides = {
-  SPAN4_STORE: { kind: "bool", doc: "The gradient of SPAN4-type rows written through the vec4s spanning them." },
+  ...sharedOverrides("SPAN4_STORE"),
   MEAN: { kind: "bool" },
 } as const;
 const kRowPassOverrides = {
-  SPAN4: kSpan4Override,
-  TWO_PASS: {
-    kind: "bool",
-    doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
-  },
-  SUBGROUPS: { kind: "bool" },
+  ...sharedOverrides("SPAN4", "TWO_PASS", "SUBGROUPS"),
   GAPS: { kind: "derived", type: "bool", expression: "PROB_TARGET || SMOOTHING" },
 } as const;
 
@@ -240,12 +228,10 @@ export const kCrossEntropyLabelsKernel = defineKernel({
     divisor: { type: "array<f32>", access: "read_write", doc: "Σ of the positions' shares of the mean's denominator." },
   },
   overrides: {
-    WG: { kind: "u32", default: 64 },
+    ...sharedOverrides("WG", "HAS_WEIGHT", "CHECK_LABELS"),
     PROB_TARGET: kPassOverrides.PROB_TARGET,
-    HAS_WEIGHT: kPassOverrides.HAS_WEIGHT,
     TARGET_UNSIGNED: kPassOverrides.TARGET_UNSIGNED,
     IGNORE_INDEX: kPassOverrides.IGNORE_INDEX,
-    CHECK_LABELS: { kind: "bool" },
   },
 });
 

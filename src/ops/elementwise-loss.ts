@@ -6,8 +6,9 @@
  * consecutive elements, composed with shaders/common/elementwise-loss-core.wgsl in a scalar-load
  * and a vec4-load build) declared with `defineElementwiseLoss`.
  */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, type XentContext } from "../context.js";
-import { defineKernel, type OverrideSpec, type OverrideValues } from "../kernel-descriptor.js";
+import { defineKernel, type OverrideSpec, type OverrideValues, type UniformType, type UniformValues } from "../kernel-descriptor.js";
 import { bindRange, elementView, planSlicedBindings } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
@@ -39,9 +40,6 @@ const kElementwiseUniforms = {
   ...mapUniforms("pw"),
   // Multiplies the gradient: 1 / count for 'mean', 1 / batch for 'batchmean', else 1.
   grad_scale: "f32",
-  // Keras' clip epsilon and label smoothing (unused by the PyTorch losses).
-  eps: "f32",
-  smoothing: "f32",
   // A tensor bound in slices: the slice's first element within the bound ranges (x, y, loss) and
   // its index among all elements (for the weights' broadcast).
   x_offset: "u32",
@@ -60,11 +58,8 @@ const kElementwiseBindings = {
 } as const;
 
 const kElementwiseOverrides = {
-  WG: { kind: "u32", default: 64 },
-  PER_THREAD: { kind: "u32", default: 4 },
-  HAS_WEIGHT: { kind: "bool" },
+  ...sharedOverrides("WG", "PER_THREAD", "HAS_WEIGHT", "HAS_GRAD"),
   HAS_POS_WEIGHT: { kind: "bool" },
-  HAS_GRAD: { kind: "bool", doc: "Also write the gradient w.r.t. x (the kernel's pointwise_grad)." },
 } as const;
 
 // The vec4 build: four elements per load and store (see elementwise-loss-vec4.wgsl).
@@ -76,44 +71,52 @@ const kElementwiseBindings4 = {
   grad: { ...kElementwiseBindings.grad, type: "array<vec4<f32>>" },
 } as const;
 
-const kUseLine = "// @use elementwise-loss";
-
-/**
- * An elementwise loss kernel: the shared interface plus the loss's own overrides, in two builds
- * from the same body — scalar, and `.vec4` (its `// @use elementwise-loss` line pulls the vec4
- * module instead; same uniforms and overrides).
- */
-export function defineElementwiseLoss<const O extends Record<string, OverrideSpec>>(name: string, body: string, overrides: O) {
-  if (!body.startsWith(kUseLine)) throw new Error(`${name}: an elementwise loss starts with "${kUseLine}"`);
-  const spec = {
-    uniforms: kElementwiseUniforms,
-    overrides: { ...kElementwiseOverrides, ...overrides },
-    entryPoints: ["main4", "main_sum"] as const,
-  };
-  const vec4 = defineKernel({
-    ...spec,
-    name: `${name}-vec4`,
-    body: `${kUseLine}-vec4${body.slice(kUseLine.length)}`,
-    bindings: kElementwiseBindings4,
-  });
-  return Object.assign(defineKernel({ ...spec, name, body, bindings: kElementwiseBindings }), { vec4 });
+/** What a loss declares beside the shared interface: its own override constants and uniforms. */
+export interface ElementwiseLossSpec<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>> {
+  readonly overrides?: O;
+  readonly uniforms?: U;
 }
 
-type ElementwiseKernel<O extends Record<string, OverrideSpec>> = ReturnType<typeof defineElementwiseLoss<O>>;
+/**
+ * An elementwise loss kernel: the shared interface plus the loss's own overrides and uniforms, in
+ * two builds of the same body (which defines pointwise_loss4 / pointwise_grad4): scalar loads
+ * (elementwise-loss.wgsl) and, as `.vec4`, vec4 loads (elementwise-loss-vec4.wgsl), chosen by the
+ * declaration's `uses`, not by editing the source.
+ */
+export function defineElementwiseLoss<
+  const O extends Record<string, OverrideSpec> = Record<never, OverrideSpec>,
+  const U extends Record<string, UniformType> = Record<never, UniformType>,
+>(name: string, body: string, own: ElementwiseLossSpec<O, U> = {}) {
+  const spec = {
+    body,
+    uniforms: { ...kElementwiseUniforms, ...(own.uniforms as U) },
+    overrides: { ...kElementwiseOverrides, ...(own.overrides as O) },
+    entryPoints: ["main4", "main_sum"] as const,
+  };
+  const vec4 = defineKernel({ ...spec, name: `${name}-vec4`, uses: ["elementwise-loss-vec4"], bindings: kElementwiseBindings4 });
+  return Object.assign(defineKernel({ ...spec, name, uses: ["elementwise-loss"], bindings: kElementwiseBindings }), { vec4 });
+}
 
-export interface ElementwiseRun<O extends Record<string, OverrideSpec>> {
+type ElementwiseKernel<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>> = ReturnType<
+  typeof defineElementwiseLoss<O, U>
+>;
+
+export interface ElementwiseRun<
+  O extends Record<string, OverrideSpec>,
+  U extends Record<string, UniformType> = Record<never, UniformType>,
+> {
   op: string;
-  kernel: ElementwiseKernel<O>;
+  kernel: ElementwiseKernel<O, U>;
   /** The loss's own override values (e.g. LOG_TARGET). */
   constants?: OverrideValues<O>;
+  /** The loss's own uniform values (e.g. Keras' eps). */
+  uniforms?: UniformValues<U>;
   input: Tensor;
   target: Tensor;
   weight?: Tensor | undefined;
   posWeight?: Tensor | undefined;
   reduction: Reduction | "batchmean";
   encoder: GPUCommandEncoder | undefined;
-  eps?: number;
-  smoothing?: number;
 }
 
 const kWG = 64;
@@ -126,13 +129,13 @@ const kWG = 64;
 const perThread = (ctx: XentContext): number => (ctx.adapterKind === "cpu" ? 64 : 16);
 
 /** One run of the elementwise kernel: the loss, and with `withGrad` its gradient w.r.t. the input. */
-function recordElementwise<O extends Record<string, OverrideSpec>>(
+function recordElementwise<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>>(
   ctx: XentContext,
-  r: ElementwiseRun<O>,
+  r: ElementwiseRun<O, U>,
   withGrad: boolean,
 ): LossAndMaybeGrad {
   // The loss's own overrides are opaque here; the shared ones are set by name.
-  const kernel = r.kernel as unknown as ElementwiseKernel<Record<never, OverrideSpec>>;
+  const kernel = r.kernel as unknown as ElementwiseKernel<Record<never, OverrideSpec>, Record<never, UniformType>>;
   const size = r.input.size;
   // Larger than one binding: slices of elements, bound alike in the input, target, losses and
   // gradient (all f32 of one layout); the weights are bound whole and broadcast by global index.
@@ -195,8 +198,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
             ...mapValues("pw", posWeightMap),
             // PyTorch's scaling of the gradient: 'mean' over every element, 'batchmean' by the batch.
             grad_scale: mean ? 1 / size : r.reduction === "batchmean" ? 1 / batch : 1,
-            eps: r.eps ?? 0,
-            smoothing: r.smoothing ?? 0,
+            ...(r.uniforms as object),
             x_offset: slice.offsets.x,
             first: slice.firstRow,
             partial_offset: partialOffset,
@@ -220,12 +222,18 @@ function recordElementwise<O extends Record<string, OverrideSpec>>(
 }
 
 /** The loss of an elementwise kernel, reduced on the GPU. */
-export function runElementwiseLoss<O extends Record<string, OverrideSpec>>(ctx: XentContext, r: ElementwiseRun<O>): Tensor<"f32"> {
+export function runElementwiseLoss<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>>(
+  ctx: XentContext,
+  r: ElementwiseRun<O, U>,
+): Tensor<"f32"> {
   return recordElementwise(ctx, r, false).loss;
 }
 
 /** The loss and d(loss)/d(input), scaled as PyTorch autograd scales it for the reduction. */
-export function runElementwiseLossWithGrad<O extends Record<string, OverrideSpec>>(ctx: XentContext, r: ElementwiseRun<O>): LossAndGrad {
+export function runElementwiseLossWithGrad<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>>(
+  ctx: XentContext,
+  r: ElementwiseRun<O, U>,
+): LossAndGrad {
   const { loss, grad } = recordElementwise(ctx, r, true);
   return { loss, grad: grad as Tensor<"f32"> };
 }

@@ -1,6 +1,7 @@
 /** entropy on the GPU (kernel: shaders/entropy.wgsl; reference: src/reference/entropy.ts). */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
-import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
+import { kBytesPerElement, kLogitDTypes, type LogitDType } from "../dtype.js";
 import { bindRange, checkRowArrays, type SlicedTensor } from "../binding-slices.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { planRowOp } from "../row-plan.js";
@@ -62,16 +63,8 @@ export const kEntropyKernel = defineKernel({
     x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 rows, f32: the input as vec4s (16-bit rows read xw)." },
     out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "VEC4 and SPAN4 rows: the gradient as vec4s." },
   },
-  overrides: {
-    WG: { kind: "u32", default: 64 },
-    ROW_THREADS: { kind: "u32", default: 1 },
-    FROM_LOGITS: { kind: "bool" },
-    DTYPE: { kind: "enum", values: kLogitDTypeValues },
-    SUBGROUPS: { kind: "bool" },
-    VEC4: { kind: "bool", doc: "Rows read four classes at a time (class dim last, classes % 4 == 0)." },
-    SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the row pass reads the vec4s spanning them." },
-    SPAN4_STORE: { kind: "bool", doc: "SPAN4 rows of ≥ 32 classes: the gradient pass too (row-plan.ts: span4Stores)." },
-  },
+  overrides: sharedOverrides("WG", "ROW_THREADS", "FROM_LOGITS", "DTYPE", "SUBGROUPS", "VEC4", "SPAN4", "SPAN4_STORE"),
+
   entryPoints: ["main", "with_grad"],
 });
 

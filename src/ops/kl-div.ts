@@ -28,7 +28,7 @@ export const kKlDivOptionChecks = {
 } satisfies OptionChecksFor<KlDivOptions>;
 
 export const kKlDivKernel = defineElementwiseLoss("kl-div", klDivWgsl, {
-  LOG_TARGET: { kind: "bool", doc: "The target holds log-probabilities." },
+  overrides: { LOG_TARGET: { kind: "bool", doc: "The target holds log-probabilities." } },
 });
 
 function klDivRun(

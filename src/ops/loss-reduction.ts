@@ -2,6 +2,7 @@
  * What every loss shares after its per-position kernel: the GPU reduction to a scalar
  * (shaders/reduce-loss.wgsl) and the label-status finish (shaders/label-status.wgsl).
  */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { recordOp, type XentContext } from "../context.js";
 import { defineKernel } from "../kernel-descriptor.js";
 import { reduceWorkgroupSize } from "../row-plan.js";
@@ -55,9 +56,8 @@ export const kReduceLossKernel = defineKernel({
     partials: { type: "array<f32>", access: "read_write", optional: true, doc: "Per part: (sum of loss, sum of denom)." },
   },
   overrides: {
-    WG: { kind: "u32", default: 64 },
+    ...sharedOverrides("WG", "CHECK_LABELS"),
     MODE: { kind: "enum", values: kReduceModes },
-    CHECK_LABELS: { kind: "bool" },
   },
   entryPoints: ["main", "partial", "combine"],
 });

@@ -1,4 +1,5 @@
 /** sigmoid on the GPU (kernel: shaders/sigmoid.wgsl; reference: src/reference/sigmoid.ts). */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, recordOp, type RecordOptions, type XentContext } from "../context.js";
 import { checkEncoder, checkOpOptions, type OptionChecksFor } from "../option-checks.js";
 import { defineKernel } from "../kernel-descriptor.js";
@@ -21,10 +22,7 @@ export const kSigmoidKernel = defineKernel({
     x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "x as vec4s (main4)." },
     y4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "y as vec4s (main4)." },
   },
-  overrides: {
-    WG: { kind: "u32", default: 64 },
-    PER_THREAD: { kind: "u32", default: 4, doc: "Elements (main) or vec4s (main4) per thread." },
-  },
+  overrides: sharedOverrides("WG", "PER_THREAD"),
   entryPoints: ["main", "main4"],
 });
 
@@ -40,10 +38,7 @@ export const kSigmoidBackwardKernel = defineKernel({
     dy4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "dy as vec4s (main4)." },
     dx4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "dx as vec4s (main4)." },
   },
-  overrides: {
-    WG: { kind: "u32", default: 64 },
-    PER_THREAD: { kind: "u32", default: 4, doc: "Elements (main) or vec4s (main4) per thread." },
-  },
+  overrides: sharedOverrides("WG", "PER_THREAD"),
   entryPoints: ["main", "main4"],
 });
 

@@ -3,6 +3,7 @@
  * reference: src/reference/softmax.ts): the vector-Jacobian products of the row softmaxes, from
  * the forward's output, one pass per row.
  */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
 import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
 import { defineKernel } from "../kernel-descriptor.js";
@@ -42,13 +43,8 @@ export const kSoftmaxBackwardKernel = defineKernel({
     out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "dx as vec4s (VEC4 rows)." },
   },
   overrides: {
-    WG: { kind: "u32", default: 64 },
-    ROW_THREADS: { kind: "u32", default: 1 },
-    LOG_SOFTMAX: { kind: "bool" },
-    DTYPE: { kind: "enum", values: kLogitDTypeValues },
-    DY_DTYPE: { kind: "enum", values: kLogitDTypeValues },
-    SUBGROUPS: { kind: "bool" },
-    VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
+    ...sharedOverrides("WG", "ROW_THREADS", "LOG_SOFTMAX", "DTYPE", "SUBGROUPS", "VEC4"),
+    DY_DTYPE: { kind: "enum", values: kLogitDTypeValues, doc: "The upstream gradient's storage (as DTYPE)." },
   },
 });
 

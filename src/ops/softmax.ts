@@ -1,6 +1,7 @@
 /** softmax and logSoftmax on the GPU (kernel: shaders/softmax.wgsl; reference: src/reference/softmax.ts). */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, recordOp, subgroupMerges, type RecordOptions, type XentContext } from "../context.js";
-import { kBytesPerElement, kLogitDTypes, kLogitDTypeValues, type LogitDType } from "../dtype.js";
+import { kBytesPerElement, kLogitDTypes, type LogitDType } from "../dtype.js";
 import { defineKernel, type UniformValues } from "../kernel-descriptor.js";
 import { checkEncoder, checkOpOptions, checkTemperature, optionalDim, type OptionChecksFor } from "../option-checks.js";
 import { planRowOp } from "../row-plan.js";
@@ -44,20 +45,8 @@ export const kSoftmaxKernel = defineKernel({
     out4: { type: "array<vec4<f32>>", access: "read_write", optional: true, doc: "The output as vec4s (VEC4 and SPAN4 rows)." },
     partials: { type: "array<vec2<f32>>", access: "read_write", optional: true, doc: "Split rows: each chunk's (m, s)." },
   },
-  overrides: {
-    WG: { kind: "u32", default: 64 },
-    ROW_THREADS: { kind: "u32", default: 1 },
-    LOG_SOFTMAX: { kind: "bool" },
-    TWO_PASS: {
-      kind: "bool",
-      doc: "Scalar rows: a branch-free max pass, then a sum pass, per lane (CPU-emulated adapters); vec4 rows are always one pass.",
-    },
-    VEC4: { kind: "bool", doc: "Rows read and written as vec4s (classes % 4 == 0, class dim last)." },
-    SPAN4: { kind: "bool", doc: "Contiguous rows of classes % 4 != 0: the first pass reads the vec4s spanning them." },
-    SPAN4_STORE: { kind: "bool", doc: "SPAN4 rows of ≥ 32 classes: the output pass too (row-plan.ts: span4Stores)." },
-    DTYPE: { kind: "enum", values: kLogitDTypeValues },
-    SUBGROUPS: { kind: "bool", doc: "A row's lanes share one subgroup: merge with shuffles." },
-  },
+  overrides: sharedOverrides("WG", "ROW_THREADS", "LOG_SOFTMAX", "TWO_PASS", "VEC4", "SPAN4", "SPAN4_STORE", "DTYPE", "SUBGROUPS"),
+
   entryPoints: ["main", "split_partial", "split_output"],
 });
 

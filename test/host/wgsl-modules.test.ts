@@ -19,7 +19,7 @@ it("reads the modules of every `// @use` line that starts a line, skipping empty
 });
 
 it("composes header, modules (dependencies first, once each) and body, with enables hoisted to the top", () => {
-  expect(composeWgsl("// header", "// @use c, a\nfn main() {}", false, toy)).toBe(
+  expect(composeWgsl("// header", "// @use c, a\nfn main() {}", false, { modules: toy })).toBe(
     [
       "enable f16;",
       "// header",
@@ -33,23 +33,29 @@ it("composes header, modules (dependencies first, once each) and body, with enab
 
 it("picks a two-build module's source by the subgroups flag, and hoists each enable once", () => {
   const body = "// @use lanes, c\nenable f16;\nfn main() {}";
-  const sub = composeWgsl("", body, true, toy);
+  const sub = composeWgsl("", body, true, { modules: toy });
   expect(sub.split("\n").slice(0, 2)).toEqual(["enable subgroups;", "enable f16;"]);
   expect(sub.match(/enable/g)).toHaveLength(2);
   expect(sub).toContain("subgroupShuffleXor");
-  const plain = composeWgsl("", body, false, toy);
+  const plain = composeWgsl("", body, false, { modules: toy });
   expect(plain.startsWith("enable f16;\n")).toBe(true);
   expect(plain.match(/enable/g)).toHaveLength(1);
   expect(plain).not.toContain("subgroupShuffleXor");
   // An enable that is not at the start of a line stays where it is.
-  expect(composeWgsl("", "// no enable f16; here", false, toy)).toBe("\n// ---- kernel\n// no enable f16; here");
+  expect(composeWgsl("", "// no enable f16; here", false, { modules: toy })).toBe("\n// ---- kernel\n// no enable f16; here");
 });
 
 it("names an unknown module, its user, and a cycle", () => {
-  expect(() => composeWgsl("", "// @use nope\n", false, toy)).toThrow(new Error('WGSL: the kernel uses unknown module "nope"'));
-  expect(() => composeWgsl("", "// @use a\n", false, { a: "// @use zz" })).toThrow(new Error('WGSL: a uses unknown module "zz"'));
-  expect(() => composeWgsl("", "// @use toString\n", false, toy)).toThrow(/unknown module "toString"/);
-  expect(() => composeWgsl("", "// @use b, loop1\n", false, toy)).toThrow(new Error("WGSL: module cycle loop1 → loop2 → loop1"));
+  expect(() => composeWgsl("", "// @use nope\n", false, { modules: toy })).toThrow(
+    new Error('WGSL: the kernel uses unknown module "nope"'),
+  );
+  expect(() => composeWgsl("", "// @use a\n", false, { modules: { a: "// @use zz" } })).toThrow(
+    new Error('WGSL: a uses unknown module "zz"'),
+  );
+  expect(() => composeWgsl("", "// @use toString\n", false, { modules: toy })).toThrow(/unknown module "toString"/);
+  expect(() => composeWgsl("", "// @use b, loop1\n", false, { modules: toy })).toThrow(
+    new Error("WGSL: module cycle loop1 → loop2 → loop1"),
+  );
 });
 
 it("uses the library's own modules by default", () => {
@@ -96,33 +102,39 @@ describe("module needs", () => {
   });
 
   it("accepts a kernel that provides every need (a kernel-defined function, an enum's constants)", () => {
-    const code = composeWgsl("", "// @use reader\nfn load1() {}", false, needy, face);
+    const code = composeWgsl("", "// @use reader\nfn load1() {}", false, { modules: needy, kernel: face });
     expect(code).toContain("fn r()");
     // Without a kernel to check against, nothing is checked.
-    expect(composeWgsl("", "// @use sneaky", false, needy)).toContain("fn s()");
+    expect(composeWgsl("", "// @use sneaky", false, { modules: needy })).toContain("fn s()");
   });
 
   it("names the module and each need its kernel misses", () => {
     const thin = { name: "thin", uniforms: [], bindings: [], overrides: [] };
-    expect(() => composeWgsl("", "// @use reader", false, needy, thin)).toThrow(
+    expect(() => composeWgsl("", "// @use reader", false, { modules: needy, kernel: thin })).toThrow(
       new Error("WGSL: thin: module rows needs uniform rows, override WG, which the kernel does not provide"),
     );
-    expect(() => composeWgsl("", "// @use reader", false, needy, face)).toThrow(
+    expect(() => composeWgsl("", "// @use reader", false, { modules: needy, kernel: face })).toThrow(
       new Error("WGSL: toy-kernel: module reader needs fn load1, which the kernel does not provide"),
     );
-    expect(() => composeWgsl("", "// @use reader\nfn load1() {}", false, needy, { ...face, bindings: [] })).toThrow(
+    expect(() => composeWgsl("", "// @use reader\nfn load1() {}", false, { modules: needy, kernel: { ...face, bindings: [] } })).toThrow(
       /module reader needs binding xw,/,
     );
   });
 
   it("refuses a module that reads a uniform or override it does not declare; another module's constants are fine", () => {
-    expect(() => composeWgsl("", "// @use sneaky", false, needy, face)).toThrow(
+    expect(() => composeWgsl("", "// @use sneaky", false, { modules: needy, kernel: face })).toThrow(
       new Error("WGSL: module sneaky reads params.classes without a @needs line for it"),
     );
-    expect(() => composeWgsl("", "// @use flagged", false, needy, face)).toThrow(
+    expect(() => composeWgsl("", "// @use flagged", false, { modules: needy, kernel: face })).toThrow(
       new Error("WGSL: module flagged reads SPAN4 without a @needs line for it"),
     );
-    expect(composeWgsl("", "// @use user", false, needy, face)).toContain("return NO_POSITION;");
+    expect(composeWgsl("", "// @use user", false, { modules: needy, kernel: face })).toContain("return NO_POSITION;");
+  });
+
+  it("composes a kernel's own build modules before the body's", () => {
+    const code = composeWgsl("", "// @use a\nfn main() {}", false, { modules: toy, uses: ["c"] });
+    expect(code.indexOf("fn c()")).toBeLessThan(code.indexOf("fn main()"));
+    expect(code.match(/fn a\(\)/g)).toHaveLength(1);
   });
 
   it("registers files by name, `name.subgroups.wgsl` as the subgroup build of `name.wgsl`", () => {
