@@ -17,6 +17,7 @@ export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
 export type { CrossEntropyOptions, CrossEntropyWithGradOptions, NllLossOptions } from "./ops/cross-entropy.js";
 export type { EntropyOptions } from "./ops/entropy.js";
+export type { JsDivOptions } from "./ops/js-div.js";
 export type { KlDivOptions } from "./ops/kl-div.js";
 export type { LinearCrossEntropyGrads, LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions } from "./ops/linear-cross-entropy.js";
 export type { LossAndGrad } from "./ops/loss-reduction.js";

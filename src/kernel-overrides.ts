@@ -24,6 +24,8 @@ const kShared = {
   FROM_LOGITS: { kind: "bool", doc: "The input holds logits (a softmax or sigmoid first), not probabilities." },
   LOG_SOFTMAX: { kind: "bool", doc: "log_softmax instead of softmax." },
   CHECK_LABELS: { kind: "bool", doc: "Record the first bad label (label-check.ts)." },
+  TARGET_UNSIGNED: { kind: "bool", doc: "u32 class indices (else i32): class-target.wgsl." },
+  IGNORE_INDEX: { kind: "bool", default: true, doc: "Targets equal to ignore_index are ignored (off: none is)." },
 } as const;
 
 /** The names of the shared overrides. */

@@ -22,6 +22,7 @@ import {
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
 import { entropy, entropyWithGrad, type EntropyOptions } from "./ops/entropy.js";
+import { jsDiv, jsDivWithGrad, type JsDivOptions } from "./ops/js-div.js";
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
 import {
   linearCrossEntropy,
@@ -223,6 +224,22 @@ export class Xent {
    */
   entropyWithGrad(x: Tensor, options?: EntropyOptions): LossAndGrad {
     return entropyWithGrad(this.#core, x, options);
+  }
+
+  /**
+   * Liger's generalised Jensen–Shannon divergence of student log-probabilities logQ and teacher logP
+   * (distributions along the last dim): Σ β·p·log(p/M) + (1 − β)·q·log(q/M), M = βP + (1 − β)Q, over
+   * kept rows / their count; β = 0: KL(P‖Q), β = 1: KL(Q‖P).
+   */
+  jsDiv(logQ: Tensor, logP: Tensor, options?: JsDivOptions): Tensor<"f32"> {
+    return jsDiv(this.#core, logQ, logP, options);
+  }
+
+  /**
+   * jsDiv and d/d(logQ) = (1 − β)·q·log(q/M) (β = 0: −p; β = 1: q·(log q − log p) + q), scaled as the loss, one pass.
+   */
+  jsDivWithGrad(logQ: Tensor, logP: Tensor, options?: JsDivOptions): LossAndGrad {
+    return jsDivWithGrad(this.#core, logQ, logP, options);
   }
 
   /**

@@ -110,11 +110,9 @@ const kPassUniforms = {
 
 /** The flags both passes are specialised on. */
 const kPassOverrides = {
-  ...sharedOverrides("WG", "ROW_THREADS", "HAS_WEIGHT", "VEC4", "DTYPE"),
+  ...sharedOverrides("WG", "ROW_THREADS", "HAS_WEIGHT", "VEC4", "DTYPE", "TARGET_UNSIGNED", "IGNORE_INDEX"),
   PROB_TARGET: { kind: "bool", doc: "f32 class-probability targets instead of class indices." },
   SMOOTHING: { kind: "bool" },
-  TARGET_UNSIGNED: { kind: "bool" },
-  IGNORE_INDEX: { kind: "bool", default: true, doc: "Targets equal to ignore_index are ignored (off: none is)." },
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
 } as const;
@@ -146,6 +144,15 @@ const kGrad4Binding = {
   doc: "VEC4 and SPAN4_STORE rows: the gradient as vec4s (IN_PLACE: the logits', read and overwritten).",
 } as const;
 
+/** What both gradient kernels (ce-grad-row.wgsl) bind beside the logits. */
+const kGradBindings = {
+  targets: kTargetsBinding,
+  weight: kWeightBinding,
+  divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor (the reduction, or cross-entropy-labels.wgsl)." },
+  grad: kGradBinding,
+  out4: kGrad4Binding,
+} as const;
+
 export const kCrossEntropyKernel = defineKernel({
   name: "cross-entropy",
   body: crossEntropyWgsl,
@@ -175,12 +182,8 @@ export const kCrossEntropyGradKernel = defineKernel({
   uniforms: kPassUniforms,
   bindings: {
     xw: { ...kLogitsBinding, access: "read_write", optional: true, doc: "The logits' words; IN_PLACE (f32 only) overwrites them." },
-    targets: kTargetsBinding,
-    weight: kWeightBinding,
     row_stats: { type: "array<vec4<f32>>", access: "read", doc: "(m, log s, W, 0) per row from the row pass." },
-    divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor from the reduction." },
-    grad: kGradBinding,
-    out4: kGrad4Binding,
+    ...kGradBindings,
     x4: { ...kLogits4Binding, doc: "VEC4 rows, f32, not in place: the logits as vec4s." },
   },
   overrides: {
@@ -199,12 +202,8 @@ export const kCrossEntropyWithGradKernel = defineKernel({
   uniforms: kPassUniforms,
   bindings: {
     xw: { ...kLogitsBinding, optional: true, doc: "The logits' words (not bound in place)." },
-    targets: kTargetsBinding,
-    weight: kWeightBinding,
     row_loss: { type: "array<f32>", access: "read_write", doc: "Per-position losses." },
-    divisor: { type: "array<f32>", access: "read", doc: "The mean's divisor (cross-entropy-labels.wgsl)." },
-    grad: kGradBinding,
-    out4: kGrad4Binding,
+    ...kGradBindings,
     x4: { ...kLogits4Binding, doc: "f32 VEC4 and SPAN4 rows, not in place: the logits as vec4s." },
   },
   overrides: {
@@ -228,10 +227,8 @@ export const kCrossEntropyLabelsKernel = defineKernel({
     divisor: { type: "array<f32>", access: "read_write", doc: "Σ of the positions' shares of the mean's denominator." },
   },
   overrides: {
-    ...sharedOverrides("WG", "HAS_WEIGHT", "CHECK_LABELS"),
+    ...sharedOverrides("WG", "HAS_WEIGHT", "CHECK_LABELS", "TARGET_UNSIGNED", "IGNORE_INDEX"),
     PROB_TARGET: kPassOverrides.PROB_TARGET,
-    TARGET_UNSIGNED: kPassOverrides.TARGET_UNSIGNED,
-    IGNORE_INDEX: kPassOverrides.IGNORE_INDEX,
   },
 });
 

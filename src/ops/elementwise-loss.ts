@@ -8,12 +8,21 @@
  */
 import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, type XentContext } from "../context.js";
-import { defineKernel, type OverrideSpec, type OverrideValues, type UniformType, type UniformValues } from "../kernel-descriptor.js";
+import type { Recording } from "../recording.js";
+import {
+  defineKernel,
+  type Bindable,
+  type BindingSpec,
+  type OverrideSpec,
+  type OverrideValues,
+  type UniformType,
+  type UniformValues,
+} from "../kernel-descriptor.js";
 import { bindRange, elementView, planSlicedBindings } from "../binding-slices.js";
 import { formatShape, sameShape, type Shape } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import type { Reduction } from "../option-checks.js";
-import { recordLoss, type LossAndGrad, type LossAndMaybeGrad } from "./loss-reduction.js";
+import { recordLoss, type LabelStatus, type LossAndGrad, type LossAndMaybeGrad } from "./loss-reduction.js";
 
 type MapField<P extends string> = `${P}_${"div" | "mod" | "mul"}${0 | 1}`;
 
@@ -72,9 +81,15 @@ const kElementwiseBindings4 = {
 } as const;
 
 /** What a loss declares beside the shared interface: its own override constants and uniforms. */
-export interface ElementwiseLossSpec<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>> {
+export interface ElementwiseLossSpec<
+  O extends Record<string, OverrideSpec>,
+  U extends Record<string, UniformType>,
+  B extends Record<string, BindingSpec>,
+> {
   readonly overrides?: O;
   readonly uniforms?: U;
+  /** Bindings of its own (both builds), after the shared ones; bound by the run's `bind`. */
+  readonly bindings?: B;
 }
 
 /**
@@ -86,31 +101,43 @@ export interface ElementwiseLossSpec<O extends Record<string, OverrideSpec>, U e
 export function defineElementwiseLoss<
   const O extends Record<string, OverrideSpec> = Record<never, OverrideSpec>,
   const U extends Record<string, UniformType> = Record<never, UniformType>,
->(name: string, body: string, own: ElementwiseLossSpec<O, U> = {}) {
+  const B extends Record<string, BindingSpec> = Record<never, BindingSpec>,
+>(name: string, body: string, own: ElementwiseLossSpec<O, U, B> = {}) {
   const spec = {
     body,
     uniforms: { ...kElementwiseUniforms, ...(own.uniforms as U) },
     overrides: { ...kElementwiseOverrides, ...(own.overrides as O) },
     entryPoints: ["main4", "main_sum"] as const,
   };
-  const vec4 = defineKernel({ ...spec, name: `${name}-vec4`, uses: ["elementwise-loss-vec4"], bindings: kElementwiseBindings4 });
-  return Object.assign(defineKernel({ ...spec, name, uses: ["elementwise-loss"], bindings: kElementwiseBindings }), { vec4 });
+  const bindings4 = { ...kElementwiseBindings4, ...(own.bindings as B) };
+  const vec4 = defineKernel({ ...spec, name: `${name}-vec4`, uses: ["elementwise-loss-vec4"], bindings: bindings4 });
+  const bindings = { ...kElementwiseBindings, ...(own.bindings as B) };
+  return Object.assign(defineKernel({ ...spec, name, uses: ["elementwise-loss"], bindings }), { vec4 });
 }
 
-type ElementwiseKernel<O extends Record<string, OverrideSpec>, U extends Record<string, UniformType>> = ReturnType<
-  typeof defineElementwiseLoss<O, U>
->;
+type ElementwiseKernel<
+  O extends Record<string, OverrideSpec>,
+  U extends Record<string, UniformType>,
+  B extends Record<string, BindingSpec> = Record<never, BindingSpec>,
+> = ReturnType<typeof defineElementwiseLoss<O, U, B>>;
 
 export interface ElementwiseRun<
   O extends Record<string, OverrideSpec>,
   U extends Record<string, UniformType> = Record<never, UniformType>,
 > {
   op: string;
-  kernel: ElementwiseKernel<O, U>;
+  kernel: ElementwiseKernel<O, U, Record<string, BindingSpec>>;
   /** The loss's own override values (e.g. LOG_TARGET). */
   constants?: OverrideValues<O>;
   /** The loss's own uniform values (e.g. Keras' eps). */
   uniforms?: UniformValues<U>;
+  /**
+   * Records what the loss's own bindings hold before its passes (e.g. jsDiv's count of kept rows)
+   * and returns them by name.
+   */
+  bind?: (rec: Recording) => Record<string, Bindable>;
+  /** Class-index labels checked on the GPU: read() rejects with a RangeError naming the first bad one. */
+  labels?: LabelStatus;
   input: Tensor;
   target: Tensor;
   weight?: Tensor | undefined;
@@ -175,10 +202,18 @@ function recordElementwise<O extends Record<string, OverrideSpec>, U extends Rec
     mean: "mean-by-count",
     // PyTorch's batchmean: sum / input.size(0).
     scale: r.reduction === "batchmean" ? 1 / batch : 1,
-    inputs: [r.input, r.target, ...(r.weight ? [r.weight] : []), ...(r.posWeight ? [r.posWeight] : [])],
+    inputs: [
+      r.input,
+      r.target,
+      ...(r.weight ? [r.weight] : []),
+      ...(r.posWeight ? [r.posWeight] : []),
+      ...(r.labels ? [r.labels.target] : []),
+    ],
+    labels: r.labels,
     gradShape: withGrad ? r.input.shape : undefined,
     ...(summed ? { partials: workgroups.reduce((a, b) => a + b, 0) * kWG * width } : {}),
     record: (rec, loss, _denom, grad) => {
+      const own = r.bind?.(rec) ?? {};
       let partialOffset = 0;
       for (const [k, slice] of slices.entries()) {
         // Both builds bind the same names (only their WGSL types differ).
@@ -212,6 +247,7 @@ function recordElementwise<O extends Record<string, OverrideSpec>, U extends Rec
             ...(grad ? { grad: bindRange(grad.buffer, slice.ranges.out) } : {}),
             ...(r.weight ? { weight: r.weight.buffer } : {}),
             ...(r.posWeight ? { pos_weight: r.posWeight.buffer } : {}),
+            ...own,
           },
           workgroups: workgroups[k] as number,
         });

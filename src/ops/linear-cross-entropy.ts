@@ -7,6 +7,7 @@
  * and turns each slab into its share of the hidden and classifier gradients with the same tiled
  * product. Large classifiers are processed in binding-sized V slices, large batches in row chunks.
  */
+import { sharedOverrides } from "../kernel-overrides.js";
 import { checkTensor, recordOp, type XentContext } from "../context.js";
 import type { Recording } from "../recording.js";
 import { defineKernel, type Bindable } from "../kernel-descriptor.js";
@@ -94,11 +95,9 @@ const kTileUniforms = {
 } as const;
 
 const kRowOptions = {
-  HAS_WEIGHT: { kind: "bool" },
+  ...sharedOverrides("HAS_WEIGHT", "TARGET_UNSIGNED", "IGNORE_INDEX"),
   HAS_BIAS: { kind: "bool" },
   SMOOTHING: { kind: "bool" },
-  TARGET_UNSIGNED: { kind: "bool" },
-  IGNORE_INDEX: { kind: "bool", default: true },
   SOFTCAP: { kind: "bool" },
   Z_LOSS: { kind: "bool" },
 } as const;

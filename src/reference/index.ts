@@ -14,6 +14,7 @@ export { type RefBinaryCrossEntropyOptions, binaryCrossEntropy, binaryCrossEntro
 export { type RefReduction, type RefCrossEntropyOptions, nllLoss, nllLossGrad, crossEntropy, crossEntropyGrad } from "./cross-entropy.js";
 export { type RefWeight } from "./elementwise-loss.js";
 export { entropy, entropyGrad } from "./entropy.js";
+export { type RefJsDivOptions, jsDiv, jsDivGrad } from "./js-div.js";
 export { type RefKlDivOptions, klDiv, klDivGrad } from "./kl-div.js";
 export {
   type RefLinearCrossEntropyOptions,

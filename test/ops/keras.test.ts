@@ -68,6 +68,24 @@ describe("Keras and scikit-learn losses", () => {
     }
   });
 
+  it("keras.sparseCategoricalCrossentropyWithGrad: an infinite p over an infinite row sum makes the row's gradient NaN (TensorFlow's)", async () => {
+    const xent = await gpu();
+    // Row 0: p = [inf, 1, 2] (sum inf): TensorFlow's r = p / S is NaN at the inf, so the row's
+    // gradient is NaN; row 1 is ordinary and keeps its finite gradient. Scalar and vec4 rows.
+    for (const classes of [3, 4]) {
+      const pred = new Float32Array(2 * classes).fill(0.5);
+      pred.set([Infinity, 1, 2]);
+      const t = new Int32Array([1, 0]);
+      const { loss, grad } = xent.keras.sparseCategoricalCrossentropyWithGrad(xent.tensor(t, [2]), xent.tensor(pred, [2, classes]));
+      const want = ref.keras.sparseCategoricalCrossentropyGrad(ref.refTensor(t, [2]), ref.refTensor(pred, [2, classes]));
+      const g = await grad.read();
+      expect(Array.from(g.slice(0, classes)).every(Number.isNaN), `row 0, ${classes} classes`).toBe(true);
+      expect(Array.from(want.data.slice(0, classes)).every(Number.isNaN)).toBe(true);
+      expectClose(g.slice(classes), want.data.slice(classes), kTol, `row 1, ${classes} classes`);
+      expect(Number.isFinite((await loss.read())[0])).toBe(true);
+    }
+  });
+
   it("logLoss: number labels, explicit labels, three classes", async () => {
     const xent = await gpu();
     const yPred = [
