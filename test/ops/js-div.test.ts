@@ -93,6 +93,23 @@ describe("jsDiv", () => {
     }
   });
 
+  it("far-apart distributions: log-ratios past 20 (expm1 would overflow) and tiny probabilities", async () => {
+    const xent = await gpu();
+    const shape = [2, 4];
+    const logQ = Float32Array.from([-0.1, -30, -3, -60, -25, -0.2, -2.5, -80]);
+    const logP = Float32Array.from([-40, -0.05, -4, -3.5, -0.3, -45, -1.5, -70]);
+    for (const beta of [0.01, 0.5, 0.99]) {
+      for (const reduction of ["none", "sum"] as const) {
+        const { loss, grad } = xent.jsDivWithGrad(xent.tensor(logQ, shape), xent.tensor(logP, shape), { beta, reduction });
+        const r = ref.jsDiv(ref.refTensor(logQ, shape), ref.refTensor(logP, shape), { beta, reduction });
+        const g = ref.jsDivGrad(ref.refTensor(logQ, shape), ref.refTensor(logP, shape), { beta, reduction });
+        // Relative digits even where the values are 1e-10 (a tiny probability's terms).
+        expectClose(await loss.read(), r.data, { atol: 1e-30, rtol: 1e-4 }, `β ${beta} ${reduction}`);
+        expectClose(await grad.read(), g.data, { atol: 1e-30, rtol: 1e-4 }, `β ${beta} ${reduction} grad`);
+      }
+    }
+  });
+
   it("skips ignored rows (all ignored: 0 and a zero gradient, as Liger), u32 labels, a custom ignoreIndex", async () => {
     const xent = await gpu();
     const shape = [3, 4];
