@@ -133,9 +133,16 @@ export function checkNonNegative(value: unknown, op: string, name: string): numb
   return value;
 }
 
+const kMinNormalF32 = 1.1754943508222875e-38;
+const kMaxF32 = 3.4028234663852886e38;
+
 export function checkSoftcap(value: unknown, op: string): number {
   if (value === undefined) return 0;
   if (typeof value !== "number") throw new TypeError(`${op}: softcap: expected a number > 0, got ${describe(value)}`);
   if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${op}: softcap: expected a finite number > 0, got ${value}`);
+  // The GPU divides by the cap in f32: one that rounds to ±inf or below f32's normals (flushed to 0) would give NaN or 0.
+  const f32 = Math.fround(value);
+  if (!Number.isFinite(f32) || f32 < kMinNormalF32)
+    throw new RangeError(`${op}: softcap: expected a number in [${kMinNormalF32}, ${kMaxF32}] (finite and normal in f32), got ${value}`);
   return value;
 }

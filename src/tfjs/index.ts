@@ -125,9 +125,15 @@ export function tfLosses(tf: Tf): TfLosses {
     throw new TypeError(`webgpu-xent/tfjs: needs TF.js's webgpu backend (await tf.setBackend("webgpu")), got "${tf.getBackend()}"`);
   const b = backend as WebGPUBackendLike;
   const xent = Xent.fromDevice(b.device);
-  // Loss status checks in flight, and the failures they found (until check() reports them).
+  // Loss status checks in flight, and the first failure they found with a count of the rest (until
+  // check() reports them): bounded, however many steps run between checks.
   const inFlight = new Set<Promise<void>>();
-  const failures: Error[] = [];
+  let firstFailure: Error | undefined;
+  let moreFailures = 0;
+  const fail = (error: unknown): void => {
+    if (firstFailure) moreFailures++;
+    else firstFailure = error instanceof Error ? error : new Error(String(error));
+  };
 
   /** TF.js's recorded work (that made our inputs, or uploaded them) goes to the queue before ours. */
   const flush = (): void => {
@@ -140,6 +146,8 @@ export function tfLosses(tf: Tf): TfLosses {
   const view = (t: TF.Tensor, what: string): Tensor => {
     const dtype = t.dtype === "float32" ? "f32" : t.dtype === "int32" ? "i32" : undefined;
     if (!dtype) throw new TypeError(`webgpu-xent/tfjs: ${what}: expected a float32 or int32 tensor, got ${t.dtype}`);
+    // An empty tensor's GPU buffer is 0 bytes, which no binding takes: an empty tensor of ours instead.
+    if (t.size === 0) return dtype === "f32" ? xent.tensor(new Float32Array(0), t.shape) : xent.tensor(new Int32Array(0), t.shape);
     b.uploadToGPU(t.dataId);
     const buffer = b.tensorMap.get(t.dataId)?.resource as GPUBuffer | undefined;
     if (!buffer || typeof buffer.mapAsync !== "function") throw new TypeError(`webgpu-xent/tfjs: ${what}: the tensor has no GPU buffer`);
@@ -152,6 +160,10 @@ export function tfLosses(tf: Tf): TfLosses {
    * label checks) have come back, for check().
    */
   const toTf = (x: Tensor<"f32">, checked: boolean): TF.Tensor => {
+    if (x.size === 0) {
+      x.destroy();
+      return tf.zeros([...x.shape]);
+    }
     const info = b.makeTensorInfo([...x.shape], "float32");
     b.uploadToGPU(info.dataId);
     const target = b.tensorMap.get(info.dataId)?.resource as GPUBuffer;
@@ -165,7 +177,7 @@ export function tfLosses(tf: Tf): TfLosses {
     }
     const done = x.validate().then(
       () => undefined,
-      (error: unknown) => void failures.push(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => fail(error),
     );
     inFlight.add(done);
     void done.finally(() => {
@@ -218,14 +230,25 @@ export function tfLosses(tf: Tf): TfLosses {
    * `loss` of class ids as int32 [rows…] from any numeric tensor (model.fit passes float32
    * [N, 1]); a cast made here is disposed once our kernels that read it are submitted.
    */
-  const withClassIds = (t: TF.Tensor, rows: number[], loss: (ids: TF.Tensor) => TF.Tensor): TF.Tensor => {
-    const ids = t.dtype === "int32" && t.shape.length === rows.length ? t : tf.cast(tf.reshape(t, rows), "int32");
+  const withClassIds = (t: TF.Tensor, rows: number[], loss: (ids: TF.Tensor) => TF.Tensor, ignoreIndex?: number): TF.Tensor => {
+    const ids = t.dtype === "int32" ? (t.shape.length === rows.length ? t : tf.reshape(t, rows)) : floatIds(t, rows, ignoreIndex);
     try {
       return loss(ids);
     } finally {
       if (ids !== t) ids.dispose();
     }
   };
+  /**
+   * Float class ids as int32, on the GPU: TF.js's cast makes NaN and ±Infinity class 0, a finite
+   * loss; here they become a label no op accepts (−2³¹, or −2³¹ + 1 where that is the
+   * ignoreIndex), so the loss is NaN and check() rejects with a RangeError, as for an int32 bad label.
+   */
+  const floatIds = (t: TF.Tensor, rows: number[], ignoreIndex: number | undefined): TF.Tensor =>
+    tf.tidy(() => {
+      const f = tf.reshape(t, rows);
+      const bad = ignoreIndex === -0x80000000 ? -0x7fffffff : -0x80000000;
+      return tf.where(tf.isFinite(f), tf.cast(f, "int32"), tf.fill(rows, bad, "int32"));
+    });
   const positions = (x: TF.Tensor): number[] => x.shape.slice(0, -1);
   const reductionOf = (r: TfBinaryCrossEntropyOptions["reduction"]) => (r ? { reduction: r } : {});
 
@@ -242,7 +265,7 @@ export function tfLosses(tf: Tf): TfLosses {
         );
       // Probabilities are shaped like the logits; anything else is class ids.
       const prob = target.shape.length === logits.shape.length && target.shape[target.rank - 1] === logits.shape[logits.rank - 1];
-      return prob ? loss(target) : withClassIds(target, positions(logits), loss);
+      return prob ? loss(target) : withClassIds(target, positions(logits), loss, rest.ignoreIndex);
     },
     linearCrossEntropy: (hidden, classifier, target, options = {}) => {
       const { weight, bias, ...rest } = options;
@@ -250,31 +273,36 @@ export function tfLosses(tf: Tf): TfLosses {
         throw new RangeError(
           "webgpu-xent/tfjs: linearCrossEntropy: reduction 'none' is not supported (an upstream gradient per row would reweight the classifier's gradient row by row); use 'mean' or 'sum'",
         );
-      return withClassIds(target, hidden.shape.slice(0, 1), (ids) => {
-        const loss = tf.customGrad((...args: (TF.Tensor | TF.GradSaveFunc)[]) => {
-          const save = args.pop() as TF.GradSaveFunc;
-          const [x, w, b] = (args as TF.Tensor[]).map((t, i) => view(t, ["hidden", "classifier", "bias"][i] as string));
-          const t = view(ids, "target");
-          const classWeights = weight ? view(weight, "weight") : undefined;
-          flush();
-          let r;
-          try {
-            r = xent.linearCrossEntropyWithGrad(x as Tensor, w as Tensor, t, {
-              ...rest,
-              ...(b ? { bias: b } : {}),
-              ...(classWeights ? { weight: classWeights } : {}),
-            });
-          } finally {
-            for (const v of [x, w, b, t, classWeights]) v?.destroy();
-          }
-          const value = toTf(r.loss, true);
-          const grads = [toTf(r.gradHidden, false), toTf(r.gradClassifier, false), ...(r.gradBias ? [toTf(r.gradBias, false)] : [])];
-          save(grads);
-          // A scalar loss: dy scales every gradient.
-          return { value, gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => saved.map((g) => tf.mul(g, dy)) };
-        });
-        return bias ? loss(hidden, classifier, bias) : loss(hidden, classifier);
-      });
+      return withClassIds(
+        target,
+        hidden.shape.slice(0, 1),
+        (ids) => {
+          const loss = tf.customGrad((...args: (TF.Tensor | TF.GradSaveFunc)[]) => {
+            const save = args.pop() as TF.GradSaveFunc;
+            const [x, w, b] = (args as TF.Tensor[]).map((t, i) => view(t, ["hidden", "classifier", "bias"][i] as string));
+            const t = view(ids, "target");
+            const classWeights = weight ? view(weight, "weight") : undefined;
+            flush();
+            let r;
+            try {
+              r = xent.linearCrossEntropyWithGrad(x as Tensor, w as Tensor, t, {
+                ...rest,
+                ...(b ? { bias: b } : {}),
+                ...(classWeights ? { weight: classWeights } : {}),
+              });
+            } finally {
+              for (const v of [x, w, b, t, classWeights]) v?.destroy();
+            }
+            const value = toTf(r.loss, true);
+            const grads = [toTf(r.gradHidden, false), toTf(r.gradClassifier, false), ...(r.gradBias ? [toTf(r.gradBias, false)] : [])];
+            save(grads);
+            // A scalar loss: dy scales every gradient.
+            return { value, gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => saved.map((g) => tf.mul(g, dy)) };
+          });
+          return bias ? loss(hidden, classifier, bias) : loss(hidden, classifier);
+        },
+        rest.ignoreIndex,
+      );
     },
     binaryCrossEntropyWithLogits: (logits, target, { weight, posWeight, reduction } = {}) =>
       lossOf(
@@ -287,13 +315,17 @@ export function tfLosses(tf: Tf): TfLosses {
       lossOf([input, target], ["input", "target"], ([x, y]) => xent.klDivWithGrad(x as Tensor, y as Tensor, options)),
     nllLoss: (logProbs, target, options = {}) => {
       const { weight, ...rest } = options;
-      return withClassIds(target, positions(logProbs), (ids) =>
-        lossOf(
-          [logProbs, ids],
-          ["logProbs", "target"],
-          ([x, t], w) => xent.nllLossWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...w }),
-          { weight },
-        ),
+      return withClassIds(
+        target,
+        positions(logProbs),
+        (ids) =>
+          lossOf(
+            [logProbs, ids],
+            ["logProbs", "target"],
+            ([x, t], w) => xent.nllLossWithGrad(x as Tensor, t as Tensor, { ...rest, dim: -1, ...w }),
+            { weight },
+          ),
+        rest.ignoreIndex,
       );
     },
     binaryCrossEntropy: (probs, target, { weight, reduction } = {}) =>
@@ -335,8 +367,14 @@ export function tfLosses(tf: Tf): TfLosses {
     },
     check: async () => {
       await Promise.all([...inFlight]);
-      const [first] = failures.splice(0);
-      if (first !== undefined) throw first;
+      const [first, more] = [firstFailure, moreFailures];
+      firstFailure = undefined;
+      moreFailures = 0;
+      if (first === undefined) return;
+      if (more === 0) throw first;
+      // The first error, its type kept, naming how many more losses failed since the last check.
+      const error = new (first.constructor as ErrorConstructor)(`${first.message} (and ${more} more losses since the last check)`);
+      throw Object.assign(error, { cause: first });
     },
   };
 }

@@ -127,4 +127,12 @@ it("checkNonNegative and checkSoftcap: 0 when absent", () => {
   for (const v of [0, -5, NaN, Infinity])
     expect(() => checkSoftcap(v, "op")).toThrow(new RangeError(`op: softcap: expected a finite number > 0, got ${v}`));
   expect(() => checkSoftcap("30", "op")).toThrow(new TypeError('op: softcap: expected a number > 0, got "30"'));
+  // Finite in float64 but not a normal f32: refused, not NaN or a uniform softmax on the GPU.
+  for (const v of [3e38, 3.4028234663852886e38, 1.1754943508222875e-38]) expect(checkSoftcap(v, "op")).toBe(v);
+  for (const v of [1e39, 3.5e38, 1e-39, 1e-45])
+    expect(() => checkSoftcap(v, "op")).toThrow(
+      new RangeError(
+        `op: softcap: expected a number in [1.1754943508222875e-38, 3.4028234663852886e38] (finite and normal in f32), got ${v}`,
+      ),
+    );
 });

@@ -187,6 +187,61 @@ describe("webgpu-xent/tfjs", () => {
     await expect(tfx.check()).resolves.toBeUndefined();
     tf.dispose([logits, labels, loss]);
   });
+  it("float class ids that are NaN or ±Infinity are bad labels (NaN loss, check() rejects), not TF.js's class 0", async () => {
+    const logits = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const ids = tf.tensor2d([0, bad, 2], [3, 1]);
+      const losses = [
+        tfx.crossEntropy(logits, ids),
+        tfx.nllLoss(tf.logSoftmax(logits), ids),
+        tfx.sparseCategoricalCrossentropy(ids, tf.softmax(logits)),
+      ];
+      for (const loss of losses) expect(Number.isNaN((await loss.data())[0]), `${bad}`).toBe(true);
+      await expect(tfx.check()).rejects.toThrow(RangeError);
+      tf.dispose([ids, ...losses]);
+    }
+    // Finite float ids are cast as TF.js casts them (model.fit's float32 [N, 1]).
+    const ids = tf.tensor2d([0, 1, 2], [3, 1]);
+    const loss = tfx.crossEntropy(logits, ids);
+    expect(Number.isFinite((await loss.data())[0])).toBe(true);
+    await expect(tfx.check()).resolves.toBeUndefined();
+    tf.dispose([logits, ids, loss]);
+  });
+
+  it("an empty batch gives what the core API gives (the mean of nothing is NaN, the sum 0, no GPU error)", async () => {
+    const logits = tf.zeros([0, 4]);
+    const ids = tf.zeros([0], "int32");
+    const mean = tfx.crossEntropy(logits, ids);
+    const sum = tfx.crossEntropy(logits, ids, { reduction: "sum" });
+    const core = tfx.xent.crossEntropy(tfx.xent.tensor(new Float32Array(0), [0, 4]), tfx.xent.tensor(new Int32Array(0), [0]));
+    const want = (await core.read())[0] as number;
+    expect(Number.isNaN(want)).toBe(true);
+    expect(Number.isNaN((await mean.data())[0])).toBe(true);
+    expect((await sum.data())[0]).toBe(0);
+    const g = tf.grad((x: TF.Tensor) => tfx.crossEntropy(x, ids, { reduction: "sum" }))(logits);
+    expect(g.shape).toEqual([0, 4]);
+    const none = tfx.binaryCrossEntropyWithLogits(tf.zeros([0, 3]), tf.zeros([0, 3]), { reduction: "none" });
+    expect(none.shape).toEqual([0, 3]);
+    await expect(tfx.check()).resolves.toBeUndefined();
+    tf.dispose([logits, ids, mean, sum, g, none]);
+    core.destroy();
+  });
+
+  it("keeps the first bad-label error and a count until check(), not every one (bounded over many steps)", async () => {
+    const logits = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const labels = tf.tensor1d([0, 9], "int32");
+    const losses = Array.from({ length: 5 }, () => tfx.crossEntropy(logits, labels));
+    await Promise.all(losses.map((l) => l.data()));
+    const error: unknown = await tfx.check().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/target\[1\] .*is 9: .*\(and 4 more losses since the last check\)$/);
+    await expect(tfx.check()).resolves.toBeUndefined();
+    tf.dispose([logits, labels, ...losses]);
+  });
+
   it("linearCrossEntropy equals softmaxCrossEntropy of tf.matMul(hidden, classifierᵀ) + bias, and so do its tf.grads (all three)", async () => {
     const random = rng(7);
     const [n, h, v] = [70, 24, 300];

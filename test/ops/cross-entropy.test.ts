@@ -314,3 +314,33 @@ describe("nllLoss on the GPU", () => {
     }
   });
 });
+
+describe("softcap precision", () => {
+  it("caps from 1 to 3e38 match float64, loss and gradient, plain and linear (cap · tanh(x / cap) ≈ x for a huge cap)", async () => {
+    const xent = await gpu();
+    // The issue's probe: logits of about ±5, whose loss with no cap is [0.883, 1.281, 6.407, 1.320].
+    const logits = Float32Array.from([4.8, -1.2, 0.3, -5, 2.2, 3.1, -0.7, 1.9, -4.4, 0.5, 5, -2.5, 1, -3.3, 2.8, 0.1]);
+    const target = new Int32Array([0, 1, 2, 3]);
+    const hidden = Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
+    const classifier = Float32Array.from({ length: 12 }, (_, i) => logits[i] as number);
+    for (const softcap of [1, 3, 30, 1e4, 1e6, 1e7, 1e8, 1e20, 3e38]) {
+      const x = xent.tensor(logits, [4, 4]);
+      const t = xent.tensor(target, [4]);
+      const opts = { softcap, reduction: "none" as const };
+      const want = ref.crossEntropy(ref.refTensor(logits, [4, 4]), ref.refTensor(target, [4]), opts).data;
+      expectClose(await xent.crossEntropy(x, t, opts).read(), want, kTol, `cap ${softcap}`);
+      const wantGrad = ref.crossEntropyGrad(ref.refTensor(logits, [4, 4]), ref.refTensor(target, [4]), opts).data;
+      expectClose(await xent.crossEntropyWithGrad(x, t, opts).grad.read(), wantGrad, kTol, `cap ${softcap} grad`);
+      // linearCrossEntropy: hidden [4, 3] · classifier [4, 3]ᵀ, the same softcap.
+      const h = xent.tensor(hidden, [4, 3]);
+      const w = xent.tensor(classifier, [4, 3]);
+      const wantLinear = ref.linearCrossEntropy(
+        ref.refTensor(hidden, [4, 3]),
+        ref.refTensor(classifier, [4, 3]),
+        ref.refTensor(target, [4]),
+        opts,
+      );
+      expectClose(await xent.linearCrossEntropy(h, w, t, opts).read(), wantLinear.data, kTol, `linear cap ${softcap}`);
+    }
+  });
+});
