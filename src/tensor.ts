@@ -31,6 +31,8 @@ export class Tensor<D extends DType = DType> {
   /** Number of elements. */
   readonly size: number;
   private destroyed = false;
+  private released = false;
+  private pendingReads = 0;
   private readonly keepAlive: SharedBuffers[] = [];
   /** @internal */
   readonly checks: StatusCheck[];
@@ -65,6 +67,11 @@ export class Tensor<D extends DType = DType> {
     return this.gpuBuffer;
   }
 
+  /** @internal The buffer for a read under way (it outlives destroy() until the read settles). */
+  get readableBuffer(): GPUBuffer {
+    return this.gpuBuffer;
+  }
+
   /** The device the tensor lives on. */
   get device(): GPUDevice {
     return this.owner.device;
@@ -92,19 +99,34 @@ export class Tensor<D extends DType = DType> {
 
   private async fetch(what: string, statusOnly: boolean): Promise<ArrayBuffer> {
     this.assertAlive(what);
+    // A read or check in flight keeps the data and status buffers: destroy() before it settles
+    // must not hand a status buffer back to the pool, where the next op would reset it to clean
+    // before this copy runs (a bad label reported valid).
+    this.pendingReads++;
     try {
       const failure = await this.failure;
       if (failure) throw failure;
       return await this.owner.readBack(this, statusOnly);
     } catch (error) {
       throw await this.owner.explainFailure(error, what);
+    } finally {
+      if (--this.pendingReads === 0 && this.destroyed) this.release();
     }
   }
 
-  /** Frees the GPU memory (not for wrapped caller buffers). Using the tensor afterwards throws. */
+  /**
+   * Frees the GPU memory (not for wrapped caller buffers). Using the tensor afterwards throws; a
+   * read() or validate() already under way still settles (its buffers go once it has).
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.pendingReads === 0) this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
     if (this.init.owned) destroyBuffer(this.gpuBuffer);
     for (const b of this.keepAlive) b.release();
     for (const c of this.checks) c.release();

@@ -172,7 +172,7 @@ export class XentCore implements XentContext, TensorOwner {
    */
   async readBack(tensor: Tensor, statusOnly = false): Promise<ArrayBuffer> {
     const dataBytes = statusOnly ? 0 : Math.ceil(tensor.byteLength / 4) * 4;
-    if (dataBytes > 0 && (tensor.buffer.usage & kBufferUsage.COPY_SRC) === 0)
+    if (dataBytes > 0 && (tensor.readableBuffer.usage & kBufferUsage.COPY_SRC) === 0)
       throw new TypeError("webgpu-xent: read(): the tensor's buffer lacks GPUBufferUsage.COPY_SRC, so it cannot be copied back");
     const checks = tensor.checks;
     const staging = createBuffer(this.device, {
@@ -183,7 +183,7 @@ export class XentCore implements XentContext, TensorOwner {
     // A copy WebGPU refuses (a destroyed or foreign buffer, one too small) must reject, not read zeros.
     this.device.pushErrorScope("validation");
     const encoder = this.device.createCommandEncoder({ label: "xent:read" });
-    if (dataBytes > 0) encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, dataBytes);
+    if (dataBytes > 0) encoder.copyBufferToBuffer(tensor.readableBuffer, 0, staging, 0, dataBytes);
     checks.forEach((c, i) => encoder.copyBufferToBuffer(c.buffer, 0, staging, dataBytes + 16 * i, 16));
     this.device.queue.submit([encoder.finish()]);
     const refused = this.device.popErrorScope();

@@ -132,7 +132,7 @@ it("checkNonNegative and checkSoftcap: 0 when absent", () => {
   for (const v of [1e39, 3.5e38, 1e-39, 1e-45])
     expect(() => checkSoftcap(v, "op")).toThrow(
       new RangeError(
-        `op: softcap: expected a number in [1.1754943508222875e-38, 3.4028234663852886e38] (finite and normal in f32), got ${v}`,
+        `op: softcap: expected a number in [1.1754943508222875e-38, 3.4028234663852886e+38] (finite and normal in f32), got ${v}`,
       ),
     );
 });

@@ -104,6 +104,32 @@ describe("memory", () => {
   });
 });
 
+describe("checks in flight", () => {
+  it("a check() or read() under way keeps its status buffer through destroy(): the next op cannot reset it to clean", async () => {
+    const xent = await gpu();
+    const logits = xent.tensor(randomFloats(8 * 5, rng(9)), [8, 5]);
+    const badLabels = xent.tensor(new Int32Array([0, 1, 9, 2, 3, 4, 0, 1]), [8]);
+    const good = xent.tensor(new Int32Array([0, 1, 2, 3, 4, 0, 1, 2]), [8]);
+    for (let i = 0; i < 20; i++) {
+      const bad = xent.crossEntropy(logits, badLabels);
+      const checked = xent.check(bad);
+      const read = bad.read();
+      bad.destroy();
+      await xent.device.queue.onSubmittedWorkDone();
+      // Draws pooled status buffers: the one just released, were it released, would be reset here.
+      const others = [xent.crossEntropy(logits, good), xent.crossEntropy(logits, good, { reduction: "sum" })];
+      await expect(checked).rejects.toThrow(/target\[2\] .*is 9/);
+      await expect(read).rejects.toThrow(RangeError);
+      for (const o of others) {
+        expect(Number.isFinite((await o.read())[0])).toBe(true);
+        o.destroy();
+      }
+    }
+    expect(() => xent.check(xent.crossEntropy(logits, good)).then(() => undefined)).not.toThrow();
+    for (const t of [logits, badLabels, good]) t.destroy();
+  });
+});
+
 describe("concurrency", () => {
   it("100 ops in flight at once, no awaits between them, all correct", async () => {
     const xent = await gpu();
