@@ -69,6 +69,13 @@ export class Recording {
     this.encoder = encoder ?? device.createCommandEncoder({ label: `xent:${label}` });
   }
 
+  /** Zeroes `buffer`: a clear is an encoder command, so the open compute pass (if any) ends first. */
+  clear(buffer: GPUBuffer): void {
+    this.pass?.end();
+    this.pass = undefined;
+    this.encoder.clearBuffer(buffer);
+  }
+
   /**
    * A storage buffer that lives only as long as this op's work: from the pool when the op submits
    * its own work (it returns there when the GPU is done), fresh when recording into a caller's

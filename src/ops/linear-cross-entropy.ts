@@ -497,8 +497,8 @@ function record(ctx: XentContext, op: string, a: Args, withGrad: boolean): Tenso
     const gradBias = a.bias ? ctx.output([a.v], "f32", `${op}:gradBias`, [check]) : undefined;
     if (a.n === 0) {
       // No rows: zero gradients (d/d(hidden) is empty).
-      rec.encoder.clearBuffer(gradClassifier.buffer);
-      if (gradBias) rec.encoder.clearBuffer(gradBias.buffer);
+      rec.clear(gradClassifier.buffer);
+      if (gradBias) rec.clear(gradBias.buffer);
     } else recordBackward(ctx, rec, a, p, rowStats, divisor, { gradHidden, gradClassifier, gradBias });
     return gradBias ? [loss, gradHidden, gradClassifier, gradBias] : [loss, gradHidden, gradClassifier];
   });

@@ -189,6 +189,31 @@ describe("linearCrossEntropy options", () => {
 });
 
 describe("linearCrossEntropy edge cases", () => {
+  it("no rows (N = 0): zero classifier and bias gradients, readable, and a caller's own work in its encoder survives", async () => {
+    const xent = await gpu();
+    const hidden = xent.tensor(new Float32Array(0), [0, 3]);
+    const classifier = xent.tensor(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      [4, 3],
+    );
+    const bias = xent.tensor(new Float32Array(4), [4]);
+    const target = xent.tensor(new Int32Array(0), [0]);
+    const r = xent.linearCrossEntropyWithGrad(hidden, classifier, target, { bias, reduction: "sum" });
+    expect(Array.from(await r.loss.read())).toEqual([0]);
+    expect(Array.from(await r.gradClassifier.read())).toEqual(new Array(12).fill(0));
+    expect(Array.from(await r.gradBias!.read())).toEqual([0, 0, 0, 0]);
+    // In a caller's encoder: the clears end our open pass first, so the whole submit is valid.
+    const mine = xent.tensor(Float32Array.from([7, 8, 9, 10]), [4]);
+    const copy = xent.tensor(new Float32Array(4), [4]);
+    const encoder = xent.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(mine.buffer, 0, copy.buffer, 0, 16);
+    const inEncoder = xent.linearCrossEntropyWithGrad(hidden, classifier, target, { bias, reduction: "sum", encoder });
+    xent.device.queue.submit([encoder.finish()]);
+    expect(Array.from(await copy.read())).toEqual([7, 8, 9, 10]);
+    expect(Array.from(await inEncoder.gradClassifier.read())).toEqual(new Array(12).fill(0));
+    for (const t of [hidden, classifier, bias, target, mine, copy]) t.destroy();
+  });
+
   it("every row ignored: mean NaN (0 / 0, as PyTorch), sum 0, zero gradients", async () => {
     const xent = await gpu();
     const c = makeCase(5, 6, 9, 70);
