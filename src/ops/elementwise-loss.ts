@@ -80,7 +80,7 @@ const kElementwiseBindings4 = {
   grad: { ...kElementwiseBindings.grad, type: "array<vec4<f32>>" },
 } as const;
 
-/** What a loss declares beside the shared interface: its own override constants and uniforms. */
+/** What a loss declares beside the shared interface: its own override constants, uniforms and bindings. */
 export interface ElementwiseLossSpec<
   O extends Record<string, OverrideSpec>,
   U extends Record<string, UniformType>,

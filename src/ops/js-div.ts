@@ -1,12 +1,18 @@
 /** jsDiv on the GPU (kernel: shaders/js-div.wgsl; reference: src/reference/js-div.ts). */
-import type { RecordOptions, XentContext } from "../context.js";
+import { checkTensor, type RecordOptions, type XentContext } from "../context.js";
 import { sharedOverrides } from "../kernel-overrides.js";
 import { LabelCheck } from "../label-check.js";
-import { checkEncoder, checkInt32, checkOpOptions, checkReduction, checkUnitInterval, optionalTensor } from "../option-checks.js";
-import type { OptionChecksFor } from "../option-checks.js";
+import {
+  checkEncoder,
+  checkInt32,
+  checkOpOptions,
+  checkReduction,
+  checkUnitInterval,
+  optionalTensor,
+  type OptionChecksFor,
+} from "../option-checks.js";
 import { reduceWorkgroupSize } from "../row-plan.js";
 import { formatShape, sameShape } from "../shape.js";
-import { checkTensor } from "../context.js";
 import type { Tensor } from "../tensor.js";
 import { kCrossEntropyLabelsKernel } from "./cross-entropy.js";
 import {
