@@ -12,6 +12,16 @@ export {
 } from "./binary-cross-entropy-with-logits.js";
 export { type RefBinaryCrossEntropyOptions, binaryCrossEntropy, binaryCrossEntropyGrad } from "./binary-cross-entropy.js";
 export { type RefReduction, type RefCrossEntropyOptions, nllLoss, nllLossGrad, crossEntropy, crossEntropyGrad } from "./cross-entropy.js";
+export {
+  philox4x32,
+  sampleUniform,
+  argmax,
+  type RefTopKOptions,
+  topK,
+  type RefSampleOptions,
+  type RefSampleResult,
+  sample,
+} from "./decode.js";
 export { type RefWeight } from "./elementwise-loss.js";
 export { entropy, entropyGrad } from "./entropy.js";
 export { type RefJsDivOptions, jsDiv, jsDivGrad } from "./js-div.js";
