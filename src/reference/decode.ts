@@ -62,8 +62,8 @@ export function argmax(x: RefTensor, options: { dim?: number } = {}): { data: In
 }
 
 /** The k elements of each row that come first in (value descending, NaN first, index ascending) order, or ascending with largest = false. */
-function topIndices(values: readonly number[], k: number, largest: boolean): number[] {
-  const order = values.map((_, i) => i);
+function topIndices(values: ArrayLike<number>, k: number, largest: boolean): number[] {
+  const order = Array.from({ length: values.length }, (_, i) => i);
   const before = (a: number, b: number): boolean => {
     const va = values[a] as number;
     const vb = values[b] as number;

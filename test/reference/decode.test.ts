@@ -91,7 +91,10 @@ describe("sample", () => {
     }
     const counts = [0, 0, 0, 0];
     const skewed = refTensor([ln(1), ln(2), ln(3), ln(4)], [1, 4]);
-    for (let step = 0; step < 4000; step++) counts[decode.sample(skewed, { seed: 1, step }).tokens[0] as number]++;
+    for (let step = 0; step < 4000; step++) {
+      const t = decode.sample(skewed, { seed: 1, step }).tokens[0] as number;
+      counts[t] = (counts[t] ?? 0) + 1;
+    }
     counts.forEach((n, c) => expect(Math.abs(n / 4000 - (c + 1) / 10)).toBeLessThan(0.03));
   });
 
