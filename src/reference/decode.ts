@@ -5,7 +5,7 @@
  * and this module reproduces it.
  */
 import { normalizeDim, rowView } from "../shape.js";
-import { forEachRow, gatherRow, type RefTensor } from "./ref-tensor.js";
+import { forEachRow, gatherRow, logSumExp, type RefTensor } from "./ref-tensor.js";
 
 const kPhiloxM0 = 0xd2511f53;
 const kPhiloxM1 = 0xcd9e8d57;
@@ -54,9 +54,7 @@ export function argmax(x: RefTensor, options: { dim?: number } = {}): { data: In
   if (view.classes === 0 && view.rows > 0) throw new RangeError("argmax: the dim has size 0");
   const out = new Int32Array(view.rows);
   forEachRow(view, (row, base, stride) => {
-    let best = 0;
-    for (let c = 1; c < view.classes; c++) if (beats(x.data[base + c * stride] as number, x.data[base + best * stride] as number)) best = c;
-    out[row] = best;
+    out[row] = argmaxOf(gatherRow(x.data, base, stride, view.classes));
   });
   return { data: out, shape: x.shape.filter((_, d) => d !== dim) };
 }
@@ -183,7 +181,7 @@ function processRow(x: readonly number[], row: number, o: RefSampleOptions): num
 
 /** Which classes of the processed row top-k, top-p and min-p keep, in that order (HF's warpers, ties at a threshold kept). */
 function keptMask(y: readonly number[], o: RefSampleOptions): boolean[] {
-  const max = Math.max(...y);
+  const { max } = logSumExp(y);
   const e = y.map((value) => Math.exp(value - max));
   let kept = y.map((value) => value !== -Infinity);
   const k = o.topK ?? 0;
@@ -211,8 +209,7 @@ function keptMask(y: readonly number[], o: RefSampleOptions): boolean[] {
 }
 
 function logSoftmaxAt(values: readonly number[]): (c: number) => number {
-  const max = Math.max(...values);
-  const logSum = Math.log(values.reduce((s, v) => s + (v === -Infinity ? 0 : Math.exp(v - max)), 0));
+  const { max, logSum } = logSumExp(values);
   return (c) => (values[c] as number) - max - logSum;
 }
 
@@ -239,12 +236,13 @@ export function sample(logits: RefTensor, options: RefSampleOptions = {}): RefSa
       throw new RangeError(`sample: row ${row}: the processed logits hold NaN or +Infinity`);
     if (y.every((value) => value === -Infinity)) throw new RangeError(`sample: row ${row}: no token is allowed`);
     const greedy = (options.temperature ?? 1) === 0;
-    const kept = greedy ? y.map((_, c) => c === argmaxOf(y)) : keptMask(y, options);
-    const max = Math.max(...y);
+    const best = argmaxOf(y);
+    const kept = greedy ? y.map((_, c) => c === best) : keptMask(y, options);
+    const { max } = logSumExp(y);
     const e = y.map((value, c) => (kept[c] ? Math.exp(value - max) : 0));
     const total = e.reduce((s, value) => s + value, 0);
     keptRows.push(Float64Array.from(e, (value) => value / total));
-    let token = argmaxOf(y);
+    let token = best;
     if (!greedy) {
       const target = sampleUniform(options.seed ?? 0, options.step ?? 0, row) * total;
       let prefix = 0;
@@ -273,7 +271,7 @@ export function sample(logits: RefTensor, options: RefSampleOptions = {}): RefSa
   return { tokens, logprob, topLogprobs: { values: topValues, indices: topIds }, margin, kept: keptRows };
 }
 
-function argmaxOf(values: readonly number[]): number {
+function argmaxOf(values: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < values.length; c++) if (beats(values[c] as number, values[best] as number)) best = c;
   return best;

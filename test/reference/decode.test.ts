@@ -120,3 +120,15 @@ describe("sample", () => {
     expect(() => decode.sample(x, { history: { data: [2], length: 1 } })).toThrow(/history\[0, 0\]/);
   });
 });
+
+describe("the reference at an LLM's vocabulary", () => {
+  it("samples a [1, 262144] row (no argument-spread limits)", () => {
+    const v = 262144;
+    const x = new Float32Array(v);
+    for (let c = 0; c < v; c++) x[c] = Math.sin(c) * 4;
+    const r = decode.sample(refTensor(x, [1, v]), { topK: 50, topP: 0.9, seed: 3, logprobs: 2 });
+    expect(r.tokens[0]).toBeGreaterThanOrEqual(0);
+    expect((r.kept[0] as Float64Array)[r.tokens[0] as number]).toBeGreaterThan(0);
+    expect(decode.sample(refTensor(x, [1, v]), { temperature: 0 }).tokens[0]).toBe(decode.argmax(refTensor(x, [1, v])).data[0]);
+  });
+});
