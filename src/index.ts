@@ -13,6 +13,7 @@ export type { AdapterKind } from "./row-plan.js";
 // @generated types: by npm run generate (scripts/generate-api.ts); do not edit by hand
 export type { RecordOptions } from "./context.js";
 export type { LogLossLabels, LogLossOptions } from "./keras.js";
+export type { ArgmaxOptions } from "./ops/argmax.js";
 export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
 export type { CrossEntropyOptions, CrossEntropyWithGradOptions, NllLossOptions } from "./ops/cross-entropy.js";
@@ -24,4 +25,5 @@ export type { LossAndGrad } from "./ops/loss-reduction.js";
 export type { MatmulOptions } from "./ops/matmul.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
 export type { SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
+export type { TopKOptions } from "./ops/topk.js";
 // @end generated

@@ -6,6 +6,7 @@ import { kerasLosses, type KerasLosses } from "./keras.js";
 // @generated imports: by npm run generate (scripts/generate-api.ts); do not edit by hand
 import type { RecordOptions } from "./context.js";
 import { logLoss, logLossWithGrad, type LogLossLabels, type LogLossOptions } from "./keras.js";
+import { argmax, type ArgmaxOptions } from "./ops/argmax.js";
 import { binaryCrossEntropy, binaryCrossEntropyWithGrad, type BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 import {
   binaryCrossEntropyWithLogits,
@@ -36,6 +37,7 @@ import { matmul, type MatmulOptions } from "./ops/matmul.js";
 import { sigmoid, sigmoidBackward } from "./ops/sigmoid.js";
 import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
 import { logSoftmaxBackward, softmaxBackward, type SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
+import { topK, type TopKOptions } from "./ops/topk.js";
 // @end generated
 import { describe } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -152,6 +154,14 @@ export class Xent {
   }
 
   // @generated methods: by npm run generate (scripts/generate-api.ts); do not edit by hand
+  /**
+   * argmax(x)_r = min { c : x_{r,c} = max_k x_{r,k} } along `dim` (default −1), NaN counting as the
+   * maximum (torch.argmax): an i32 index per row, the dim removed from the shape.
+   */
+  argmax(x: Tensor, options?: ArgmaxOptions): Tensor<"i32"> {
+    return argmax(this.#core, x, options);
+  }
+
   /**
    * PyTorch's binary_cross_entropy_with_logits: ℓ = w·((1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)).
    */
@@ -326,6 +336,15 @@ export class Xent {
    */
   logSoftmax(x: Tensor, options?: SoftmaxOptions): Tensor<"f32"> {
     return logSoftmax(this.#core, x, options);
+  }
+
+  /**
+   * topK(x, k)_r = the k largest values of row r along `dim` (default −1) and their indices, best
+   * first (ties: the lower index first; NaN the largest), as torch.topk; `largest: false` the k
+   * smallest, `sorted: false` in index order. Sorting-free (a radix selection of the k-th key).
+   */
+  topK(x: Tensor, k: number, options?: TopKOptions): { values: Tensor<"f32">; indices: Tensor<"i32"> } {
+    return topK(this.#core, x, k, options);
   }
 
   /**
