@@ -21,10 +21,11 @@ fn select_mass(c: u32) -> vec2<u32> {
   return vec2<u32>(1u, 0u);
 }
 
-// Where result j of `row` goes: k along the dim, laid out like the input.
+// Where result j of `row` goes: k along the dim, laid out like the input (a slice's rows are
+// whole outer blocks, so its results are too).
 fn out_index(row: u32, j: u32) -> u32 {
   let o = row / params.inner;
-  return (o * params.k + j) * params.inner + (row - o * params.inner);
+  return params.out_offset + (o * params.k + j) * params.inner + (row - o * params.inner);
 }
 
 @compute @workgroup_size(WG)
@@ -60,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
       if (take) {
         if (SORTED) {
-          pairs[row * params.k + pos] = vec2<u32>(key, c);
+          pairs[params.pairs_offset + row * params.k + pos] = vec2<u32>(key, c);
         } else {
           values[out_index(row, pos)] = x_at(base + c * params.inner);
           indices[out_index(row, pos)] = i32(c);
@@ -78,8 +79,8 @@ fn rank(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let k = params.k;
   if (item < params.rows * k) {
     let row = item / k;
-    let first = row * k;
-    let me = pairs[item];
+    let first = params.pairs_offset + row * k;
+    let me = pairs[params.pairs_offset + item];
     var r = 0u;
     for (var j = first; j < first + k; j++) {
       r += select(0u, 1u, pair_beats(pairs[j], me));

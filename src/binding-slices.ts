@@ -103,6 +103,8 @@ export function elementView(n: number): RowView {
 export interface SlicedTensor {
   bufferSize: number;
   bytesPerElement: number;
+  /** Its size along the row dim when not the view's (topK's k results; 1 for an array of one value a row). */
+  classes?: number;
 }
 
 /** A byte range of a buffer; undefined: the whole buffer. */
@@ -129,13 +131,16 @@ export function planSlicedBindings<K extends string>(
   what: string,
 ): SliceBinding<K>[] {
   const names = Object.keys(tensors) as K[];
-  // The rows of each slice depend on the element size alone; each tensor's range is its own below.
-  const widest = Math.max(...names.map((n) => tensors[n].bytesPerElement));
-  const planned = planBindingSlices(view, widest, limit, alignment, Number.POSITIVE_INFINITY, what);
+  // The rows of each slice depend on the bytes of a row block alone: plan on the widest tensor's;
+  // each tensor's range is its own below.
+  const viewOf = (n: K): RowView => ({ ...view, classes: tensors[n].classes ?? view.classes });
+  const blockBytes = (n: K): number => (tensors[n].classes ?? view.classes) * tensors[n].bytesPerElement;
+  const widest = names.reduce((a, b) => (blockBytes(b) > blockBytes(a) ? b : a));
+  const planned = planBindingSlices(viewOf(widest), tensors[widest].bytesPerElement, limit, alignment, Number.POSITIVE_INFINITY, what);
   const each = <T>(f: (name: K) => T): Record<K, T> => Object.fromEntries(names.map((n) => [n, f(n)])) as Record<K, T>;
   if (planned.length === 1) return [{ firstRow: 0, rows: view.rows, ranges: each(() => undefined), offsets: each(() => 0) }];
   return planned.map((slice) => {
-    const own = each((n) => sliceIn(view, slice, tensors[n].bytesPerElement, alignment, tensors[n].bufferSize));
+    const own = each((n) => sliceIn(viewOf(n), slice, tensors[n].bytesPerElement, alignment, tensors[n].bufferSize));
     return {
       firstRow: slice.firstRow,
       rows: slice.rows,

@@ -23,6 +23,7 @@ export type { KlDivOptions } from "./ops/kl-div.js";
 export type { LinearCrossEntropyGrads, LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions } from "./ops/linear-cross-entropy.js";
 export type { LossAndGrad } from "./ops/loss-reduction.js";
 export type { MatmulOptions } from "./ops/matmul.js";
+export type { SampleOptions, SampleResult } from "./ops/sample.js";
 export type { SoftmaxOptions } from "./ops/softmax.js";
 export type { SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
 export type { TopKOptions } from "./ops/topk.js";

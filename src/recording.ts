@@ -76,6 +76,13 @@ export class Recording {
     this.encoder.clearBuffer(buffer);
   }
 
+  /** Copies bytes between buffers: a copy is an encoder command, so the open compute pass (if any) ends first. */
+  copy(source: GPUBuffer, sourceOffset: number, destination: GPUBuffer, destinationOffset: number, size: number): void {
+    this.pass?.end();
+    this.pass = undefined;
+    this.encoder.copyBufferToBuffer(source, sourceOffset, destination, destinationOffset, size);
+  }
+
   /**
    * A storage buffer that lives only as long as this op's work: from the pool when the op submits
    * its own work (it returns there when the GPU is done), fresh when recording into a caller's

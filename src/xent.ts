@@ -34,6 +34,7 @@ import {
 } from "./ops/linear-cross-entropy.js";
 import type { LossAndGrad } from "./ops/loss-reduction.js";
 import { matmul, type MatmulOptions } from "./ops/matmul.js";
+import { sample, type SampleOptions, type SampleResult } from "./ops/sample.js";
 import { sigmoid, sigmoidBackward } from "./ops/sigmoid.js";
 import { logSoftmax, softmax, type SoftmaxOptions } from "./ops/softmax.js";
 import { logSoftmaxBackward, softmaxBackward, type SoftmaxBackwardOptions } from "./ops/softmax-backward.js";
@@ -294,6 +295,16 @@ export class Xent {
    */
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor<"f32"> {
     return matmul(this.#core, a, b, options);
+  }
+
+  /**
+   * token_r = min { c : Σ_{c' ≤ c, kept} p_{c'} > u_r · Σ_kept p } with p = softmax(processed logits / T),
+   * u_r from Philox4x32-10 keyed by `seed`, counted by (`step`, r); kept by top-k, top-p, min-p in
+   * that order (temperature 0: the argmax). The whole row never leaves the GPU; read() of the
+   * tokens moves 4 bytes a row.
+   */
+  sample(logits: Tensor, options?: SampleOptions): SampleResult {
+    return sample(this.#core, logits, options);
   }
 
   /**

@@ -90,6 +90,33 @@ describe.each(kPlans)("topK on the GPU, %s", (p) => {
   });
 });
 
+describe("topK in binding slices", () => {
+  it("a 4 KiB binding limit: rows, results and pairs bound in slices, every dim", async () => {
+    const base = await gpuWithPlan("detected plan");
+    const { Xent } = await import("../../src/index.js");
+    const xent = Xent.fromDevice(base.device, { maxBindingBytes: 4096 });
+    const random = rng(84);
+    for (const [shape, dim, k] of [
+      [[64, 40], -1, 7],
+      [[64, 40], -1, 40],
+      [[8, 30, 5], 1, 12],
+      [[3, 900], -1, 3],
+    ] as [number[], number, number][]) {
+      const data = randomFloats(
+        shape.reduce((a, b) => a * b, 1),
+        random,
+      );
+      for (const sorted of [true, false]) {
+        const got = xent.topK(xent.tensor(data, shape), k, { dim, sorted });
+        const want = ref.topK(ref.refTensor(data, shape), k, { dim, sorted });
+        expect(Array.from(await got.indices.read()), `[${shape}] k ${k}`).toEqual(Array.from(want.indices));
+        expect(Array.from(await got.values.read())).toEqual(Array.from(want.values, Math.fround));
+        countGpuCase(2);
+      }
+    }
+  });
+});
+
 describe("topK: arguments", () => {
   it("refuses k outside [0, V], non-integer k, bad options", async () => {
     const xent = await gpuWithPlan("detected plan");
