@@ -96,4 +96,6 @@ export interface RegisteredOp {
   /** PyTorch's expressions for generated fixtures (ops whose fixtures are all hand-made in generate-torch.py may leave it out). */
   readonly torch?: TorchRecipe;
   readonly fuzz?: FuzzHints;
+  /** Why the op has no `…WithGrad` twin though it is no activation (the decoding ops: discrete outputs). */
+  readonly noGradient?: string;
 }

@@ -131,3 +131,35 @@ it(
     expect(await held(device)).toBe(before);
   },
 );
+
+it("README's decoding example samples a sentence of the bigram model on the GPU, as its comment says, leaving no buffer behind", async () => {
+  const device = await sharedCreate();
+  const before = await held(device);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = readme.split("## Decoding")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
+  expect(block, "README has a ```ts block under ## Decoding").toBeTruthy();
+  const file = new URL("../../test-output/readme-decode.ts", import.meta.url);
+  writeFileSync(file, block);
+  const logged: string[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+  try {
+    await import(/* @vite-ignore */ file.href);
+  } finally {
+    spy.mockRestore();
+  }
+  // Every bigram of the sentence is one the model allows (top-p 0.95 cuts the −6 logits).
+  const follows = Object.fromEntries(
+    [...(/const follows[^=]*=\s*\{([\s\S]*?)\};/.exec(block)?.[1] ?? "").matchAll(/"?([^\s",:]+)"?: \[([^\]]*)\]/g)].map((m) => [
+      m[1] as string,
+      (m[2] as string).split(",").map((w) => w.trim().replace(/"/g, "")),
+    ]),
+  ) as Record<string, string[]>;
+  expect(Object.keys(follows).length).toBe(10);
+  const words = (logged[1] ?? "").split(" ");
+  expect(words.length).toBe(16);
+  for (let i = 1; i < words.length; i++) expect(follows[words[i - 1] ?? ""], `${words[i - 1]} → ${words[i]}`).toContain(words[i]);
+  // The printed lines are the ones the block's comments show: a pure function of (logits, seed, step).
+  const shown = [...block.matchAll(/\/\/ prints: (.*)/g)].map((m) => m[1]);
+  expect(logged).toEqual(shown);
+  expect(await held(device)).toBe(before);
+});

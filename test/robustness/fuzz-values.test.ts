@@ -203,11 +203,12 @@ it(`${kCalls} hostile calls (seed ${seed}): a clear error or the reference's ans
       }
       for (const [k, t] of outcome.tensors.entries()) {
         const got = await withTimeout(t.read(), 20_000, what).then(
-          (v) => v as Float32Array,
+          (v) => v as Float32Array | Int32Array,
           (e: unknown) => e,
         );
         t.destroy();
-        if (!(got instanceof Float32Array)) {
+        // Values (f32) or indices and tokens (i32: the decoding ops).
+        if (!(got instanceof Float32Array || got instanceof Int32Array)) {
           if (!(got instanceof RangeError)) throw new Error(`${what}: read() failed with ${String(got)}: ${outcome.call}`);
           if (want) throw new Error(`${what}: read() rejected (${got.message}) but the reference accepts: ${outcome.call}`);
           tally.rejected++;
