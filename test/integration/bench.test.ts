@@ -15,6 +15,9 @@ it("bench suite produces a row for every registered op (and its f16 input where 
     "f16:nllLoss",
     "f16:nllLossWithGrad",
     "f16:crossEntropyWithGrad",
+    "f16:argmax",
+    "f16:topK",
+    "f16:sample",
     "f16:entropy",
     "f16:entropyWithGrad",
   ]);
