@@ -23,8 +23,8 @@ export interface OrtXent {
   readonly xent: Xent;
   /** A view of an ort.Tensor on "gpu-buffer" (float32, int32, uint32 or float16): no copy. */
   wrap(tensor: ORT.Tensor): Tensor;
-  /** Ours as an ort.Tensor over the same buffer, no copy; `dispose()` of the ort tensor destroys ours. */
-  toOrt(tensor: Tensor<"f32">): ORT.Tensor;
+  /** Ours (f32, or i32: sampled tokens, indices) as an ort.Tensor over the same buffer, no copy; `dispose()` of the ort tensor destroys ours. */
+  toOrt(tensor: Tensor<"f32"> | Tensor<"i32">): ORT.Tensor;
 }
 
 /**
@@ -47,11 +47,20 @@ export async function ortXent(ort: OrtLike): Promise<OrtXent> {
       return xent.wrap(tensor.gpuBuffer, tensor.dims, dtype);
     },
     toOrt(tensor) {
+      const dims = [...tensor.shape];
+      const dispose = (): void => tensor.destroy();
+      if (tensor.dtype === "i32")
+        return ort.Tensor.fromGpuBuffer(tensor.buffer, {
+          dataType: "int32",
+          dims,
+          download: async () => (await tensor.read()) as Int32Array<ArrayBuffer>,
+          dispose,
+        });
       return ort.Tensor.fromGpuBuffer(tensor.buffer, {
         dataType: "float32",
-        dims: [...tensor.shape],
+        dims,
         download: async () => (await tensor.read()) as Float32Array<ArrayBuffer>,
-        dispose: () => tensor.destroy(),
+        dispose,
       });
     },
   };

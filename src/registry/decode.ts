@@ -141,10 +141,7 @@ const sample: RegisteredOp = {
   },
   tolerance: { atol: 2e-5, rtol: 2e-5 },
   bench: "read",
-  tfjs: {
-    excluded:
-      "TF.js's decode loops sample from tf.Tensors with tf.multinomial; the adapter offers the losses (webgpu-xent/tfjs: see the README)",
-  },
+  tfjs: { offered: "sample" },
   // What a TF.js app does: tf.multinomial on the tempered logits (no top-k / top-p / min-p of its own).
   tfjsCounterpart: {
     fn: (tf, [x], c) => tf.multinomial(tf.div<TF.Tensor2D>(x as TF.Tensor2D, (c.options.temperature as number | undefined) || 1), 1),

@@ -19,6 +19,7 @@ import type { BinaryCrossEntropyWithLogitsOptions } from "../ops/binary-cross-en
 import type { KlDivOptions } from "../ops/kl-div.js";
 import type { KerasOptions, SparseKerasOptions } from "../keras.js";
 import type { LinearCrossEntropyWithGradOptions } from "../ops/linear-cross-entropy.js";
+import type { SampleOptions, SampleResult } from "../ops/sample.js";
 
 /** The `tf` namespace of @tensorflow/tfjs-core (or @tensorflow/tfjs). */
 export type Tf = typeof TF;
@@ -39,6 +40,13 @@ type WithTfTensors<O> = { [K in keyof O]: O[K] extends Tensor | undefined ? TF.T
 
 export type TfCrossEntropyOptions = WithTfTensors<Omit<CrossEntropyOptions, "encoder">>;
 export type TfBinaryCrossEntropyWithLogitsOptions = WithTfTensors<Omit<BinaryCrossEntropyWithLogitsOptions, "encoder">>;
+export type TfSampleOptions = WithTfTensors<Omit<SampleOptions, "encoder">>;
+/** xent.sample's result as tf.Tensors (dispose them as any). */
+export interface TfSampleResult {
+  tokens: TF.Tensor;
+  logprob?: TF.Tensor;
+  topLogprobs?: { values: TF.Tensor; indices: TF.Tensor };
+}
 export type TfKlDivOptions = Omit<KlDivOptions, "encoder">;
 export type TfNllLossOptions = WithTfTensors<Omit<NllLossOptions, "encoder">>;
 export type TfBinaryCrossEntropyOptions = WithTfTensors<Omit<BinaryCrossEntropyOptions, "encoder">>;
@@ -103,6 +111,14 @@ export interface TfLosses {
   /** Keras' binary_crossentropy (yTrue, yPred). */
   binaryCrossentropy(yTrue: TF.Tensor, yPred: TF.Tensor, options?: TfKerasOptions): TF.Tensor;
   /**
+   * The LLM sampler (xent.sample) on TF.js logits [N, V] or [V] (float32), with `history` (int32)
+   * and `allowed` (int32 bit patterns of the u32 mask words) and `logitBias` as tf.Tensors: int32
+   * tokens [N], and with `logprobs` their log-probabilities and the top alternatives. The logits
+   * are read where TF.js keeps them; a row that cannot be sampled (NaN, nothing allowed) gives
+   * token −1 and makes check() reject.
+   */
+  sample(logits: TF.Tensor, options?: TfSampleOptions): TfSampleResult;
+  /**
    * `model.compile` with our Keras-named loss. TF.js layers checks the targets' shape by the loss
    * function's identity (only its own sparseCategoricalCrossentropy takes class ids [N, 1]), so this
    * compiles with TF.js's loss of that name — its target rules — and then computes ours in its place.
@@ -159,12 +175,13 @@ export function tfLosses(tf: Tf): TfLosses {
    * sized: ours are padded to 16 bytes), then ours is freed — a loss once its status words (its
    * label checks) have come back, for check().
    */
-  const toTf = (x: Tensor<"f32">, checked: boolean): TF.Tensor => {
+  const toTf = (x: Tensor<"f32"> | Tensor<"i32">, checked: boolean): TF.Tensor => {
+    const dtype = x.dtype === "i32" ? "int32" : "float32";
     if (x.size === 0) {
       x.destroy();
-      return tf.zeros([...x.shape]);
+      return tf.zeros([...x.shape], dtype);
     }
-    const info = b.makeTensorInfo([...x.shape], "float32");
+    const info = b.makeTensorInfo([...x.shape], dtype);
     b.uploadToGPU(info.dataId);
     const target = b.tensorMap.get(info.dataId)?.resource as GPUBuffer;
     const encoder = b.device.createCommandEncoder({ label: "webgpu-xent/tfjs" });
@@ -350,6 +367,26 @@ export function tfLosses(tf: Tf): TfLosses {
       ),
     binaryCrossentropy: (yTrue, yPred, options = {}) =>
       lossOf([yPred, yTrue], ["yPred", "yTrue"], ([p, y]) => xent.keras.binaryCrossentropyWithGrad(y as Tensor, p as Tensor, options)),
+    sample: (logits, options = {}) => {
+      const { history, logitBias, allowed, ...rest } = options;
+      const x = view(logits, "logits");
+      const tensors = { history, logitBias, allowed };
+      const views = Object.fromEntries(Object.entries(tensors).flatMap(([k, t]) => (t ? [[k, view(t, k)] as const] : [])));
+      flush();
+      let r: SampleResult;
+      try {
+        r = xent.sample(x, { ...rest, ...views });
+      } finally {
+        for (const v of [x, ...Object.values(views)]) v.destroy();
+      }
+      return {
+        tokens: toTf(r.tokens, true),
+        ...(r.logprob ? { logprob: toTf(r.logprob, false) } : {}),
+        ...(r.topLogprobs
+          ? { topLogprobs: { values: toTf(r.topLogprobs.values, false), indices: toTf(r.topLogprobs.indices, false) } }
+          : {}),
+      };
+    },
     compile(model, { optimizer, loss, metrics, ...options }) {
       const compile = model.compile.bind(model) as (args: object) => void;
       compile({ optimizer, loss, ...(metrics === undefined ? {} : { metrics }) });

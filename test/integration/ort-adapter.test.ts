@@ -1,6 +1,6 @@
 // webgpu-xent/ort with ONNX Runtime Web's WebGPU EP in headless Chromium: the README's example runs
 // as written (a Linear(4, 3) exported from torch, test/fixtures/linear-4x3.onnx); the logits stay
-// on ORT's GPU buffer, the loss comes back as an ort.Tensor, and both match the float64 reference.
+// on ORT's GPU buffer, the loss and sampled tokens come back as ort.Tensors, and match the float64 reference.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer } from "vite";
@@ -56,7 +56,7 @@ it(
       expect(errors).toEqual([]);
       const line = logs.find((l) => l.startsWith('{"loss"'));
       expect(line, logs.join("\n")).toBeTruthy();
-      const { loss, logits } = JSON.parse(line as string) as { loss: number[]; logits: number[] };
+      const { loss, logits, tokens } = JSON.parse(line as string) as { loss: number[]; logits: number[]; tokens: number[] };
       // The model: logits = x·Wᵀ + b, W = (0 … 11) / 10 − 0.5 as [3, 4], b = [0.1, −0.2, 0.3].
       const x = [0.5, -1, 2, 0.25, 1, 1, -0.5, 0];
       const want = [0, 1].flatMap((n) =>
@@ -72,6 +72,10 @@ it(
         { atol: 2e-6, rtol: 1e-5 },
         "the loss on ORT's logits",
       );
+      // The tokens sampled from ORT's buffer in place: the reference's draw on the same logits.
+      const draw = ref.sample(ref.refTensor(logits, [2, 3]), { topP: 0.9, temperature: 0.7, seed: 1, step: 0 });
+      expect(Math.min(...draw.margin)).toBeGreaterThan(1e-6);
+      expect(tokens).toEqual(Array.from(draw.tokens));
     } finally {
       await browser.close();
       await server.close();

@@ -278,4 +278,42 @@ describe("webgpu-xent/tfjs", () => {
     await tfx.check();
     tf.dispose([hidden, classifier, bias, labels, oneHot]);
   });
+
+  it("sample on TF.js logits draws what xent.sample draws (history, mask, bias as tf.Tensors; logprobs), a bad row fails check()", async () => {
+    const random = rng(31);
+    const [n, v] = [5, 700];
+    const values = randomFloats(n * v, random, 3);
+    const history = Int32Array.from({ length: n * 4 }, () => Math.floor(random() * 40) - 1);
+    const words = Math.ceil(v / 32);
+    const mask = Int32Array.from({ length: n * words }, (_, i) => (i % words === 0 ? 1 : 0) | (Math.floor(random() * 2 ** 31) << 1));
+    const bias = randomFloats(v, random, 1);
+    const options = { repetitionPenalty: 1.2, topK: 50, topP: 0.9, seed: 4, step: 2, logprobs: 3, logprobsOf: "processed" as const };
+    const [logits, h, a, b] = [
+      tf.tensor2d(values, [n, v]),
+      tf.tensor2d(history, [n, 4], "int32"),
+      tf.tensor2d(mask, [n, words], "int32"),
+      tf.tensor1d(bias),
+    ];
+    const ours = tfx.sample(logits, { ...options, history: h, allowed: a, logitBias: b });
+    expect(ours.tokens.dtype).toBe("int32");
+    expect(ours.tokens.shape).toEqual([n]);
+    const core = tfx.xent.sample(tfx.xent.tensor(values, [n, v]), {
+      ...options,
+      history: tfx.xent.tensor(history, [n, 4]),
+      allowed: tfx.xent.tensor(
+        Uint32Array.from(mask, (w) => w >>> 0),
+        [n, words],
+      ),
+      logitBias: tfx.xent.tensor(bias, [v]),
+    });
+    expect(Array.from(await ours.tokens.data())).toEqual(Array.from(await core.tokens.read()));
+    expect(Array.from(await ours.topLogprobs!.indices.data())).toEqual(Array.from(await core.topLogprobs!.indices.read()));
+    expectClose(await data(ours.logprob!), await core.logprob!.read(), { atol: 0, rtol: 0 }, "tfjs sample logprob");
+    await tfx.check();
+    const bad = tf.tensor2d([0, 1, NaN, 3], [2, 2]);
+    const failed = tfx.sample(bad);
+    expect(Array.from(await failed.tokens.data())[1]).toBe(-1);
+    await expect(tfx.check()).rejects.toThrow(/sample: row 1: the processed logits hold NaN/);
+    tf.dispose([logits, h, a, b, bad, failed.tokens, ours.tokens, ours.logprob!, ours.topLogprobs!.values, ours.topLogprobs!.indices]);
+  });
 });
