@@ -1,4 +1,4 @@
-// @use numbers, status-label, kahan
+// @use numbers, status-label, kahan, ordered-sums
 // 'mean' / 'sum' of per-position losses, deterministically: each of WG threads sums a fixed
 // contiguous chunk (Kahan-compensated), then a fixed-order tree. Same bits every run.
 // MODE_SUM: scale * sum(loss); MODE_MEAN_BY_DENOMINATOR: scale * sum(loss) / sum(denom) (weighted
@@ -9,9 +9,6 @@
 // With CHECK_LABELS, the label-status step is folded in (see label-status.wgsl): one dispatch fewer.
 // Losses larger than one binding: `partial` sums each binding-sized part into partials[2 part],
 // partials[2 part + 1] (loss, denominator); `combine` then sums the parts in order and finishes.
-
-var<workgroup> red_l: array<f32, WG>;
-var<workgroup> red_d: array<f32, WG>;
 
 // a / b as IEEE 754 (and PyTorch) define it: ±inf for a nonzero a over 0 (weights summing to 0),
 // NaN for 0 / 0 (no positions, or every target ignored). WGSL leaves x / 0 to the implementation.
@@ -24,31 +21,18 @@ fn ieee_divide(a: f32, b: f32) -> f32 {
   return q;
 }
 
-// (sum of loss, sum of denom) over the params.count bound elements, in every thread's hands
-// after the tree (call from uniform control flow: it has barriers).
+// Element i's terms: its loss and (weighted means) its denominator.
+fn sum_pair(i: u32) -> vec2<f32> {
+  var d = 0.0;
+  if (MODE == MODE_MEAN_BY_DENOMINATOR) {
+    d = denom[i];
+  }
+  return vec2<f32>(loss[i], d);
+}
+
+// (sum of loss, sum of denom) over the params.count bound elements, in every thread's hands.
 fn sums(lid: u32) -> vec2<f32> {
-  let chunk = (params.count + WG - 1u) / WG;
-  let start = lid * chunk;
-  let end = min(start + chunk, params.count);
-  var l = Kahan(0.0, 0.0);
-  var d = Kahan(0.0, 0.0);
-  for (var i = start; i < end; i++) {
-    l = kahan_add(l, loss[i]);
-    if (MODE == MODE_MEAN_BY_DENOMINATOR) {
-      d = kahan_add(d, denom[i]);
-    }
-  }
-  red_l[lid] = l.sum;
-  red_d[lid] = d.sum;
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-    workgroupBarrier();
-    if (lid < stride) {
-      red_l[lid] += red_l[lid + stride];
-      red_d[lid] += red_d[lid + stride];
-    }
-  }
-  workgroupBarrier();
-  return vec2<f32>(red_l[0], red_d[0]);
+  return ordered_sums(lid, params.count);
 }
 
 fn finish(total_loss: f32, total_denom: f32) {

@@ -9,6 +9,7 @@ export type { KlDivReduction } from "./ops/kl-div.js";
 export type { KerasLosses, KerasOptions, SparseKerasOptions } from "./keras.js";
 export type { MemoryStats } from "./gpu-memory.js";
 export type { AdapterKind } from "./row-plan.js";
+export type { EvaluationResult, ConfusionMetrics } from "./evaluation-metrics.js";
 // The types the ops' signatures name:
 // @generated types: by npm run generate (scripts/generate-api.ts); do not edit by hand
 export type { RecordOptions } from "./context.js";
@@ -18,6 +19,7 @@ export type { BinaryCrossEntropyOptions } from "./ops/binary-cross-entropy.js";
 export type { BinaryCrossEntropyWithLogitsOptions } from "./ops/binary-cross-entropy-with-logits.js";
 export type { CrossEntropyOptions, CrossEntropyWithGradOptions, NllLossOptions } from "./ops/cross-entropy.js";
 export type { EntropyOptions } from "./ops/entropy.js";
+export type { EvaluateOptions, Evaluation, Evaluator } from "./ops/evaluate.js";
 export type { JsDivOptions } from "./ops/js-div.js";
 export type { KlDivOptions } from "./ops/kl-div.js";
 export type { LinearCrossEntropyGrads, LinearCrossEntropyOptions, LinearCrossEntropyWithGradOptions } from "./ops/linear-cross-entropy.js";

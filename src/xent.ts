@@ -23,6 +23,7 @@ import {
   type NllLossOptions,
 } from "./ops/cross-entropy.js";
 import { entropy, entropyWithGrad, type EntropyOptions } from "./ops/entropy.js";
+import { evaluate, evaluator, type EvaluateOptions, type Evaluation, type Evaluator } from "./ops/evaluate.js";
 import { jsDiv, jsDivWithGrad, type JsDivOptions } from "./ops/js-div.js";
 import { klDiv, klDivWithGrad, type KlDivOptions } from "./ops/kl-div.js";
 import {
@@ -235,6 +236,25 @@ export class Xent {
    */
   entropyWithGrad(x: Tensor, options?: EntropyOptions): LossAndGrad {
     return entropyWithGrad(this.#core, x, options);
+  }
+
+  /**
+   * An evaluator: `add(logits, target)` per batch (no sync), `await read()` once → loss (crossEntropy's
+   * 'mean'), perplexity, accuracy, top-k accuracy, mean confidence, ECE and (with `confusion`) the
+   * confusion matrix with precision / recall / F1 / IoU, over every batch since the last reset().
+   */
+  evaluator(options?: EvaluateOptions): Evaluator {
+    return evaluator(this.#core, options);
+  }
+
+  /**
+   * The metrics of one batch from one pass over its logits: loss = Σ w_t·ℓ / Σ w_t (crossEntropy's
+   * 'mean', in `base`), perplexity = base^loss, top-k accuracy = mean [rank_t < k] with rank_t =
+   * #{c : x_c > x_t} + #{c < t : x_c = x_t}, confidence = mean max softmax, ECE (torchmetrics),
+   * and with `confusion` the [C, C] counts with precision, recall, F1 and IoU.
+   */
+  evaluate(logits: Tensor, target: Tensor, options?: EvaluateOptions & { encoder?: GPUCommandEncoder }): Evaluation {
+    return evaluate(this.#core, logits, target, options);
   }
 
   /**

@@ -24,6 +24,7 @@ export {
 } from "./decode.js";
 export { type RefWeight } from "./elementwise-loss.js";
 export { entropy, entropyGrad } from "./entropy.js";
+export { type RefEvaluateOptions, evaluationTotals, evaluate } from "./evaluate.js";
 export { type RefJsDivOptions, jsDiv, jsDivGrad } from "./js-div.js";
 export { type RefKlDivOptions, klDiv, klDivGrad } from "./kl-div.js";
 export {
