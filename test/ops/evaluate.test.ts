@@ -1,6 +1,7 @@
 // evaluate / evaluator on real WebGPU vs the float64 reference (torchmetrics' definitions): every
 // metric on random and adversarial batches, any class dim, streaming over uneven batches, the
 // bad-label error, binding slices.
+import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../../src/reference/index.js";
 import { Xent, toFloat16Bits, fromFloat16Bits, type EvaluationResult } from "../../src/index.js";
@@ -178,6 +179,49 @@ describe("evaluator: streaming", () => {
     expect(d.ece).toBeCloseTo(1 - 0.775, 6);
     dog.destroy();
   });
+});
+
+interface MetricsCase {
+  name: string;
+  logits: number[];
+  shape: [number, number];
+  target: number[];
+  topK: number[];
+  calibrationBins: number;
+  loss: number;
+  accuracy: number;
+  topKAccuracy: Record<string, number>;
+  ece: number;
+  confusion: number[];
+  precision: number[];
+  recall: number[];
+  f1: number[];
+}
+
+describe("evaluate vs scikit-learn and torchmetrics (test/fixtures/metrics-cases.json, npm run fixtures)", () => {
+  const fixtures = JSON.parse(readFileSync(new URL("../fixtures/metrics-cases.json", import.meta.url), "utf8")) as { cases: MetricsCase[] };
+  it.each(fixtures.cases.map((c) => [c.name, c] as const))(
+    "%s: log_loss, accuracy_score, top_k_accuracy_score, ECE, confusion_matrix, precision_recall_fscore_support",
+    async (_, c) => {
+      const xent = await gpuWithPlan("detected plan");
+      const ev = xent.evaluate(xent.tensor(Float32Array.from(c.logits), c.shape), xent.tensor(Int32Array.from(c.target), [c.shape[0]]), {
+        topK: c.topK,
+        calibrationBins: c.calibrationBins,
+        confusion: true,
+      });
+      const r = await ev.read();
+      ev.destroy();
+      close(r.loss, c.loss, "log_loss", 1e-5);
+      expect(r.accuracy).toBe(c.accuracy);
+      for (const k of c.topK) close(r.topK[k] as number, c.topKAccuracy[String(k)] as number, `top-${k}`, 0, 1e-12);
+      close(r.ece, c.ece, "ECE", 1e-4, 1e-6);
+      expect(Array.from(r.confusion!.matrix)).toEqual(c.confusion);
+      c.precision.forEach((v, k) => close(r.confusion!.precision[k] as number, v, `precision ${k}`, 1e-12, 1e-12));
+      c.recall.forEach((v, k) => close(r.confusion!.recall[k] as number, v, `recall ${k}`, 1e-12, 1e-12));
+      c.f1.forEach((v, k) => close(r.confusion!.f1[k] as number, v, `f1 ${k}`, 1e-12, 1e-12));
+      countGpuCase();
+    },
+  );
 });
 
 describe("evaluate: errors and limits", () => {
