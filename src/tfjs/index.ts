@@ -20,6 +20,7 @@ import type { KlDivOptions } from "../ops/kl-div.js";
 import type { KerasOptions, SparseKerasOptions } from "../keras.js";
 import type { LinearCrossEntropyWithGradOptions } from "../ops/linear-cross-entropy.js";
 import type { SampleOptions, SampleResult } from "../ops/sample.js";
+import type { EvaluateOptions, EvaluationResult } from "../ops/evaluate.js";
 
 /** The `tf` namespace of @tensorflow/tfjs-core (or @tensorflow/tfjs). */
 export type Tf = typeof TF;
@@ -46,6 +47,14 @@ export interface TfSampleResult {
   tokens: TF.Tensor;
   logprob?: TF.Tensor;
   topLogprobs?: { values: TF.Tensor; indices: TF.Tensor };
+}
+export type TfEvaluateOptions = WithTfTensors<Omit<EvaluateOptions, "dim">>;
+/** An evaluator over TF.js batches (see xent.evaluator). */
+export interface TfEvaluator {
+  add(logits: TF.Tensor, target: TF.Tensor): void;
+  read(): Promise<EvaluationResult>;
+  reset(): void;
+  destroy(): void;
 }
 export type TfKlDivOptions = Omit<KlDivOptions, "encoder">;
 export type TfNllLossOptions = WithTfTensors<Omit<NllLossOptions, "encoder">>;
@@ -118,6 +127,12 @@ export interface TfLosses {
    * token −1 and makes check() reject.
    */
   sample(logits: TF.Tensor, options?: TfSampleOptions): TfSampleResult;
+  /**
+   * xent.evaluator on TF.js tensors (class dim last; class ids int32 or float, as crossEntropy's):
+   * `add(logits, target)` per batch without a sync, `await read()` once for loss, perplexity,
+   * accuracy, top-k, confidence, ECE and the confusion metrics. A `weight` tensor must outlive it.
+   */
+  evaluator(options?: TfEvaluateOptions): TfEvaluator;
   /**
    * `model.compile` with our Keras-named loss. TF.js layers checks the targets' shape by the loss
    * function's identity (only its own sparseCategoricalCrossentropy takes class ids [N, 1]), so this
@@ -385,6 +400,37 @@ export function tfLosses(tf: Tf): TfLosses {
         ...(r.topLogprobs
           ? { topLogprobs: { values: toTf(r.topLogprobs.values, false), indices: toTf(r.topLogprobs.indices, false) } }
           : {}),
+      };
+    },
+    evaluator: (options = {}) => {
+      const { weight, ...rest } = options;
+      const weightView = weight ? view(weight, "weight") : undefined;
+      const ev = xent.evaluator({ ...rest, dim: -1, ...(weightView ? { weight: weightView } : {}) });
+      return {
+        add: (logits, target) => {
+          const rows = positions(logits);
+          // int32 ids as given ([N, 1] reshaped), float ids cast on the GPU (NaN and ±Infinity bad labels).
+          const ids =
+            target.dtype === "int32"
+              ? target.shape.length === rows.length
+                ? target
+                : tf.reshape(target, rows)
+              : floatIds(target, rows, rest.ignoreIndex);
+          const views = [view(logits, "logits"), view(ids, "target")];
+          flush();
+          try {
+            ev.add(views[0] as Tensor, views[1] as Tensor);
+          } finally {
+            for (const v of views) v.destroy();
+            if (ids !== target) ids.dispose();
+          }
+        },
+        read: () => ev.read(),
+        reset: () => ev.reset(),
+        destroy: () => {
+          ev.destroy();
+          weightView?.destroy();
+        },
       };
     },
     compile(model, { optimizer, loss, metrics, ...options }) {

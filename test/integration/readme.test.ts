@@ -63,14 +63,15 @@ it("README usage example runs, prints the reference values and leaves no buffer 
   expect(await held(device)).toBe(before);
 });
 
-/** Runs a README code block as a module; returns what it logged as (step, loss) pairs. */
-async function runTrainingBlock(block: string, name: string): Promise<[number, number][]> {
+/** Runs a README code block as a module; returns what it logged as (step, loss) pairs, and the other lines' arguments. */
+async function runTrainingBlock(block: string, name: string, others: unknown[][] = []): Promise<[number, number][]> {
   const file = new URL(`../../test-output/${name}.ts`, import.meta.url);
   writeFileSync(file, block);
   const logged: [number, number][] = [];
-  const spy = vi
-    .spyOn(console, "log")
-    .mockImplementation((step: unknown, loss: unknown) => void logged.push([step as number, loss as number]));
+  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === "number") logged.push([args[0], args[1] as number]);
+    else others.push(args);
+  });
   try {
     await import(/* @vite-ignore */ file.href);
   } finally {
@@ -104,10 +105,19 @@ it("README's TensorFlow.js example trains through the adapter (TF.js's webgpu ba
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   const block = readme.split("## With TensorFlow.js")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
   expect(block, "README has a ```ts block under ## With TensorFlow.js").toBeTruthy();
-  const logged = await runTrainingBlock(block as string, "readme-tfjs");
+  const others: unknown[][] = [];
+  const logged = await runTrainingBlock(block as string, "readme-tfjs", others);
   expect(logged.map(([step]) => step)).toEqual([10, 20, 30, 40, 50]);
   const losses = logged.map(([, l]) => l);
   expect(losses[4]).toBeLessThan((losses[0] as number) * 0.7);
+  // The evaluation of the trained classifier, in four batches with one read.
+  const [label, accuracy, top2, ece, macroF1] = others[0] as [string, number, number, number, number];
+  expect(label).toBe("eval");
+  expect(accuracy).toBeGreaterThan(0.6);
+  expect(top2).toBeGreaterThanOrEqual(accuracy);
+  expect(ece).toBeGreaterThanOrEqual(0);
+  expect(ece).toBeLessThan(0.5);
+  expect(macroF1).toBeGreaterThan(0.5);
   expect(await held(device)).toBe(before);
   expect(tf.memory().numTensors).toBe(tensors);
 });
@@ -161,5 +171,47 @@ it("README's decoding example samples a sentence of the bigram model on the GPU,
   // The printed lines are the ones the block's comments show: a pure function of (logits, seed, step).
   const shown = [...block.matchAll(/\/\/ prints: (.*)/g)].map((m) => m[1]);
   expect(logged).toEqual(shown);
+  expect(await held(device)).toBe(before);
+});
+
+it("README's evaluation example accumulates 8 batches and reads once: the reference's metrics, no buffer left", async () => {
+  const device = await sharedCreate();
+  const before = await held(device);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = readme.split("## Evaluation in one read")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
+  expect(block, "README has a ```ts block under ## Evaluation in one read").toBeTruthy();
+  const file = new URL("../../test-output/readme-evaluate.ts", import.meta.url);
+  writeFileSync(file, block);
+  const lines: unknown[][] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args));
+  try {
+    await import(/* @vite-ignore */ file.href);
+  } finally {
+    spy.mockRestore();
+  }
+  // The same batches, concatenated, through the float64 reference.
+  const [classes, batch] = [10, 256];
+  const logits = new Float64Array(8 * batch * classes);
+  const target = new Int32Array(8 * batch);
+  for (let b = 0; b < 8; b++)
+    for (let i = 0; i < batch; i++) {
+      const t = (b * batch + i) % classes;
+      target[b * batch + i] = t;
+      for (let c = 0; c < classes; c++)
+        logits[(b * batch + i) * classes + c] = Math.fround(
+          Math.fround(Math.sin((i * classes + c) * 0.37 + b)) + (c === t && (i * 7) % 10 < 7 ? 2.5 : 0),
+        );
+    }
+  const want = ref.evaluate(ref.refTensor(logits, [8 * batch, classes]), ref.refTensor(target), { topK: [1, 5], confusion: true });
+  expect(lines).toEqual([
+    [
+      2048,
+      want.accuracy.toFixed(3),
+      want.topK[5]?.toFixed(3),
+      want.perplexity.toFixed(2),
+      want.ece.toFixed(3),
+      want.confusion?.macroF1.toFixed(3),
+    ],
+  ]);
   expect(await held(device)).toBe(before);
 });

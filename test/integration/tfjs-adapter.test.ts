@@ -24,7 +24,8 @@ const data = async (t: TF.Tensor): Promise<Float32Array> => Float32Array.from(aw
 
 describe("webgpu-xent/tfjs", () => {
   it("offers what the registry says it offers, and nothing the registry does not know of", () => {
-    const members = Object.keys(tfx).filter((k) => !["xent", "compile", "check"].includes(k));
+    // evaluator gives metrics, not a registered op's tensors (test/ops/evaluate.test.ts; its adapter test below).
+    const members = Object.keys(tfx).filter((k) => !["xent", "compile", "check", "evaluator"].includes(k));
     const offered = kOpRegistry.flatMap((o) => ("offered" in o.tfjs ? [o.tfjs.offered] : []));
     for (const name of offered) expect(typeof (tfx as unknown as Record<string, unknown>)[name], `tfLosses().${name}`).toBe("function");
     expect(members.filter((m) => !offered.includes(m))).toEqual([]);
@@ -315,5 +316,35 @@ describe("webgpu-xent/tfjs", () => {
     expect(Array.from(await failed.tokens.data())[1]).toBe(-1);
     await expect(tfx.check()).rejects.toThrow(/sample: row 1: the processed logits hold NaN/);
     tf.dispose([logits, h, a, b, bad, failed.tokens, ours.tokens, ours.logprob!, ours.topLogprobs!.values, ours.topLogprobs!.indices]);
+  });
+
+  it("evaluator over TF.js batches gives what xent.evaluate gives on the whole set (int32 and float [N, 1] ids), one read", async () => {
+    const random = rng(41);
+    const [n, c] = [300, 6];
+    const values = randomFloats(n * c, random, 2);
+    const ids = randomInts(n, random, c);
+    const ev = tfx.evaluator({ topK: [1, 3], confusion: true });
+    for (let i = 0; i < n; i += 100) {
+      const x = tf.tensor2d(values.slice(i * c, (i + 100) * c), [100, c]);
+      const y = i === 0 ? tf.tensor2d(Float32Array.from(ids.slice(i, i + 100)), [100, 1]) : tf.tensor1d(ids.slice(i, i + 100), "int32");
+      ev.add(x, y);
+      tf.dispose([x, y]);
+    }
+    const got = await ev.read();
+    const whole = tfx.xent.evaluate(tfx.xent.tensor(values, [n, c]), tfx.xent.tensor(ids, [n]), { topK: [1, 3], confusion: true, dim: -1 });
+    const want = await whole.read();
+    whole.destroy();
+    expect(got.count).toBe(n);
+    expect(got.accuracy).toBe(want.accuracy);
+    expect(got.topK).toEqual(want.topK);
+    expect(Array.from(got.confusion!.matrix)).toEqual(Array.from(want.confusion!.matrix));
+    expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-6 * want.loss);
+    const nanIds = tf.tensor1d([0, NaN]);
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    ev.reset();
+    ev.add(x, nanIds);
+    await expect(ev.read()).rejects.toThrow(RangeError);
+    ev.destroy();
+    tf.dispose([nanIds, x]);
   });
 });
