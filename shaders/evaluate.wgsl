@@ -1,4 +1,4 @@
-// @use logits, rows, merge-lanes, class-target, class-weight, online-softmax, ordered-sums, kahan
+// @use logits, logits-vec4, rows, merge-lanes, lane-scalar, lane-vec4, class-target, class-weight, online-softmax, ordered-sums, kahan
 // evaluate / evaluator.add (src/ops/evaluate.ts): one pass over each row gives its cross-entropy,
 // the target's rank (classes above it, and equal ones before it: a stable descending sort), the
 // top-1 probability (1 / Σ exp(x − max)) and the argmax. Entry `main` (a row kernel, sliced like
@@ -25,54 +25,72 @@ const BINS = 11u;
 
 var<workgroup> wg_counts: array<atomic<u32>, COUNT_WORDS>;
 
-fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
-  let o = online_merge(Online(a.x, a.y), Online(b.x, b.y), 1.0);
-  let ai = bitcast<u32>(a.w);
-  let bi = bitcast<u32>(b.w);
-  let idx = select(ai, bi, b.x > a.x || (b.x == a.x && bi < ai));
-  return vec4<f32>(o.m, o.s, bitcast<f32>(bitcast<u32>(a.z) + bitcast<u32>(b.z)), bitcast<f32>(idx));
+fn load1(i: u32) -> f32 {
+  return x_at(i);
 }
 
-// A lane's (max, Σ exp(x − max), rank count, first index of its max) over its classes.
-fn lane_state(base: u32, lane: u32, xt: f32, t: u32) -> vec4<f32> {
-  let classes = params.classes;
-  let stride = params.inner;
-  var m = neg_inf();
-  var s = 0.0;
-  var rank = 0u;
-  var idx = NONE;
-  if (TWO_PASS) {
-    var poisoned = false;
-    for (var c = lane; c < classes; c += ROW_THREADS) {
-      let v = x_at(base + c * stride);
-      poisoned = poisoned || is_nan(v) || v == pos_inf();
-      if (v > m) {
-        m = v;
-        idx = c;
-      }
-      rank += select(0u, 1u, v > xt || (v == xt && c < t));
-    }
-    if (m != neg_inf()) {
-      for (var c = lane; c < classes; c += ROW_THREADS) {
-        s += exp(x_at(base + c * stride) - m);
-      }
-    }
-    s = select(s, nan(), poisoned);
+fn load4(k: u32) -> vec4<f32> {
+  return x4_at(k);
+}
+
+// The lanes merge twice: the online softmax (m, s), then, with m known, (rank, index of m).
+var<private> merging_ranks: bool;
+
+fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+  var out = a;
+  if (merging_ranks) {
+    let first = min(bitcast<u32>(a.w), bitcast<u32>(b.w));
+    out = vec4<f32>(a.xy, bitcast<f32>(bitcast<u32>(a.z) + bitcast<u32>(b.z)), bitcast<f32>(first));
   } else {
-    var acc = online_empty();
+    let o = online_merge(Online(a.x, a.y), Online(b.x, b.y), 1.0);
+    out = vec4<f32>(o.m, o.s, 0.0, 0.0);
+  }
+  return out;
+}
+
+// A lane's online softmax state over its classes: the vec4 paths cross-entropy takes.
+fn lane_online(base: u32, lane: u32) -> Online {
+  var acc = online_empty();
+  if (VEC4) {
+    acc = lane_state_vec4(base / 4u, lane, 0u, params.classes, 1.0);
+  } else if (SPAN4) {
+    acc = lane_state_span4(base, base + params.classes, lane, 1.0);
+  } else {
+    acc = lane_state_scalar(base, lane, 0u, params.classes, 1.0);
+  }
+  return acc;
+}
+
+// A lane's share of the target's rank (classes above x_t, and equal ones before t) and, for the
+// confusion matrix, the first index of the row's max m: a second, cache-hot read of its classes.
+fn lane_rank(base: u32, lane: u32, xt: f32, t: u32, m: f32) -> vec2<u32> {
+  var rank = 0u;
+  var first = NONE;
+  if (VEC4) {
+    let base4 = base / 4u;
+    let n4 = params.classes / 4u;
+    for (var k = lane; k < n4; k += ROW_THREADS) {
+      let v = load4(base4 + k);
+      let c = vec4<u32>(4u * k) + vec4<u32>(0u, 1u, 2u, 3u);
+      let beats = (v > vec4<f32>(xt)) | ((v == vec4<f32>(xt)) & (c < vec4<u32>(t)));
+      rank += dot(select(vec4<u32>(0u), vec4<u32>(1u), beats), vec4<u32>(1u));
+      if (CONFUSION) {
+        let at = select(vec4<u32>(NONE), c, v == vec4<f32>(m));
+        first = min(first, min(min(at.x, at.y), min(at.z, at.w)));
+      }
+    }
+  } else {
+    let classes = params.classes;
+    let stride = params.inner;
     for (var c = lane; c < classes; c += ROW_THREADS) {
       let v = x_at(base + c * stride);
-      acc = online_add(acc, v, 1.0);
-      if (v > m) {
-        m = v;
-        idx = c;
-      }
       rank += select(0u, 1u, v > xt || (v == xt && c < t));
+      if (CONFUSION && v == m) {
+        first = min(first, c);
+      }
     }
-    s = acc.s;
-    m = acc.m;
   }
-  return vec4<f32>(m, s, bitcast<f32>(rank), bitcast<f32>(idx));
+  return vec2<u32>(rank, first);
 }
 
 fn k_at(j: u32) -> u32 {
@@ -123,14 +141,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       xt = x_at(base + t * params.inner);
     }
   }
-  // Index ~0 as f32 bits through a var: a NaN pattern may not be a constant expression.
-  var no_index = NONE;
-  var st = vec4<f32>(neg_inf(), 0.0, 0.0, bitcast<f32>(no_index));
+  var st = vec4<f32>(neg_inf(), 0.0, 0.0, 0.0);
   if (valid) {
-    st = lane_state(base, slot.lane, xt, t);
+    let o = lane_online(base, slot.lane);
+    st = vec4<f32>(o.m, o.s, 0.0, 0.0);
   }
+  merging_ranks = false;
   if (ROW_THREADS > 1u) {
     st = merge_lanes(st, lid, slot.lane);
+  }
+  var ranked = vec2<u32>(0u, NONE);
+  if (valid) {
+    ranked = lane_rank(base, slot.lane, xt, t, st.x);
+  }
+  merging_ranks = true;
+  if (ROW_THREADS > 1u) {
+    ranked = bitcast<vec2<u32>>(merge_lanes(vec4<f32>(st.xy, bitcast<vec2<f32>>(ranked)), lid, slot.lane).zw);
   }
   if (slot.in_range && slot.lane == 0u) {
     var loss = 0.0;
@@ -148,8 +174,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       if (undefined_row) {
         count_add(NAN_ROWS, 1u);
       } else {
-        let rank = bitcast<u32>(st.z);
-        let predicted = bitcast<u32>(st.w);
+        let rank = ranked.x;
+        let predicted = ranked.y;
         let correct = select(0u, 1u, rank == 0u);
         count_add(CORRECT, correct);
         for (var j = 0u; j < params.n_k; j++) {

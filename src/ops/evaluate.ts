@@ -108,9 +108,10 @@ export const kEvaluateKernel = defineKernel({
     stats: { type: "array<f32>", access: "read_write", doc: "Per row: w_t·ℓ and w_t." },
     acc: { type: "array<atomic<u32>>", access: "read_write", doc: "The evaluator's totals (layout: shaders/evaluate.wgsl)." },
     weight: { type: "array<f32>", access: "read", optional: true, doc: "HAS_WEIGHT: class weights [C]." },
+    x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 and SPAN4 rows of f32: the logits as vec4s." },
   },
   overrides: {
-    ...sharedOverrides("WG", "ROW_THREADS", "DTYPE", "SUBGROUPS", "TWO_PASS", "IGNORE_INDEX", "TARGET_UNSIGNED", "HAS_WEIGHT"),
+    ...sharedOverrides("WG", "ROW_THREADS", "DTYPE", "SUBGROUPS", "TWO_PASS", "VEC4", "SPAN4", "IGNORE_INDEX", "TARGET_UNSIGNED", "HAS_WEIGHT"),
     CONFUSION: { kind: "bool", doc: "Count the [C, C] confusion matrix." },
     CAL_BINS: { kind: "u32", default: 15, doc: "Calibration bins." },
     COUNT_WORDS: {
@@ -181,7 +182,6 @@ export class Evaluator {
       tensors: { x: { bufferSize: x.buffer.size, bytesPerElement: kBytesPerElement[x.dtype] } },
       input: "x",
       inputDType: x.dtype,
-      vectorReads: false,
       limits: ctx.device.limits,
       adapter: ctx.adapterKind,
       maxBindingBytes: ctx.maxBindingBytes,
@@ -202,6 +202,8 @@ export class Evaluator {
         HAS_WEIGHT: !!weight,
         CONFUSION: this.#o.confusion,
         CAL_BINS: this.#o.calibrationBins,
+        VEC4: plan.vec4,
+        SPAN4: plan.span4,
       };
       const uniforms = {
         classes: view.classes,
@@ -231,7 +233,7 @@ export class Evaluator {
             row_offset: slice.firstRow,
             stats_offset: 2 * slice.firstRow,
           },
-          bindings: { xw: bindRange(x.buffer, slice.ranges.x), ...common },
+          bindings: { xw: bindRange(x.buffer, slice.ranges.x), ...(plan.x4 ? { x4: bindRange(x.buffer, slice.ranges.x) } : {}), ...common },
           workgroups: Math.ceil(slice.rows / rowsPerGroup),
           subgroups: subgroupMerges(ctx, plan.rows.rowThreads),
         });
