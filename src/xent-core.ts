@@ -23,7 +23,6 @@ export class XentCore implements XentContext, TensorOwner {
   readonly adapterKind: AdapterKind;
   private lostMessage: string | undefined;
   private destroyed = false;
-  private readonly placeholders: GPUBuffer[] = [];
 
   constructor(
     readonly device: GPUDevice,
@@ -138,12 +137,14 @@ export class XentCore implements XentContext, TensorOwner {
   }
 
   placeholder(binding: number): GPUBuffer {
-    this.placeholders[binding] ??= createBuffer(this.device, {
+    let placeholders = kPlaceholders.get(this.device);
+    if (!placeholders) kPlaceholders.set(this.device, (placeholders = []));
+    placeholders[binding] ??= createBuffer(this.device, {
       label: `xent:placeholder${binding}`,
       size: 16,
       usage: kBufferUsage.STORAGE,
     });
-    return this.placeholders[binding];
+    return placeholders[binding];
   }
 
   /** Throws unless a buffer of `bytes` can exist on this device. */
@@ -224,13 +225,19 @@ export class XentCore implements XentContext, TensorOwner {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of this.placeholders) if (b) destroyBuffer(b);
+    // A shared device's placeholders stay: work recorded into a caller's encoder may bind them
+    // after this destroy(), until the caller submits it (they go with the device).
     if (this.ownsDevice) {
+      for (const b of kPlaceholders.get(this.device) ?? []) if (b) destroyBuffer(b);
+      kPlaceholders.delete(this.device);
       drainPool(this.device);
       this.device.destroy();
     }
   }
 }
+
+/** The placeholder buffers of a device (16 bytes each, one per binding slot), shared by its Xents. */
+const kPlaceholders = new WeakMap<GPUDevice, GPUBuffer[]>();
 
 function isShared(typed: TypedArrayOf[DType]): boolean {
   return typeof SharedArrayBuffer !== "undefined" && typed.buffer instanceof SharedArrayBuffer;

@@ -41,6 +41,48 @@ describe("API", () => {
     expect(() => Xent.fromDevice({} as GPUDevice)).toThrow(TypeError);
   });
 
+  it("destroy() of a fromDevice Xent between recording into a caller's encoder and its submit loses no work (issue 29.5)", async () => {
+    const owner = await gpu();
+    const device = owner.device;
+    const shared = Xent.fromDevice(device);
+    const data = new Float32Array([1, 2, 3, 4, 0, -1]);
+    const x = shared.tensor(data, [2, 3]);
+    // (Usage and map-mode flags as numbers: Node has no WebGPU globals.) The caller's own work and ours in one encoder; an op whose kernel binds placeholders (softmax's unused bindings).
+    const mine = device.createBuffer({ size: 16, usage: 0x8 | 0x1 });
+    const source = device.createBuffer({ size: 16, usage: 0x4, mappedAtCreation: true });
+    new Float32Array(source.getMappedRange()).set([7, 8, 9, 10]);
+    source.unmap();
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(source, 0, mine, 0, 16);
+    const y = shared.softmax(x, { encoder });
+    const out = device.createBuffer({ size: 32, usage: 0x8 | 0x1 });
+    encoder.copyBufferToBuffer(y.buffer, 0, out, 0, 24);
+    shared.destroy();
+    device.pushErrorScope("validation");
+    device.queue.submit([encoder.finish()]);
+    expect(await device.popErrorScope()).toBeNull();
+    await mine.mapAsync(1);
+    expect(Array.from(new Float32Array(mine.getMappedRange()))).toEqual([7, 8, 9, 10]);
+    await out.mapAsync(1);
+    expectClose(
+      new Float32Array(out.getMappedRange(), 0, 6),
+      ref.softmax(ref.refTensor(data, [2, 3])).data,
+      { atol: 1e-6, rtol: 1e-5 },
+      "softmax after destroy()",
+    );
+    [mine, source, out].forEach((b) => b.destroy());
+    y.destroy();
+    x.destroy();
+    // Another Xent on the device still works (the placeholders are the device's).
+    expect(
+      (
+        await Xent.fromDevice(device)
+          .softmax(owner.tensor(data, [2, 3]))
+          .read()
+      ).length,
+    ).toBe(6);
+  });
+
   it("{ encoder } records many ops into one submit", async () => {
     const xent = await gpu();
     const logits = new Float32Array([0.5, -1, 3, 2, 2, 2, -4, 0, 1]);
