@@ -1,4 +1,4 @@
-// @use logits, logits-vec4, rows, merge-lanes, lane-scalar, lane-vec4, class-target, class-weight, online-softmax, ordered-sums, kahan
+// @use logits, logits-vec4, rows, merge-lanes, lane-vec4, class-target, class-weight, online-softmax, ordered-sums, kahan
 // evaluate / evaluator.add (src/ops/evaluate.ts): one pass over each row gives its cross-entropy,
 // the target's rank (classes above it, and equal ones before it: a stable descending sort), the
 // top-1 probability (1 / Σ exp(x − max)) and the argmax. Entry `main` (a row kernel, sliced like
@@ -25,72 +25,130 @@ const BINS = 11u;
 
 var<workgroup> wg_counts: array<atomic<u32>, COUNT_WORDS>;
 
-fn load1(i: u32) -> f32 {
-  return x_at(i);
-}
-
 fn load4(k: u32) -> vec4<f32> {
   return x4_at(k);
 }
 
-// The lanes merge twice: the online softmax (m, s), then, with m known, (rank, index of m).
-var<private> merging_ranks: bool;
-
+// A lane state: (max, Σ exp(x − max), rank count, first index of the max) as a vec4 (the last two as
+// u32 bits): merged online, the counts added, the first index of the larger max kept.
 fn merge_states(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
-  var out = a;
-  if (merging_ranks) {
-    let first = min(bitcast<u32>(a.w), bitcast<u32>(b.w));
-    out = vec4<f32>(a.xy, bitcast<f32>(bitcast<u32>(a.z) + bitcast<u32>(b.z)), bitcast<f32>(first));
-  } else {
-    let o = online_merge(Online(a.x, a.y), Online(b.x, b.y), 1.0);
-    out = vec4<f32>(o.m, o.s, 0.0, 0.0);
-  }
-  return out;
+  let o = online_merge(Online(a.x, a.y), Online(b.x, b.y), 1.0);
+  let ai = bitcast<u32>(a.w);
+  let bi = bitcast<u32>(b.w);
+  let first = select(select(min(ai, bi), ai, a.x > b.x), bi, b.x > a.x);
+  return vec4<f32>(o.m, o.s, bitcast<f32>(bitcast<u32>(a.z) + bitcast<u32>(b.z)), bitcast<f32>(first));
 }
 
-// A lane's online softmax state over its classes: the vec4 paths cross-entropy takes.
-fn lane_online(base: u32, lane: u32) -> Online {
-  var acc = online_empty();
-  if (VEC4) {
-    acc = lane_state_vec4(base / 4u, lane, 0u, params.classes, 1.0);
-  } else if (SPAN4) {
-    acc = lane_state_span4(base, base + params.classes, lane, 1.0);
-  } else {
-    acc = lane_state_scalar(base, lane, 0u, params.classes, 1.0);
-  }
-  return acc;
+fn lane_result(acc: Online, rank: u32, first: u32) -> vec4<f32> {
+  return vec4<f32>(acc.m, acc.s, bitcast<f32>(rank), bitcast<f32>(first));
 }
 
-// A lane's share of the target's rank (classes above x_t, and equal ones before t) and, for the
-// confusion matrix, the first index of the row's max m: a second, cache-hot read of its classes.
-fn lane_rank(base: u32, lane: u32, xt: f32, t: u32, m: f32) -> vec2<u32> {
+// Of four classes c with values v: how many beat the target (above x_t, or equal and before t).
+fn beats4(v: vec4<f32>, c: vec4<u32>, xt: f32, t: u32) -> vec4<bool> {
+  return (v > vec4<f32>(xt)) | ((v == vec4<f32>(xt)) & (c < vec4<u32>(t)));
+}
+
+fn count4(b: vec4<bool>) -> u32 {
+  return dot(select(vec4<u32>(0u), vec4<u32>(1u), b), vec4<u32>(1u));
+}
+
+// The first of four classes c whose value is m (NONE if none).
+fn first_of4(v: vec4<f32>, c: vec4<u32>, m: f32) -> u32 {
+  let at = select(vec4<u32>(NONE), c, v == vec4<f32>(m));
+  return min(min(at.x, at.y), min(at.z, at.w));
+}
+
+// One read of a lane's classes: the online softmax, the target's rank count and the first index of
+// the lane's max (for the confusion matrix), four classes at a time where the rows allow it.
+fn lane_state(base: u32, lane: u32, xt: f32, t: u32) -> vec4<f32> {
+  var acc = Online(lowest_max(), 0.0);
   var rank = 0u;
   var first = NONE;
   if (VEC4) {
     let base4 = base / 4u;
     let n4 = params.classes / 4u;
-    for (var k = lane; k < n4; k += ROW_THREADS) {
+    var k = lane;
+    // Four vec4s a block, one rescale of the sum (as lane_state_vec4: 17 exps per 16 classes, not 20).
+    if (ROW_THREADS > 1u && DTYPE == DTYPE_F32) {
+      for (; k + 3u * ROW_THREADS < n4; k += 4u * ROW_THREADS) {
+        let v0 = load4(base4 + k);
+        let v1 = load4(base4 + k + ROW_THREADS);
+        let v2 = load4(base4 + k + 2u * ROW_THREADS);
+        let v3 = load4(base4 + k + 3u * ROW_THREADS);
+        let c0 = vec4<u32>(4u * k) + vec4<u32>(0u, 1u, 2u, 3u);
+        let c1 = c0 + vec4<u32>(4u * ROW_THREADS);
+        let c2 = c1 + vec4<u32>(4u * ROW_THREADS);
+        let c3 = c2 + vec4<u32>(4u * ROW_THREADS);
+        rank += count4(beats4(v0, c0, xt, t)) + count4(beats4(v1, c1, xt, t)) + count4(beats4(v2, c2, xt, t)) + count4(beats4(v3, c3, xt, t));
+        var sum = acc.s;
+        if (poisons4(v0) || poisons4(v1) || poisons4(v2) || poisons4(v3)) {
+          sum = nan();
+        }
+        let m = max(acc.m, max4(max(max(v0, v1), max(v2, v3))));
+        if (CONFUSION && m > acc.m) {
+          first = min(min(first_of4(v0, c0, m), first_of4(v1, c1, m)), min(first_of4(v2, c2, m), first_of4(v3, c3, m)));
+        }
+        let e = (exp(v0 - m) + exp(v1 - m)) + (exp(v2 - m) + exp(v3 - m));
+        acc = Online(m, rebased(sum, acc.m, m, 1.0) + sum4(e));
+      }
+    }
+    for (; k < n4; k += ROW_THREADS) {
       let v = load4(base4 + k);
       let c = vec4<u32>(4u * k) + vec4<u32>(0u, 1u, 2u, 3u);
-      let beats = (v > vec4<f32>(xt)) | ((v == vec4<f32>(xt)) & (c < vec4<u32>(t)));
-      rank += dot(select(vec4<u32>(0u), vec4<u32>(1u), beats), vec4<u32>(1u));
-      if (CONFUSION) {
-        let at = select(vec4<u32>(NONE), c, v == vec4<f32>(m));
-        first = min(first, min(min(at.x, at.y), min(at.z, at.w)));
+      rank += count4(beats4(v, c, xt, t));
+      let next = online_add4(acc, v, 1.0);
+      if (CONFUSION && next.m > acc.m) {
+        first = first_of4(v, c, next.m);
       }
+      acc = next;
+    }
+  } else if (SPAN4) {
+    // The vec4s spanning the row's elements [base, base + classes): the neighbours' lanes masked.
+    let e0 = base;
+    let e1 = base + params.classes;
+    for (var k = e0 / 4u + lane; k < (e1 + 3u) / 4u; k += ROW_THREADS) {
+      let inside = span4_inside(k, e0, e1);
+      let v = select(vec4<f32>(neg_inf()), load4(k), inside);
+      let c = vec4<u32>(4u * k) + vec4<u32>(0u, 1u, 2u, 3u) - vec4<u32>(e0);
+      rank += count4(beats4(v, c, xt, t) & inside);
+      let next = online_add4(acc, v, 1.0);
+      if (CONFUSION && next.m > acc.m) {
+        first = first_of4(v, c, next.m);
+      }
+      acc = next;
     }
   } else {
     let classes = params.classes;
     let stride = params.inner;
-    for (var c = lane; c < classes; c += ROW_THREADS) {
-      let v = x_at(base + c * stride);
-      rank += select(0u, 1u, v > xt || (v == xt && c < t));
-      if (CONFUSION && v == m) {
-        first = min(first, c);
+    if (TWO_PASS) {
+      // CPU-emulated adapters: a branch-free max pass (with the counts), then the sums.
+      var m = neg_inf();
+      var poisoned = false;
+      for (var c = lane; c < classes; c += ROW_THREADS) {
+        let v = x_at(base + c * stride);
+        poisoned = poisoned || is_nan(v) || v == pos_inf();
+        first = select(first, c, v > m);
+        m = max(m, v);
+        rank += select(0u, 1u, v > xt || (v == xt && c < t));
+      }
+      var sum = 0.0;
+      if (m != neg_inf()) {
+        for (var c = lane; c < classes; c += ROW_THREADS) {
+          sum += exp(x_at(base + c * stride) - m);
+        }
+      }
+      acc = Online(m, select(sum, nan(), poisoned));
+    } else {
+      acc = online_empty();
+      for (var c = lane; c < classes; c += ROW_THREADS) {
+        let v = x_at(base + c * stride);
+        rank += select(0u, 1u, v > xt || (v == xt && c < t));
+        first = select(first, c, v > acc.m);
+        acc = online_add(acc, v, 1.0);
       }
     }
   }
-  return vec2<u32>(rank, first);
+  return lane_result(acc, rank, first);
 }
 
 fn k_at(j: u32) -> u32 {
@@ -141,23 +199,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       xt = x_at(base + t * params.inner);
     }
   }
-  var st = vec4<f32>(neg_inf(), 0.0, 0.0, 0.0);
+  var no_index = NONE;
+  var st = vec4<f32>(neg_inf(), 0.0, 0.0, bitcast<f32>(no_index));
   if (valid) {
-    let o = lane_online(base, slot.lane);
-    st = vec4<f32>(o.m, o.s, 0.0, 0.0);
+    st = lane_state(base, slot.lane, xt, t);
   }
-  merging_ranks = false;
   if (ROW_THREADS > 1u) {
     st = merge_lanes(st, lid, slot.lane);
   }
-  var ranked = vec2<u32>(0u, NONE);
-  if (valid) {
-    ranked = lane_rank(base, slot.lane, xt, t, st.x);
-  }
-  merging_ranks = true;
-  if (ROW_THREADS > 1u) {
-    ranked = bitcast<vec2<u32>>(merge_lanes(vec4<f32>(st.xy, bitcast<vec2<f32>>(ranked)), lid, slot.lane).zw);
-  }
+  let ranked = bitcast<vec2<u32>>(st.zw);
   if (slot.in_range && slot.lane == 0u) {
     var loss = 0.0;
     var w = 0.0;

@@ -215,10 +215,18 @@ export class XentCore implements XentContext, TensorOwner {
 
   /**
    * GPU buffers webgpu-xent holds on this device right now (all Xents sharing it) — including the
-   * pooled intermediates kept for reuse, counted apart too — and the pipelines compiled.
+   * pooled intermediates and the device's placeholder bindings kept for reuse, counted apart too
+   * (`pooled…`) — and the pipelines compiled.
    */
   stats(): MemoryStats & { pooledBuffers: number; pooledBytes: number; pipelines: number } {
-    return { ...memoryStats(this.device), ...pooledStats(this.device), pipelines: pipelineCount(this.device) };
+    const pool = pooledStats(this.device);
+    const placeholders = (kPlaceholders.get(this.device) ?? []).filter((b) => b !== undefined);
+    return {
+      ...memoryStats(this.device),
+      pooledBuffers: pool.pooledBuffers + placeholders.length,
+      pooledBytes: pool.pooledBytes + placeholders.reduce((sum, b) => sum + b.size, 0),
+      pipelines: pipelineCount(this.device),
+    };
   }
 
   /** Frees this Xent's buffers and destroys the device if this Xent created it; every later op throws. */
