@@ -201,12 +201,16 @@ async function main(): Promise<void> {
     trainButton.disabled = true;
     try {
       const stats = $("train-stats");
+      const evalStats = $("eval-stats");
       const result = await train(
         $<HTMLCanvasElement>("boundary"),
         $<HTMLCanvasElement>("curve"),
         steps,
         (step, ours, theirs, perSecond) => {
           stats.textContent = `step ${step + 1}: loss ${ours.toFixed(5)} (webgpu-xent), ${theirs.toFixed(5)} (TF.js, same logits), ${perSecond.toFixed(1)} steps/s`;
+        },
+        (e) => {
+          evalStats.textContent = `after step ${e.step + 1}: accuracy ${(100 * e.accuracy).toFixed(1)} %, mean confidence ${(100 * e.confidence).toFixed(1)} %, ECE ${e.ece.toFixed(3)}, macro F1 ${e.macroF1.toFixed(3)} (xent.evaluator: one pass, one read)`;
         },
       );
       stats.textContent += `; training accuracy ${(100 * result.accuracy).toFixed(1)} %, largest relative difference ${result.maxRelDiff.toExponential(1)}`;

@@ -12,8 +12,12 @@ export interface TrainResult {
   /** max |ours − theirs| / |theirs| over the steps. */
   maxRelDiff: number;
   stepsPerSecond: number;
-  /** Training accuracy at the end. */
+  /** Training accuracy at the end (from xent's evaluator, checked against tf.argMax). */
   accuracy: number;
+  /** tf.argMax's accuracy on the same logits. */
+  tfAccuracy: number;
+  /** The evaluator's metrics every 10 steps: one pass over the logits, one read. */
+  evaluations: { step: number; accuracy: number; ece: number; confidence: number; macroF1: number }[];
 }
 
 export interface FitResult {
@@ -144,6 +148,7 @@ export async function train(
   curve: HTMLCanvasElement,
   steps: number,
   onStep: (step: number, ours: number, theirs: number, stepsPerSecond: number) => void,
+  onEvaluation: (e: TrainResult["evaluations"][number]) => void = () => {},
 ): Promise<TrainResult> {
   const { tf, losses } = await tfAndLosses();
   const { points, ids } = spiral();
@@ -160,6 +165,19 @@ export async function train(
   const ours: number[] = [];
   const theirs: number[] = [];
   let trainingMs = 0;
+  // Accuracy, calibration and F1 live: the evaluator's one pass over the logits, one read.
+  const evaluator = losses.evaluator({ topK: [1, 2], confusion: true });
+  const evaluations: TrainResult["evaluations"] = [];
+  const evaluate = async (step: number): Promise<void> => {
+    evaluator.reset();
+    const logits = tf.tidy(() => predict(X));
+    evaluator.add(logits, labels);
+    logits.dispose();
+    const m = await evaluator.read();
+    const e = { step, accuracy: m.accuracy, ece: m.ece, confidence: m.confidence, macroF1: m.confusion?.macroF1 ?? NaN };
+    evaluations.push(e);
+    onEvaluation(e);
+  };
   for (let step = 0; step < steps; step++) {
     const start = performance.now();
     let reference: TF.Tensor | undefined;
@@ -179,15 +197,26 @@ export async function train(
     if (step % 10 === 9 || step === steps - 1) {
       await drawBoundary(tf, boundary, predict, points, ids);
       drawCurve(curve, ours, theirs, steps);
+      await evaluate(step);
     }
   }
   await losses.check();
   const accuracy = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(predict(X), 1), labels), "float32")));
-  const acc = (await accuracy.data())[0] as number;
+  const tfAccuracy = (await accuracy.data())[0] as number;
+  evaluator.destroy();
   tf.dispose([X, labels, oneHot, W1, b1, W2, b2, accuracy]);
   optimizer.dispose();
   const maxRelDiff = Math.max(...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.abs(theirs[k] as number)));
-  return { ours, theirs, maxRelDiff, stepsPerSecond: (1000 * steps) / trainingMs, accuracy: acc };
+  const last = evaluations.at(-1);
+  return {
+    ours,
+    theirs,
+    maxRelDiff,
+    stepsPerSecond: (1000 * steps) / trainingMs,
+    accuracy: last?.accuracy ?? NaN,
+    tfAccuracy,
+    evaluations,
+  };
 }
 
 /** model.compile / model.fit with the adapter's Keras-named loss, clean and with a bad label. */

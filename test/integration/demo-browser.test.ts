@@ -132,6 +132,16 @@ describe("demo in headless Chromium", () => {
     expect(r.ours[99]).toBeLessThan(0.5);
     expect(r.ours[99]).toBeLessThan((r.ours[0] as number) * 0.5);
     expect(r.accuracy).toBeGreaterThan(0.8);
+    // The evaluator's live accuracy is tf.argMax's on the same logits; calibration and F1 come with it.
+    expect(r.accuracy).toBe(r.tfAccuracy);
+    expect(r.evaluations.map((e) => e.step)).toEqual([9, 19, 29, 39, 49, 59, 69, 79, 89, 99]);
+    for (const e of r.evaluations) {
+      expect(e.ece).toBeGreaterThanOrEqual(0);
+      expect(e.ece).toBeLessThanOrEqual(1);
+      expect(e.macroF1).toBeGreaterThan(0);
+    }
+    expect((r.evaluations.at(-1)?.accuracy ?? 0) > (r.evaluations[0]?.accuracy ?? 1)).toBe(true);
+    expect(await page.$eval("#eval-stats", (e) => e.textContent)).toMatch(/after step 100: accuracy .* ECE .* macro F1/);
     expect(r.stepsPerSecond).toBeGreaterThan(0);
     expect(await page.$eval("#train-stats", (e) => e.textContent)).toMatch(/step 100: loss .* steps\/s; training accuracy/);
     await page.screenshot({ path: `${shots}demo-train.png`, fullPage: true });

@@ -52,7 +52,14 @@ const labels = xent.tensor(new Int32Array([0, 1]), [2]);
 const gpu = (await xent.crossEntropy(logits, labels).read())[0];
 const cpu = crossEntropy(refTensor([2, 1, 0.1, 0.5, 2.5, 0.2], [2, 3]), refTensor([0, 1], [1 * 2])).data[0];
 await Xent.create(); // the fallback is said once
-console.log(JSON.stringify({ gpu, cpu, refused, kind: xent.adapterKind }));
+// One copy of the library in Node whichever entry is imported (issue 29.6): the adapters resolve
+// to the node build and share its Xent class.
+const { ortXent } = await import("webgpu-xent/ort");
+const ox = await ortXent({ env: { webgpu: { device: xent.device } }, Tensor: class {} });
+const sameClass = ox.xent instanceof Xent;
+const crossCopy = (await xent.softmax(ox.xent.tensor(new Float32Array([0, 0]), [2])).read())[0];
+const adapters = [import.meta.resolve("webgpu-xent/tfjs"), import.meta.resolve("webgpu-xent/ort")].map((u) => u.split("/").pop());
+console.log(JSON.stringify({ gpu, cpu, refused, kind: xent.adapterKind, sameClass, crossCopy, adapters }));
 xent.destroy();
 process.exit(0);
 `,
@@ -62,12 +69,18 @@ process.exit(0);
   delete env.VK_ICD_FILENAMES;
   const child = spawnSync("node", ["main.js"], { cwd: app, encoding: "utf8", env });
   expect(child.status, child.stderr).toBe(0);
-  const { gpu, cpu, refused, kind } = JSON.parse(child.stdout.trim().split("\n").pop() as string) as {
+  const { gpu, cpu, refused, kind, sameClass, crossCopy, adapters } = JSON.parse(child.stdout.trim().split("\n").pop() as string) as {
     gpu: number;
     cpu: number;
     refused: string;
     kind: string;
+    sameClass: boolean;
+    crossCopy: number;
+    adapters: string[];
   };
+  expect(sameClass, "webgpu-xent/ort's Xent is webgpu-xent's").toBe(true);
+  expect(crossCopy).toBeCloseTo(0.5, 6);
+  expect(adapters).toEqual(["tfjs.node.js", "ort.node.js"]);
   expect(gpu).toBeCloseTo(cpu, 5);
   expect(refused).toMatch(/no WebGPU adapter was found \(softwareFallback: false\)/);
   expect(kind).toBe("cpu");

@@ -65,6 +65,10 @@ describe.each(kPlans)("argmax on the GPU, %s", (p) => {
     long[17] = Infinity;
     long[4999] = NaN;
     await checkArgmax(long, [1, 5000], -1, "a long row's NaN");
+    // NaNs of every bit pattern are the max (a negative NaN, a signalling one), as torch's isnan.
+    const patterns = new Float32Array(new Uint32Array([0x3f800000, 0xffc00000, 0x7f800000, 0x7f800001, 0xff800000, 0x40000000]).buffer);
+    await checkArgmax(patterns, [1, 6], -1, "NaN bit patterns");
+    await checkArgmax(patterns.slice(0, 3).reverse(), [1, 3], -1, "a negative NaN after +Inf");
     const tied = new Float32Array(5000).fill(2);
     await checkArgmax(tied, [1, 5000], -1, "a long tied row");
   });

@@ -160,6 +160,24 @@ describe("evaluator: streaming", () => {
     countGpuCase(2);
   });
 
+  it("a confidence exactly on a bin edge falls in the lower bin, (b/B, (b+1)/B], as torchmetrics' bucketize", async () => {
+    const xent = await gpuWithPlan("detected plan");
+    // 50 rows of equal logits (confidence exactly 0.5, right: class 0 is the argmax) and 50 of
+    // [0, 0.3] (confidence σ(0.3) = 0.5744 in (0.5, 0.6], wrong): with 10 bins, torchmetrics puts
+    // the first in bin 4 and the second in bin 5: ECE = (0.5 + 0.5744) / 2. One bin for both would give 0.037.
+    const logits = Float32Array.from({ length: 200 }, (_, i) => (i >= 100 && i % 2 === 1 ? 0.3 : 0));
+    const ev = xent.evaluate(xent.tensor(logits, [100, 2]), xent.tensor(new Int32Array(100), [100]), { calibrationBins: 10 });
+    const r = await ev.read();
+    ev.destroy();
+    const high = 1 / (1 + Math.exp(-0.3));
+    close(r.ece, (0.5 + high) / 2, "ECE with confidences on a bin edge", 1e-6);
+    close(
+      r.ece,
+      ref.evaluate(ref.refTensor(logits, [100, 2]), ref.refTensor(new Int32Array(100)), { calibrationBins: 10 }).ece,
+      "vs the reference",
+    );
+  });
+
   it("the tutorial's numbers: CE of softmax(ln p) is Keras' renormalised 0.708533; one-hot dog/cat/horse/cheetah", async () => {
     const xent = await gpuWithPlan("detected plan");
     const p = [0.25, 0.25, 0.25, 0.25, 0.01, 0.01, 0.01, 0.96];

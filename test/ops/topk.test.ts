@@ -74,6 +74,11 @@ describe.each(kPlans)("topK on the GPU, %s", (p) => {
     for (let k = 0; k <= special.length; k++) {
       for (const largest of [true, false]) await checkTopK({ data: special, shape: [1, special.length], k, largest }, "special");
     }
+    // Every NaN bit pattern is NaN: the largest (negative and signalling NaNs too).
+    const patterns = new Float32Array(
+      new Uint32Array([0x3f800000, 0xffc00000, 0x7f800000, 0x7f800001, 0xff800000, 0x40000000, 0x7fc00000]).buffer,
+    );
+    for (const largest of [true, false]) await checkTopK({ data: patterns, shape: [1, 7], k: 4, largest }, "NaN bit patterns");
     const allNegInf = new Float32Array(300).fill(-Infinity);
     await checkTopK({ data: allNegInf, shape: [1, 300], k: 7 }, "all −Inf");
   });
