@@ -133,7 +133,7 @@ describe("demo in headless Chromium", () => {
     expect(r.ours[99]).toBeLessThan((r.ours[0] as number) * 0.5);
     expect(r.accuracy).toBeGreaterThan(0.8);
     // The evaluator's live accuracy is tf.argMax's on the same logits; calibration and F1 come with it.
-    expect(r.accuracy).toBe(r.tfAccuracy);
+    expect(r.accuracy).toBeCloseTo(r.tfAccuracy, 6); // TF.js's mean is f32; ours count / N
     expect(r.evaluations.map((e) => e.step)).toEqual([9, 19, 29, 39, 49, 59, 69, 79, 89, 99]);
     for (const e of r.evaluations) {
       expect(e.ece).toBeGreaterThanOrEqual(0);
