@@ -111,7 +111,18 @@ export const kEvaluateKernel = defineKernel({
     x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 and SPAN4 rows of f32: the logits as vec4s." },
   },
   overrides: {
-    ...sharedOverrides("WG", "ROW_THREADS", "DTYPE", "SUBGROUPS", "TWO_PASS", "VEC4", "SPAN4", "IGNORE_INDEX", "TARGET_UNSIGNED", "HAS_WEIGHT"),
+    ...sharedOverrides(
+      "WG",
+      "ROW_THREADS",
+      "DTYPE",
+      "SUBGROUPS",
+      "TWO_PASS",
+      "VEC4",
+      "SPAN4",
+      "IGNORE_INDEX",
+      "TARGET_UNSIGNED",
+      "HAS_WEIGHT",
+    ),
     CONFUSION: { kind: "bool", doc: "Count the [C, C] confusion matrix." },
     CAL_BINS: { kind: "u32", default: 15, doc: "Calibration bins." },
     COUNT_WORDS: {
@@ -256,7 +267,7 @@ export class Evaluator {
     const o = this.#o;
     const bins = o.calibrationBins;
     const classes = Math.max(0, this.#classes);
-    const words = this.#acc ? new Uint32Array(((await this.#acc.read())).slice().buffer) : this.#initialWords(classes);
+    const words = this.#acc ? new Uint32Array((await this.#acc.read()).slice().buffer) : this.#initialWords(classes);
     if (words[5] !== kNone) {
       const label = this.#acc?.dtype === "u32" ? words[7] : (words[7] ?? 0) | 0;
       throw new RangeError(
@@ -355,7 +366,7 @@ export function evaluate(
   target: Tensor,
   options?: EvaluateOptions & { encoder?: GPUCommandEncoder },
 ): Evaluation {
-  const { encoder, ...rest } = (options ?? {});
+  const { encoder, ...rest } = options ?? {};
   if (options !== undefined && (options === null || typeof options !== "object")) checkOpOptions(options, "evaluate", {});
   const ev = new Evaluator(ctx, "evaluate", rest);
   try {
