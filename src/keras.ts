@@ -5,7 +5,7 @@
 import { sharedOverrides } from "./kernel-overrides.js";
 import { checkTensor, subgroupMerges, type RecordOptions, type XentContext } from "./context.js";
 import { defineKernel } from "./kernel-descriptor.js";
-import { bindRange, planSlicedBindings } from "./binding-slices.js";
+import { bindRange, checkRowArrays, planSlicedBindings } from "./binding-slices.js";
 import { LabelCheck } from "./label-check.js";
 import { crossEntropy, crossEntropyWithGrad, type CrossEntropyOptions } from "./ops/cross-entropy.js";
 import {
@@ -104,6 +104,14 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
   const view = r.binaryColumn ? { outer: probs.size, classes: 2, inner: 1, rows: probs.size } : rowView(probs.shape, r.classAxis);
   // Larger than one binding: slices of whole row blocks of the data (one value per row for a binary column).
   const dataView = r.binaryColumn ? { ...view, classes: 1 } : view;
+  // The per-row losses (and class indices) are bound whole: refuse at the call what one binding cannot hold.
+  checkRowArrays(
+    op,
+    view.rows,
+    4,
+    mode === "keras-categorical" ? "their losses" : "their per-row arrays (class indices, losses)",
+    ctx.maxBindingBytes,
+  );
   // Probability targets (categorical) and the gradient share the predictions' layout.
   const slices = planSlicedBindings(
     dataView,

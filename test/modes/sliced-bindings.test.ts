@@ -202,6 +202,17 @@ describe("past the binding limit", () => {
     expect(() => xent.entropy(logits)).toThrow(
       /entropy: 16385 rows: their entropies \(4 bytes a row\) do not fit one storage binding \(65536 bytes\)/,
     );
+    // keras' sparse loss on probabilities and sklearn's log_loss (issue 29.7: they were accepted, and read() got Dawn's binding error).
+    const probs = xent.tensor(new Float32Array(16385 * 2).fill(0.5), [16385, 2]);
+    for (const call of [
+      () => xent.keras.sparseCategoricalCrossentropy(labels, probs),
+      () => xent.keras.sparseCategoricalCrossentropyWithGrad(labels, probs),
+      () => xent.logLoss(labels, probs),
+      () => xent.logLossWithGrad(labels, probs),
+      () => xent.evaluate(logits, labels),
+      () => xent.argmax(logits),
+    ])
+      expect(call).toThrow(/16385 rows: .* do not fit one storage binding \(65536 bytes\)/);
     // The gradient's row statistics take 16 bytes a row: 4 097 rows are one too many.
     const small = xent.tensor(new Float32Array(4097 * 2), [4097, 2]);
     const smallLabels = xent.tensor(new Int32Array(4097), [4097]);
