@@ -56,7 +56,12 @@ it(
       expect(errors).toEqual([]);
       const line = logs.find((l) => l.startsWith('{"loss"'));
       expect(line, logs.join("\n")).toBeTruthy();
-      const { loss, logits, tokens } = JSON.parse(line as string) as { loss: number[]; logits: number[]; tokens: number[] };
+      const { loss, logits, tokens, metrics } = JSON.parse(line as string) as {
+        loss: number[];
+        logits: number[];
+        tokens: number[];
+        metrics: { loss: number; accuracy: number; topK: Record<string, number>; ece: number };
+      };
       // The model: logits = x·Wᵀ + b, W = (0 … 11) / 10 − 0.5 as [3, 4], b = [0.1, −0.2, 0.3].
       const x = [0.5, -1, 2, 0.25, 1, 1, -0.5, 0];
       const want = [0, 1].flatMap((n) =>
@@ -76,6 +81,12 @@ it(
       const draw = ref.sample(ref.refTensor(logits, [2, 3]), { topP: 0.9, temperature: 0.7, seed: 1, step: 0 });
       expect(Math.min(...draw.margin)).toBeGreaterThan(1e-6);
       expect(tokens).toEqual(Array.from(draw.tokens));
+      // evaluate on ORT's logits in place: the reference's metrics.
+      const evaluated = ref.evaluate(ref.refTensor(logits, [2, 3]), ref.refTensor([0, 2]), { topK: [1, 2] });
+      expect(metrics.loss).toBeCloseTo(evaluated.loss, 5);
+      expect(metrics.accuracy).toBe(evaluated.accuracy);
+      expect(metrics.topK).toEqual({ 1: evaluated.topK[1], 2: evaluated.topK[2] });
+      expect(metrics.ece).toBeCloseTo(evaluated.ece, 5);
     } finally {
       await browser.close();
       await server.close();
