@@ -87,6 +87,10 @@ process.exit(0);
   expect(child.stderr.match(/using the software Vulkan driver \/usr\/lib\/chromium\/vk_swiftshader_icd.json/g)).toHaveLength(1);
   const dist = join(app, "node_modules", "webgpu-xent", "dist");
   expect(readdirSync(dist)).toContain("index.js");
+  // The licence the package.json names ships with it, and the changelog.
+  const installed = readdirSync(join(app, "node_modules", "webgpu-xent"));
+  for (const file of ["LICENSE", "README.md", "CHANGELOG.md"]) expect(installed, file).toContain(file);
+  expect(readFileSync(join(app, "node_modules", "webgpu-xent", "LICENSE"), "utf8")).toMatch(/^MIT License/);
 
   // The published declarations are the API: one bundled .d.ts per entry point, no internals.
   const declarations = readdirSync(dist).filter((f) => f.endsWith(".d.ts"));
