@@ -6,6 +6,7 @@ import { Xent } from "../src/index.js";
 import * as ref from "../src/reference/index.js";
 import { tutorialNumbers } from "./tutorial.js";
 import { fitCheck, train, type TrainResult } from "./train.js";
+import { generate, renderGenerated, type GenerateOptions, type GenerateResult } from "./generate.js";
 import { compareWithTfjs, renderComparison, type Comparison } from "./compare.js";
 
 export interface DemoResult {
@@ -224,6 +225,45 @@ async function main(): Promise<void> {
     void runTraining();
   });
 
+  const generateButton = $<HTMLButtonElement>("generate");
+  const sliders = (): GenerateOptions => ({
+    temperature: Number($<HTMLInputElement>("temperature").value),
+    topK: Number($<HTMLInputElement>("top-k").value),
+    topP: Number($<HTMLInputElement>("top-p").value),
+    minP: Number($<HTMLInputElement>("min-p").value),
+    seed: Number($<HTMLInputElement>("seed").value),
+  });
+  const runGeneration = async (options: GenerateOptions = sliders()): Promise<GenerateResult> => {
+    generateButton.disabled = true;
+    try {
+      const o = { ...sliders(), ...options };
+      // The sliders show what runs (a test may pass its own options).
+      for (const [id, value] of [
+        ["temperature", o.temperature],
+        ["top-k", o.topK],
+        ["top-p", o.topP],
+        ["min-p", o.minP],
+        ["seed", o.seed],
+      ] as const)
+        $<HTMLInputElement>(id).value = String(value);
+      $("generate-settings").textContent =
+        `temperature ${o.temperature}, top-k ${o.topK || "off"}, top-p ${o.topP}, min-p ${o.minP || "off"}, seed ${o.seed}`;
+      const stats = $("generate-stats");
+      const result = await generate(o, (step, loss) => {
+        if (step % 10 === 9) stats.textContent = `training step ${step + 1}: loss ${loss.toFixed(3)} nats/char`;
+      });
+      renderGenerated($("generated"), result, o.prompt ?? "the ");
+      stats.textContent = `trained ${result.losses.length} steps (loss ${result.losses[0]?.toFixed(2)} → ${result.losses.at(-1)?.toFixed(2)} nats/char); ${result.chars.length} characters sampled on the GPU, ${result.msPerToken.toFixed(1)} ms each`;
+      return result;
+    } finally {
+      generateButton.disabled = false;
+    }
+  };
+  $("generate-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void runGeneration();
+  });
+
   // For the browser end-to-end tests.
   (window as unknown as { xentDemo: unknown }).xentDemo = {
     adapter: $("adapter").textContent,
@@ -233,6 +273,7 @@ async function main(): Promise<void> {
     compare: (i: number, calls = 5) => runComparison(presets[i]![1], presets[i]![2], calls),
     train: runTraining,
     fitCheck,
+    generate: runGeneration,
     /** The library's GPU-vs-reference checks, in this page. */
     async selfTest(): Promise<{ what: string; maxError: number }[]> {
       const checks: { what: string; maxError: number }[] = [];

@@ -11,6 +11,7 @@ import { launchChromium } from "../../bench/chromium.js";
 import type { DemoResult } from "../../demo/main.js";
 import type { Comparison } from "../../demo/compare.js";
 import type { FitResult, TrainResult } from "../../demo/train.js";
+import type { GenerateOptions, GenerateResult } from "../../demo/generate.js";
 import { countGpuCase } from "../helpers/gpu.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -27,6 +28,7 @@ interface DemoHandle {
   selfTest(): Promise<{ what: string; maxError: number }[]>;
   train(steps?: number): Promise<TrainResult>;
   fitCheck(): Promise<FitResult>;
+  generate(o: GenerateOptions): Promise<GenerateResult>;
 }
 
 beforeAll(async () => {
@@ -156,6 +158,37 @@ describe("demo in headless Chromium", () => {
     expect(r.tensors[1]).toBe(r.tensors[0]);
     expect(r.badHistory).toEqual(["NaN", "NaN"]);
     expect(r.badCheck).toMatch(/RangeError: .*is 7: expected a class index in \[0, 3\)/);
+    await page.close();
+  });
+
+  it("trains a character model and generates text on the GPU: sliders' options, top alternatives shown, the same text for the same seed", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => "xentDemo" in window, { timeout: 60_000 });
+    const run = (o: GenerateOptions): Promise<GenerateResult> =>
+      page.evaluate((opts) => (window as unknown as { xentDemo: DemoHandle }).xentDemo.generate(opts), o);
+    const options = { trainSteps: 150, length: 60, temperature: 0.7, topK: 8, topP: 0.9, minP: 0.02, seed: 5 };
+    const r = await run(options);
+    // The model learnt: from ln V nats a character to well below.
+    expect(r.losses[0]).toBeGreaterThan(2.5);
+    expect(r.losses.at(-1)).toBeLessThan(1.8);
+    expect(r.chars).toHaveLength(60);
+    for (const c of r.chars) {
+      expect(r.vocabulary).toContain(c.char);
+      // The drawn character is among the kept ones: its probability under the processed distribution is positive,
+      // and the alternatives come best first.
+      expect(c.p).toBeGreaterThan(0);
+      expect(c.alternatives).toHaveLength(3);
+      expect(c.alternatives[0]!.p).toBeGreaterThanOrEqual(c.alternatives[1]!.p);
+    }
+    // Greedy picks the most probable character every time.
+    const greedy = await run({ ...options, temperature: 0 });
+    for (const c of greedy.chars) expect(c.char).toBe(c.alternatives[0]!.char);
+    // A pure function of (model, options, seed): the same text again; another seed, another text.
+    expect((await run(options)).text).toBe(r.text);
+    expect((await run({ ...options, seed: 6 })).text).not.toBe(r.text);
+    expect(await page.$eval("#generate-stats", (e) => e.textContent)).toMatch(/characters sampled on the GPU/);
+    await page.screenshot({ path: `${shots}demo-generate.png`, fullPage: true });
     await page.close();
   });
 
