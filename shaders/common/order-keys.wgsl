@@ -13,6 +13,14 @@ fn order_key(v: f32) -> u32 {
   return select(key, KEY_NAN, (bits & 0x7fffffffu) > 0x7f800000u);
 }
 
+// Four keys at once (argmax's vec4 rows).
+fn order_key4(v: vec4<f32>) -> vec4<u32> {
+  let bits = bitcast<vec4<u32>>(v);
+  let b = select(bits, vec4<u32>(0u), bits == vec4<u32>(0x80000000u));
+  let key = select(b | vec4<u32>(0x80000000u), ~b, (b & vec4<u32>(0x80000000u)) != vec4<u32>(0u));
+  return select(key, vec4<u32>(KEY_NAN), (bits & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u));
+}
+
 // The key ordering smallest values first (topk with largest = false): NaN still last.
 fn order_key_smallest(v: f32) -> u32 {
   let key = order_key(v);

@@ -30,12 +30,18 @@ export const kArgmaxKernel = defineKernel({
     // A tensor bound in slices: the slice's first element within the bound range, and its first row.
     x_offset: "u32",
     row_offset: "u32",
+    // Split rows: chunks a row and classes a chunk.
+    chunks: "u32",
+    chunk_len: "u32",
   },
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The input's words: f32, or two packed 16-bit values (DTYPE)." },
     out: { type: "array<i32>", access: "read_write", doc: "One index a row." },
+    partials: { type: "array<vec2<u32>>", access: "read_write", optional: true, doc: "Split rows: each chunk's best (key, index)." },
+    x4: { type: "array<vec4<f32>>", access: "read", optional: true, doc: "VEC4 rows of f32: the input as vec4s." },
   },
-  overrides: sharedOverrides("WG", "ROW_THREADS", "DTYPE", "SUBGROUPS"),
+  overrides: sharedOverrides("WG", "ROW_THREADS", "DTYPE", "SUBGROUPS", "VEC4"),
+  entryPoints: ["main", "split_partial", "split_merge"],
 });
 
 /**
@@ -57,7 +63,7 @@ export function argmax(ctx: XentContext, x: Tensor, options?: ArgmaxOptions): Te
     tensors: { x: { bufferSize: input.buffer.size, bytesPerElement: kBytesPerElement[input.dtype] } },
     input: "x",
     inputDType: input.dtype,
-    vectorReads: false,
+    splits: true,
     limits: ctx.device.limits,
     adapter: ctx.adapterKind,
     maxBindingBytes: ctx.maxBindingBytes,
@@ -69,16 +75,54 @@ export function argmax(ctx: XentContext, x: Tensor, options?: ArgmaxOptions): Te
       "i32",
       op,
     );
+    const split = plan.split;
+    if (split && view.classes > 0) {
+      // Few long rows (a GPU): a workgroup per (row, chunk), then a thread per row merges.
+      const partials = rec.temporary(view.rows * split.chunks * 8, "chunk-pairs");
+      const uniforms = {
+        rows: view.rows,
+        classes: view.classes,
+        inner: view.inner,
+        x_offset: 0,
+        row_offset: 0,
+        chunks: split.chunks,
+        chunk_len: split.chunkLength,
+      };
+      rec.dispatch(kArgmaxKernel, {
+        constants: { WG: split.workgroupSize, ROW_THREADS: split.workgroupSize, DTYPE: input.dtype as LogitDType, VEC4: plan.vec4 },
+        entryPoint: "split_partial",
+        uniforms,
+        bindings: { xw: input.buffer, out: out.buffer, partials, ...(plan.x4 ? { x4: input.buffer } : {}) },
+        workgroups: view.rows * split.chunks,
+        subgroups: subgroupMerges(ctx, split.workgroupSize),
+      });
+      rec.dispatch(kArgmaxKernel, {
+        constants: { WG: 64, ROW_THREADS: 1, DTYPE: input.dtype as LogitDType },
+        entryPoint: "split_merge",
+        uniforms,
+        bindings: { xw: input.buffer, out: out.buffer, partials },
+        workgroups: Math.ceil(view.rows / 64),
+      });
+      return [out] as const;
+    }
     const rowsPerGroup = plan.rows.workgroupSize / plan.rows.rowThreads;
     for (const slice of plan.slices) {
       rec.dispatch(kArgmaxKernel, {
-        constants: {
-          WG: plan.rows.workgroupSize,
-          ROW_THREADS: plan.rows.rowThreads,
-          DTYPE: input.dtype as LogitDType,
+        constants: { WG: plan.rows.workgroupSize, ROW_THREADS: plan.rows.rowThreads, DTYPE: input.dtype as LogitDType, VEC4: plan.vec4 },
+        uniforms: {
+          rows: slice.rows,
+          classes: view.classes,
+          inner: view.inner,
+          x_offset: slice.offsets.x,
+          row_offset: slice.firstRow,
+          chunks: 1,
+          chunk_len: view.classes,
         },
-        uniforms: { rows: slice.rows, classes: view.classes, inner: view.inner, x_offset: slice.offsets.x, row_offset: slice.firstRow },
-        bindings: { xw: bindRange(input.buffer, slice.ranges.x), out: out.buffer },
+        bindings: {
+          xw: bindRange(input.buffer, slice.ranges.x),
+          out: out.buffer,
+          ...(plan.x4 ? { x4: bindRange(input.buffer, slice.ranges.x) } : {}),
+        },
         workgroups: Math.ceil(slice.rows / rowsPerGroup),
         subgroups: subgroupMerges(ctx, plan.rows.rowThreads),
       });

@@ -69,6 +69,15 @@ describe.each(kPlans)("argmax on the GPU, %s", (p) => {
     const patterns = new Float32Array(new Uint32Array([0x3f800000, 0xffc00000, 0x7f800000, 0x7f800001, 0xff800000, 0x40000000]).buffer);
     await checkArgmax(patterns, [1, 6], -1, "NaN bit patterns");
     await checkArgmax(patterns.slice(0, 3).reverse(), [1, 3], -1, "a negative NaN after +Inf");
+    // Rows long enough to split across workgroups on the GPU plan (chunks of 8192): a tie across a
+    // chunk boundary (the earlier index wins), then NaNs in two later chunks (the first).
+    const split = new Float32Array(2 * 70000).fill(-Infinity);
+    split[8191] = 5;
+    split[8192] = 5;
+    split[70000 + 40000] = NaN;
+    split[70000 + 60000] = NaN;
+    split[70000 + 3] = Infinity;
+    await checkArgmax(split, [2, 70000], -1, "split rows");
     const tied = new Float32Array(5000).fill(2);
     await checkArgmax(tied, [1, 5000], -1, "a long tied row");
   });
