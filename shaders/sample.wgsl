@@ -1,6 +1,6 @@
-// @use logits, dispatch, order-keys, radix-select, workgroup-scan, philox, online-softmax
+// @use logits, dispatch, chunks, order-keys, radix-select, workgroup-scan, philox, online-softmax
 // The LLM sampler (src/ops/sample.ts), one workgroup per row, sorting-free. The processed logit v
-// of class c is the logit after the history penalties (HISTORY: written to `ybuf` first), the bias
+// of class c is the logit after the history penalties (HISTORY: written to `scratch` first), the bias
 // and the allowed mask; the temperature scales v − max v (never v alone, which could overflow).
 // Then, each on the survivors of the one before: top-k (the k-th largest key by radix selection,
 // ties kept), top-p (the largest key whose keys-at-or-above mass reaches p of the total), min-p
@@ -33,7 +33,7 @@ var<workgroup> drawn: u32;
 fn processed(c: u32) -> f32 {
   var v = 0.0;
   if (HISTORY) {
-    v = ybuf[params.y_offset + row_id * params.classes + c];
+    v = bitcast<f32>(scratch[params.y_offset + row_id * params.classes + c]);
   } else {
     v = x_at(x_base + c);
   }
@@ -117,11 +117,11 @@ fn workgroup_online(lid: u32, mine: Online) -> Online {
   return Online(out.x, out.y);
 }
 
-// HISTORY: ybuf = the row's logits with the penalties of the tokens seen. The first occurrence of
+// HISTORY: scratch = the row's logits with the penalties of the tokens seen (f32 bits). The first occurrence of
 // a token applies them (so each token once), after counting its occurrences.
 fn penalize(lid: u32, row: u32, n: u32) {
   for (var c = lid; c < n; c += WG) {
-    ybuf[params.y_offset + row * params.classes + c] = x_at(x_base + c);
+    scratch[params.y_offset + row * params.classes + c] = bitcast<u32>(x_at(x_base + c));
   }
   storageBarrier();
   let len = select(0u, params.hist_len, n > 0u);
@@ -143,11 +143,11 @@ fn penalize(lid: u32, row: u32, n: u32) {
         }
         if (!earlier) {
           let at = params.y_offset + row * params.classes + u32(t);
-          var v = ybuf[at];
+          var v = bitcast<f32>(scratch[at]);
           if (params.repetition_penalty != 1.0) {
             v = select(v * params.repetition_penalty, v / params.repetition_penalty, v > 0.0);
           }
-          ybuf[at] = v - (params.presence_penalty + params.frequency_penalty * f32(count));
+          scratch[at] = bitcast<u32>(v - (params.presence_penalty + params.frequency_penalty * f32(count)));
         }
       }
     }
@@ -320,6 +320,158 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
   if (lid == 0u && row < params.rows) {
+    if (reason != 0u) {
+      atomicMin(&status[0], (params.first_row + row) * 4u + reason);
+    }
+    tokens[params.tokens_offset + row] = select(-1, i32(token), reason == 0u);
+  }
+}
+
+// Split rows (plain sampling and greedy: no history, filters or log-probabilities), long rows and
+// few of them: split_max (a workgroup per (row, chunk)) writes each chunk's best (key, index) and
+// flags; split_mass merges the row's chunk states for the max and writes its chunk's exact mass;
+// split_draw (a workgroup per row) adds the chunks' masses in order, finds the chunk holding the
+// goal and walks it as the one-workgroup kernel walks a row. The same token as `main`'s.
+// scratch holds the states: [rows · chunks] vec4s of (key, index, bad, finite), then the masses.
+
+fn chunk_best(lid: u32, c0: u32, c1: u32) -> vec4<u32> {
+  var best = vec4<u32>(0u, 0xffffffffu, 0u, 0u);
+  for (var c = c0 + lid; c < c1; c += WG) {
+    let v = processed(c);
+    let pair = vec2<u32>(order_key(v), c);
+    if (pair_beats(pair, best.xy)) {
+      best = vec4<u32>(pair, best.zw);
+    }
+    best.z |= select(0u, 1u, is_nan(v) || v == pos_inf());
+    best.w |= select(0u, 1u, v != neg_inf());
+  }
+  return workgroup_best(lid, best);
+}
+
+// The row's best pair and flags from its chunks' states, in order.
+fn row_best(row: u32) -> vec4<u32> {
+  var best = vec4<u32>(0u, 0xffffffffu, 0u, 0u);
+  for (var k = 0u; k < params.chunks; k++) {
+    let at = 4u * (row * params.chunks + k);
+    let b = vec4<u32>(scratch[at], scratch[at + 1u], scratch[at + 2u], scratch[at + 3u]);
+    let flags = best.zw | b.zw;
+    best = select(best, b, pair_beats(b.xy, best.xy));
+    best = vec4<u32>(best.xy, flags);
+  }
+  return best;
+}
+
+fn split_reason(best: vec4<u32>) -> u32 {
+  return select(select(0u, NO_TOKEN, best.w == 0u), BAD_LOGIT, best.z != 0u);
+}
+
+fn begin_split_row(row: u32) {
+  row_id = row;
+  x_base = row * params.classes + params.x_offset;
+  topk_key = 0u;
+  topp_key = 0u;
+  with_min_p = false;
+}
+
+@compute @workgroup_size(WG)
+fn split_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let chunk = chunk_slot(wid, nwg);
+  begin_split_row(chunk.row);
+  let best = chunk_best(lid, chunk.c0, select(chunk.c0, chunk.c1, chunk.in_range));
+  if (chunk.in_range && lid == 0u) {
+    let at = 4u * chunk.group;
+    scratch[at] = best.x;
+    scratch[at + 1u] = best.y;
+    scratch[at + 2u] = best.z;
+    scratch[at + 3u] = best.w;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn split_mass(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let chunk = chunk_slot(wid, nwg);
+  begin_split_row(chunk.row);
+  var c1 = chunk.c0;
+  if (chunk.in_range) {
+    let best = row_best(chunk.row);
+    if (split_reason(best) == 0u) {
+      v_max = processed(best.y);
+      c1 = chunk.c1;
+    }
+  }
+  // This chunk's exact mass: the threads' strided sums, added in the workgroup's fixed order.
+  var mine = vec2<u32>(0u);
+  for (var c = chunk.c0 + lid; c < c1; c += WG) {
+    mine = u64_add(mine, kept_mass(c));
+  }
+  let total = workgroup_scan(lid, vec4<u32>(mine, 0u, 0u)).total.xy;
+  if (chunk.in_range && lid == 0u) {
+    let at = 4u * params.rows * params.chunks + 2u * chunk.group;
+    scratch[at] = total.x;
+    scratch[at + 1u] = total.y;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn split_draw(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = linear_group(wid, nwg);
+  let in_range = row < params.rows;
+  begin_split_row(row);
+  var best = vec4<u32>(0u, 0xffffffffu, 0u, 0u);
+  if (in_range) {
+    best = row_best(row);
+  }
+  let reason = select(split_reason(best), 0u, !in_range);
+  var token = best.y;
+  if (!GREEDY) {
+    // The chunks' masses in order: the total, and the chunk whose prefix holds the goal.
+    var total = vec2<u32>(0u);
+    let masses = 4u * params.rows * params.chunks + 2u * row * params.chunks;
+    for (var k = 0u; k < params.chunks && in_range; k++) {
+      total = u64_add(total, vec2<u32>(scratch[masses + 2u * k], scratch[masses + 2u * k + 1u]));
+    }
+    let u24 = philox4x32(vec4<u32>(params.step, params.first_row + row, 0u, 0u), vec2<u32>(params.seed_lo, params.seed_hi)).x >> 8u;
+    let goal = u64_mul_shr24(total, u24);
+    var before = vec2<u32>(0u);
+    var chosen = 0u;
+    for (var k = 0u; k < params.chunks && in_range; k++) {
+      let next = u64_add(before, vec2<u32>(scratch[masses + 2u * k], scratch[masses + 2u * k + 1u]));
+      if (u64_gt(next, goal)) {
+        chosen = k;
+        break;
+      }
+      before = next;
+    }
+    if (in_range && reason == 0u) {
+      v_max = processed(best.y);
+    }
+    // Walk the chosen chunk: each thread a contiguous part of it, placed by a prefix sum.
+    let c0 = min(params.classes, chosen * params.chunk_len);
+    let c1 = select(c0, min(params.classes, c0 + params.chunk_len), in_range && reason == 0u);
+    let part = (c1 - c0 + WG - 1u) / WG;
+    let p0 = min(c1, c0 + lid * part);
+    let p1 = min(c1, p0 + part);
+    let mine = chunk_mass(p0, p1);
+    let scan = workgroup_scan(lid, vec4<u32>(mine, 0u, 0u));
+    if (lid == 0u) {
+      drawn = 0xffffffffu;
+    }
+    workgroupBarrier();
+    let start = u64_add(before, scan.before.xy);
+    if (p1 > p0 && !u64_gt(start, goal) && u64_gt(u64_add(start, mine), goal)) {
+      var prefix = start;
+      for (var c = p0; c < p1; c++) {
+        prefix = u64_add(prefix, kept_mass(c));
+        if (u64_gt(prefix, goal)) {
+          drawn = c;
+          break;
+        }
+      }
+    }
+    workgroupBarrier();
+    token = drawn;
+  }
+  if (lid == 0u && in_range) {
     if (reason != 0u) {
       atomicMin(&status[0], (params.first_row + row) * 4u + reason);
     }

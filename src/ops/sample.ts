@@ -7,6 +7,7 @@ import { checkEncoder, checkOpOptions, optionalTensor, type OptionChecksFor } fr
 import { describe, formatShape } from "../shape.js";
 import { outputBufferSize, type Tensor } from "../tensor.js";
 import { bindRange, planSlicedBindings, type SlicedTensor } from "../binding-slices.js";
+import { planSplit } from "../row-plan.js";
 import { kBytesPerElement } from "../dtype.js";
 import { SampleCheck } from "./sample-check.js";
 import { selectWorkgroupSize } from "./topk.js";
@@ -132,12 +133,20 @@ export const kSampleKernel = defineKernel({
     seed_hi: "u32",
     step: "u32",
     n_logprobs: "u32",
+    // Split rows: chunks a row, classes a chunk.
+    chunks: "u32",
+    chunk_len: "u32",
   },
   bindings: {
     xw: { type: "array<u32>", access: "read", doc: "The logits' words: f32, or two packed 16-bit values (DTYPE)." },
     tokens: { type: "array<i32>", access: "read_write" },
     status: { type: "array<atomic<u32>>", access: "read_write", doc: "First failing row · 4 + reason; first bad history position." },
-    ybuf: { type: "array<f32>", access: "read_write", optional: true, doc: "HISTORY: the penalised logits [N, V]." },
+    scratch: {
+      type: "array<u32>",
+      access: "read_write",
+      optional: true,
+      doc: "HISTORY: the penalised logits [N, V] (f32 bits); split rows: the chunks' states and masses.",
+    },
     history: { type: "array<i32>", access: "read", optional: true, doc: "HISTORY: the tokens seen [N, L], −1 padding." },
     bias: { type: "array<f32>", access: "read", optional: true, doc: "BIAS: [V] or [N, V]." },
     allowed: { type: "array<u32>", access: "read", optional: true, doc: "ALLOWED: [N, ⌈V/32⌉] bitmask words." },
@@ -151,13 +160,14 @@ export const kSampleKernel = defineKernel({
   },
   overrides: {
     ...sharedOverrides("WG", "DTYPE"),
-    HISTORY: { kind: "bool", default: false, doc: "Penalties from a history: ybuf holds the penalised logits." },
+    HISTORY: { kind: "bool", default: false, doc: "Penalties from a history: scratch holds the penalised logits." },
     BIAS: { kind: "bool", default: false, doc: "A logit bias is added." },
     ALLOWED: { kind: "bool", default: false, doc: "An allowed-token bitmask." },
     GREEDY: { kind: "bool", default: false, doc: "Temperature 0: the argmax, no draw." },
     LOGPROBS: { kind: "bool", default: false, doc: "Write logprob (and n_logprobs alternatives)." },
     PROCESSED: { kind: "bool", default: false, doc: "Log-probabilities of the processed, filtered distribution (else of the raw logits)." },
   },
+  entryPoints: ["main", "split_max", "split_mass", "split_draw"],
 });
 
 function checkRowTensor(
@@ -220,14 +230,14 @@ export function sample(ctx: XentContext, logits: Tensor, options?: SampleOptions
     x: { bufferSize: x.buffer.size, bytesPerElement: kBytesPerElement[x.dtype] },
     tokens: { bufferSize: outputBufferSize(rows * 4), bytesPerElement: 4, classes: 1 },
     ...(o.history
-      ? { ybuf: { bufferSize: outputBufferSize(rows * v * 4), bytesPerElement: 4 }, history: row(o.history, historyLength) }
+      ? { scratch: { bufferSize: outputBufferSize(rows * v * 4), bytesPerElement: 4 }, history: row(o.history, historyLength) }
       : {}),
     ...(o.logitBias && perRowBias ? { bias: row(o.logitBias, v) } : {}),
     ...(o.allowed ? { allowed: row(o.allowed, words) } : {}),
     ...(o.logprobs !== undefined
       ? { lp: { bufferSize: outputBufferSize(rows * (1 + 2 * n) * 4), bytesPerElement: 4, classes: 1 + 2 * n } }
       : {}),
-  } as Record<"x" | "tokens" | "ybuf" | "history" | "bias" | "allowed" | "lp", SlicedTensor>;
+  } as Record<"x" | "tokens" | "scratch" | "history" | "bias" | "allowed" | "lp", SlicedTensor>;
   const view = { outer: rows, classes: v, inner: 1, rows };
   const slices =
     rows === 0
@@ -241,7 +251,7 @@ export function sample(ctx: XentContext, logits: Tensor, options?: SampleOptions
     const logprob = o.logprobs !== undefined ? ctx.output(single ? [1] : [rows], "f32", op, checks) : undefined;
     const topValues = n > 0 ? ctx.output(single ? [n] : [rows, n], "f32", op, checks) : undefined;
     const topIds = n > 0 ? ctx.output(single ? [n] : [rows, n], "i32", op, checks) : undefined;
-    const ybuf = o.history && rows > 0 ? rec.temporary(rows * v * 4, "penalised-logits") : undefined;
+    const scratch = o.history && rows > 0 ? rec.temporary(rows * v * 4, "penalised-logits") : undefined;
     const constants = {
       WG: selectWorkgroupSize(ctx, v),
       DTYPE: x.dtype as LogitDType,
@@ -252,40 +262,81 @@ export function sample(ctx: XentContext, logits: Tensor, options?: SampleOptions
       LOGPROBS: o.logprobs !== undefined,
       PROCESSED: o.logprobsOf === "processed",
     };
+    const uniformsFor = (
+      slice: { rows: number; firstRow: number; offsets: Partial<Record<string, number>> },
+      chunks = 1,
+      chunkLength = v,
+    ) => ({
+      rows: slice.rows,
+      classes: v,
+      first_row: slice.firstRow,
+      x_offset: slice.offsets.x ?? 0,
+      y_offset: slice.offsets.scratch ?? 0,
+      hist_offset: slice.offsets.history ?? 0,
+      bias_offset: slice.offsets.bias ?? 0,
+      allowed_offset: slice.offsets.allowed ?? 0,
+      tokens_offset: slice.offsets.tokens ?? 0,
+      hist_len: historyLength,
+      repetition_penalty: o.repetitionPenalty,
+      presence_penalty: o.presencePenalty,
+      frequency_penalty: o.frequencyPenalty,
+      bias_stride: perRowBias ? v : 0,
+      words,
+      inv_temp: greedy ? 1 : 1 / o.temperature,
+      top_k: o.topK >= v ? 0 : o.topK,
+      top_p24: Math.min(2 ** 24, Math.round(o.topP * 2 ** 24)),
+      min_p: o.minP,
+      seed_lo: o.seed % 2 ** 32,
+      seed_hi: Math.floor(o.seed / 2 ** 32),
+      step: o.step,
+      n_logprobs: n,
+      chunks,
+      chunk_len: chunkLength,
+    });
+    // Plain sampling and greedy rows, long and few (a GPU): split across workgroups (split_max,
+    // split_mass, split_draw); the filters, penalties and log-probabilities take one workgroup a row.
+    const plain = !o.history && (o.topK === 0 || o.topK >= v) && o.topP === 1 && o.minP === 0 && o.logprobs === undefined;
+    const split = plain && slices.length === 1 ? planSplit(view, ctx.device.limits, ctx.adapterKind) : undefined;
+    if (split) {
+      const states = rec.temporary(rows * split.chunks * 24, "chunk-states");
+      const splitConstants = { ...constants, WG: split.workgroupSize };
+      const uniforms = uniformsFor({ rows, firstRow: 0, offsets: {} }, split.chunks, split.chunkLength);
+      const bindings = {
+        xw: x.buffer,
+        tokens: tokens.buffer,
+        status: check.buffer,
+        scratch: states,
+        ...(o.logitBias ? { bias: o.logitBias.buffer } : {}),
+        ...(o.allowed ? { allowed: o.allowed.buffer } : {}),
+      };
+      rec.dispatch(kSampleKernel, {
+        constants: splitConstants,
+        entryPoint: "split_max",
+        uniforms,
+        bindings,
+        workgroups: rows * split.chunks,
+      });
+      if (!greedy)
+        rec.dispatch(kSampleKernel, {
+          constants: splitConstants,
+          entryPoint: "split_mass",
+          uniforms,
+          bindings,
+          workgroups: rows * split.chunks,
+        });
+      rec.dispatch(kSampleKernel, { constants: splitConstants, entryPoint: "split_draw", uniforms, bindings, workgroups: rows });
+      return [tokens];
+    }
     for (const slice of slices) {
       const lpOut = logprob ? rec.temporary(slice.rows * (1 + 2 * n) * 4, "logprobs") : undefined;
       rec.dispatch(kSampleKernel, {
         constants,
-        uniforms: {
-          rows: slice.rows,
-          classes: v,
-          first_row: slice.firstRow,
-          x_offset: slice.offsets.x,
-          y_offset: slice.offsets.ybuf ?? 0,
-          hist_offset: slice.offsets.history ?? 0,
-          bias_offset: slice.offsets.bias ?? 0,
-          allowed_offset: slice.offsets.allowed ?? 0,
-          tokens_offset: slice.offsets.tokens,
-          hist_len: historyLength,
-          repetition_penalty: o.repetitionPenalty,
-          presence_penalty: o.presencePenalty,
-          frequency_penalty: o.frequencyPenalty,
-          bias_stride: perRowBias ? v : 0,
-          words,
-          inv_temp: greedy ? 1 : 1 / o.temperature,
-          top_k: o.topK >= v ? 0 : o.topK,
-          top_p24: Math.min(2 ** 24, Math.round(o.topP * 2 ** 24)),
-          min_p: o.minP,
-          seed_lo: o.seed % 2 ** 32,
-          seed_hi: Math.floor(o.seed / 2 ** 32),
-          step: o.step,
-          n_logprobs: n,
-        },
+        uniforms: uniformsFor(slice),
         bindings: {
           xw: bindRange(x.buffer, slice.ranges.x),
           tokens: bindRange(tokens.buffer, slice.ranges.tokens),
           status: check.buffer,
-          ...(ybuf ? { ybuf: bindRange(ybuf, slice.ranges.ybuf) } : {}),
+          ...(scratch ? { scratch: bindRange(scratch, slice.ranges.scratch) } : {}),
           ...(o.history ? { history: bindRange(o.history.buffer, slice.ranges.history) } : {}),
           ...(o.logitBias ? { bias: perRowBias ? bindRange(o.logitBias.buffer, slice.ranges.bias) : o.logitBias.buffer } : {}),
           ...(o.allowed ? { allowed: bindRange(o.allowed.buffer, slice.ranges.allowed) } : {}),

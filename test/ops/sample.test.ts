@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import * as ref from "../../src/reference/index.js";
 import type { SampleOptions, Tensor, Xent } from "../../src/index.js";
 import { toFloat16Bits, fromFloat16Bits } from "../../src/half.js";
+import { pipelineKeys } from "../../src/pipeline-cache.js";
 import { expectClose } from "../helpers/compare.js";
 import { countGpuCase, gpuWithPlan, kPlans, type Plan } from "../helpers/gpu.js";
 import { randomFloats, rng } from "../helpers/random.js";
@@ -109,6 +110,36 @@ describe.each(kPlans)("sample on the GPU, %s", (p) => {
         }
       }
     }
+  });
+
+  it("long rows (split across workgroups on the GPU plan): plain, greedy, tempered, with bias and masks, draw for draw", async () => {
+    const random = rng(97);
+    const [rows, v] = [3, 70000];
+    const logits = randomFloats(rows * v, random, 4);
+    const bias = randomFloats(v, random, 1);
+    const allowed = bitmask(rows, v, random, 0.4);
+    for (let step = 0; step < 3; step++) {
+      for (const options of [{}, { temperature: 0 }, { temperature: 1.7 }] as ref.RefSampleOptions[])
+        await checkSample({ logits, shape: [rows, v], options: { ...options, seed: 9, step } }, "long rows");
+      await checkSample(
+        {
+          logits,
+          shape: [rows, v],
+          options: { logitBias: bias, allowed, seed: 10, step },
+          bias: { data: bias, shape: [v] },
+          allowed: { data: allowed, shape: [rows, Math.ceil(v / 32)] },
+        },
+        "long rows, bias and mask",
+      );
+    }
+    const xent = await gpuWithPlan(plan);
+    // The GPU plan split these rows (the CPU plan keeps a workgroup a row).
+    if (xent.adapterKind === "gpu")
+      expect(pipelineKeys(xent.device).some((k) => k.startsWith("sample") && k.includes(":split_draw{"))).toBe(true);
+    // A NaN in a late chunk fails its row (only).
+    const bad = logits.slice();
+    bad[v + 65000] = NaN;
+    await expect(xent.sample(xent.tensor(bad, [rows, v])).tokens.read()).rejects.toThrow(/row 1: the processed logits hold NaN/);
   });
 
   it("history penalties, bias ([V] and [N, V]), allowed masks, raw and processed logprobs", async () => {
