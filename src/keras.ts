@@ -105,13 +105,15 @@ function runProbCrossEntropy(ctx: XentContext, r: ProbRun, withGrad: boolean): L
   // Larger than one binding: slices of whole row blocks of the data (one value per row for a binary column).
   const dataView = r.binaryColumn ? { ...view, classes: 1 } : view;
   // The per-row losses (and class indices) are bound whole: refuse at the call what one binding cannot hold.
-  checkRowArrays(
-    op,
-    view.rows,
-    4,
-    mode === "keras-categorical" ? "their losses" : "their per-row arrays (class indices, losses)",
-    ctx.maxBindingBytes,
-  );
+  // (A binary column's row arrays are its data: sliced with it.)
+  if (!r.binaryColumn)
+    checkRowArrays(
+      op,
+      view.rows,
+      4,
+      mode === "keras-categorical" ? "their losses" : "their per-row arrays (class indices, losses)",
+      ctx.maxBindingBytes,
+    );
   // Probability targets (categorical) and the gradient share the predictions' layout.
   const slices = planSlicedBindings(
     dataView,
