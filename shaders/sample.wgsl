@@ -164,6 +164,29 @@ fn chunk_mass(c0: u32, c1: u32) -> vec2<u32> {
   return s;
 }
 
+// The draw's last step: every thread holds a contiguous chunk [c0, c1) of mass `mine` starting at
+// prefix `start`; the one whose chunk holds the goal (starts at or below it, ends above it) walks
+// it to the first class whose prefix exceeds the goal. Every thread gets that class (all of the
+// workgroup calls it: barriers).
+fn draw_in_chunks(lid: u32, c0: u32, c1: u32, start: vec2<u32>, mine: vec2<u32>, goal: vec2<u32>) -> u32 {
+  if (lid == 0u) {
+    drawn = 0xffffffffu;
+  }
+  workgroupBarrier();
+  if (c1 > c0 && !u64_gt(start, goal) && u64_gt(u64_add(start, mine), goal)) {
+    var prefix = start;
+    for (var c = c0; c < c1; c++) {
+      prefix = u64_add(prefix, kept_mass(c));
+      if (u64_gt(prefix, goal)) {
+        drawn = c;
+        break;
+      }
+    }
+  }
+  workgroupBarrier();
+  return drawn;
+}
+
 // The log-probability source of the top alternatives: the raw logits, or the kept processed ones.
 fn source_key(c: u32) -> u32 {
   var key = 0u;
@@ -256,23 +279,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     total = scan.total.xy;
     let u24 = philox4x32(vec4<u32>(params.step, params.first_row + row, 0u, 0u), vec2<u32>(params.seed_lo, params.seed_hi)).x >> 8u;
     let goal = u64_mul_shr24(total, u24);
-    if (lid == 0u) {
-      drawn = 0xffffffffu;
-    }
-    workgroupBarrier();
-    // The one chunk holding the goal: its prefix starts at or below it and ends above it.
-    if (n > 0u && !u64_gt(scan.before.xy, goal) && u64_gt(u64_add(scan.before.xy, mine), goal)) {
-      var prefix = scan.before.xy;
-      for (var c = c0; c < c1; c++) {
-        prefix = u64_add(prefix, kept_mass(c));
-        if (u64_gt(prefix, goal)) {
-          drawn = c;
-          break;
-        }
-      }
-    }
-    workgroupBarrier();
-    token = drawn;
+    token = draw_in_chunks(lid, c0, c1, scan.before.xy, mine, goal);
   }
 
   if (LOGPROBS) {
@@ -453,23 +460,7 @@ fn split_draw(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
     let p1 = min(c1, p0 + part);
     let mine = chunk_mass(p0, p1);
     let scan = workgroup_scan(lid, vec4<u32>(mine, 0u, 0u));
-    if (lid == 0u) {
-      drawn = 0xffffffffu;
-    }
-    workgroupBarrier();
-    let start = u64_add(before, scan.before.xy);
-    if (p1 > p0 && !u64_gt(start, goal) && u64_gt(u64_add(start, mine), goal)) {
-      var prefix = start;
-      for (var c = p0; c < p1; c++) {
-        prefix = u64_add(prefix, kept_mass(c));
-        if (u64_gt(prefix, goal)) {
-          drawn = c;
-          break;
-        }
-      }
-    }
-    workgroupBarrier();
-    token = drawn;
+    token = draw_in_chunks(lid, p0, p1, u64_add(before, scan.before.xy), mine, goal);
   }
   if (lid == 0u && in_range) {
     if (reason != 0u) {
