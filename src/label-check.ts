@@ -22,33 +22,33 @@ export interface StatusCheck {
   errorFor(status: Uint32Array): Error | undefined;
 }
 
-export class LabelCheck implements StatusCheck {
+/**
+ * A kernel's 16 status words, set to `clean` before the op's work runs; reference-counted by the
+ * tensors that read them. `pooled`: the op submits its own work, so the words can come from the
+ * buffer pool (reset by a queue write that lands before that submit) and go back to it after the
+ * last reader is gone and the queue is done. With a caller's encoder we cannot tell when it is
+ * submitted: a fresh buffer.
+ */
+export abstract class StatusWords implements StatusCheck {
   readonly buffer: GPUBuffer;
   private refs = 0;
 
-  /**
-   * `pooled`: the op submits its own work, so the status words can come from the buffer pool (reset
-   * by a queue write that lands before that submit) and go back to it after the last reader is gone
-   * and the queue is done. With a caller's encoder we cannot tell when it is submitted: a fresh buffer.
-   */
   constructor(
     private readonly device: GPUDevice,
-    readonly op: string,
-    /** The class-index targets' shape and dtype (a u32 label is printed as u32). */
-    readonly target: { readonly shape: Shape; readonly dtype: string },
-    readonly classes: number,
-    readonly ignoreIndex: number | undefined,
-    private readonly pooled = false,
+    op: string,
+    name: string,
+    clean: readonly [number, number, number, number],
+    private readonly pooled: boolean,
   ) {
     const usage = kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST;
-    const clean = new Uint32Array([kNoBadPosition, 0, 0, 0]);
+    const words = new Uint32Array(clean);
     if (pooled) {
-      this.buffer = acquireBuffer(device, 16, usage, "xent:label-status");
-      device.queue.writeBuffer(this.buffer, 0, clean);
+      this.buffer = acquireBuffer(device, 16, usage, `xent:${name}`);
+      device.queue.writeBuffer(this.buffer, 0, words);
       return;
     }
-    this.buffer = createBuffer(device, { label: `xent:${op}:label-status`, size: 16, usage, mappedAtCreation: true });
-    new Uint32Array(this.buffer.getMappedRange()).set(clean);
+    this.buffer = createBuffer(device, { label: `xent:${op}:${name}`, size: 16, usage, mappedAtCreation: true });
+    new Uint32Array(this.buffer.getMappedRange()).set(words);
     this.buffer.unmap();
   }
 
@@ -61,6 +61,23 @@ export class LabelCheck implements StatusCheck {
     if (--this.refs > 0) return;
     if (this.pooled) releaseAfterSubmittedWork(this.device, [this.buffer]);
     else destroyBuffer(this.buffer);
+  }
+
+  abstract errorFor(status: Uint32Array): Error | undefined;
+}
+
+/** The first bad class index of a kernel that checks labels: words [position, label]. */
+export class LabelCheck extends StatusWords {
+  constructor(
+    device: GPUDevice,
+    readonly op: string,
+    /** The class-index targets' shape and dtype (a u32 label is printed as u32). */
+    readonly target: { readonly shape: Shape; readonly dtype: string },
+    readonly classes: number,
+    readonly ignoreIndex: number | undefined,
+    pooled = false,
+  ) {
+    super(device, op, "label-status", [kNoBadPosition, 0, 0, 0], pooled);
   }
 
   /** The error `read()` rejects with, given the status words [position, label]; undefined when clean. */

@@ -2,40 +2,24 @@
  * The sampler's GPU-side failures (shaders/sample.wgsl): status[0] = row · 4 + reason of the
  * first failing row, status[1] = the flat position of the first history token out of range.
  */
-import { createBuffer, destroyBuffer } from "../gpu-memory.js";
-import { kBufferUsage } from "../gpu-flags.js";
-import type { StatusCheck } from "../label-check.js";
+import { StatusWords } from "../label-check.js";
 
 const kNone = 0xffffffff;
 const kBadLogit = 1;
 const kNoToken = 2;
 const kBadHistory = 3;
 
-export class SampleCheck implements StatusCheck {
-  readonly buffer: GPUBuffer;
-  private refs = 0;
-
+export class SampleCheck extends StatusWords {
+  /** `pooled`: the op submits its own work (see StatusWords). */
   constructor(
     device: GPUDevice,
     private readonly op: string,
     private readonly classes: number,
     /** History length L (its rows are [N, L]). */
     private readonly historyLength: number,
+    pooled: boolean,
   ) {
-    const usage = kBufferUsage.STORAGE | kBufferUsage.COPY_SRC | kBufferUsage.COPY_DST;
-    this.buffer = createBuffer(device, { label: `xent:${op}:status`, size: 16, usage, mappedAtCreation: true });
-    new Uint32Array(this.buffer.getMappedRange()).set([kNone, kNone, 0, 0]);
-    this.buffer.unmap();
-  }
-
-  retain(): this {
-    this.refs++;
-    return this;
-  }
-
-  release(): void {
-    if (--this.refs > 0) return;
-    destroyBuffer(this.buffer);
+    super(device, op, "status", [kNone, kNone, 0, 0], pooled);
   }
 
   errorFor(status: Uint32Array): RangeError | undefined {

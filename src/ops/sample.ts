@@ -244,7 +244,7 @@ export function sample(ctx: XentContext, logits: Tensor, options?: SampleOptions
       ? []
       : planSlicedBindings(view, sliced, ctx.maxBindingBytes, ctx.device.limits.minStorageBufferOffsetAlignment, `${op}: logits`);
 
-  const check = new SampleCheck(ctx.device, op, v, historyLength);
+  const check = new SampleCheck(ctx.device, op, v, historyLength, !o.encoder);
   const checks = [check];
   const outputs = recordOp(ctx, op, o.encoder, [x, ...tensors], (rec) => {
     const tokens = ctx.output(single ? [1] : [rows], "i32", op, checks);
